@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+process.stderr.write('flink-deploy: the command line is not built yet\n')
+process.exitCode = 2

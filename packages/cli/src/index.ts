@@ -1,0 +1,2 @@
+// The CLI arrives with its own issue; until then the package only proves the workspace links to core.
+export { createFlinkClient } from '@flink-deploy/core'

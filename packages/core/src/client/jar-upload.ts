@@ -1,0 +1,106 @@
+/**
+ * POST /jars/upload: streams a jar from disk as multipart/form-data. Checked before sending: the file
+ * exists, is a zip archive, and fits the cluster's rest.server.max-content-length. Never retried: a
+ * repeated upload would leave a second copy on the cluster.
+ */
+import { openAsBlob } from 'node:fs'
+import { open, stat } from 'node:fs/promises'
+import { basename } from 'node:path'
+import { FormData } from 'undici'
+import type * as z from 'zod'
+import { FlinkApiError, InvalidArgumentError } from '../errors.ts'
+import { type CallContext, callRoute, parseResponse, throwIfError } from './call.ts'
+import type { CallOptions } from './route.ts'
+import { jobManagerRoutes } from './routes/jobmanager.ts'
+import { JarUploadResponse } from './schemas/jars.ts'
+
+export interface UploadedJar {
+  /** The id to use with /jars/:jarid routes: the basename of the stored file, `<uuid>_<name>.jar`. */
+  jarId: string
+  /** Where the JobManager stored it. */
+  filename: string
+  sizeBytes: number
+}
+
+/** Flink's default for rest.server.max-content-length. */
+const DEFAULT_MAX_CONTENT_LENGTH = 104_857_600
+const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04])
+
+export async function uploadJar(
+  ctx: CallContext,
+  jarPath: string,
+  options: CallOptions = {},
+): Promise<UploadedJar> {
+  const sizeBytes = await checkJarFile(jarPath)
+  const limit = await maxContentLength(ctx, options)
+  if (sizeBytes > limit) throw tooLarge(jarPath, sizeBytes, limit)
+
+  const form = new FormData()
+  form.set('jarfile', await openAsBlob(jarPath, { type: 'application/x-java-archive' }), basename(jarPath))
+  const path = '/v1/jars/upload'
+  const response = await ctx.transport.send({ method: 'POST', path, body: form, ...options })
+  try {
+    throwIfError(response, 'POST', ctx.transport.describe(path))
+  } catch (error) {
+    if (error instanceof FlinkApiError && error.status === 413) {
+      throw new InvalidArgumentError(
+        'jar path',
+        `"${jarPath}" (${formatBytes(sizeBytes)}) was refused as too large (HTTP 413) by the cluster or a proxy in ` +
+          "front of it; raise rest.server.max-content-length or the proxy's request body limit",
+      )
+    }
+    throw error
+  }
+  const { filename } = parseResponse('POST /jars/upload', JarUploadResponse, response) as z.infer<
+    typeof JarUploadResponse
+  >
+  return { jarId: basename(filename), filename, sizeBytes }
+}
+
+async function checkJarFile(jarPath: string): Promise<number> {
+  if (typeof jarPath !== 'string' || jarPath.trim() === '') {
+    throw new InvalidArgumentError('jar path', 'empty; expected the path of a .jar file')
+  }
+  if (!jarPath.endsWith('.jar')) {
+    throw new InvalidArgumentError('jar path', `"${jarPath}" does not end in .jar, which Flink requires`)
+  }
+  const info = await stat(jarPath).catch(() => undefined)
+  if (!info) throw new InvalidArgumentError('jar path', `no file at "${jarPath}"`)
+  if (!info.isFile()) throw new InvalidArgumentError('jar path', `"${jarPath}" is not a regular file`)
+  const handle = await open(jarPath, 'r')
+  try {
+    const head = Buffer.alloc(4)
+    await handle.read(head, 0, 4, 0)
+    if (!head.equals(ZIP_MAGIC))
+      throw new InvalidArgumentError('jar path', `"${jarPath}" is not a jar (zip) archive`)
+  } finally {
+    await handle.close()
+  }
+  return info.size
+}
+
+async function maxContentLength(ctx: CallContext, options: CallOptions): Promise<number> {
+  const entries = (await callRoute(
+    ctx,
+    'GET /jobmanager/config',
+    jobManagerRoutes['GET /jobmanager/config'],
+    options,
+  )) as { key: string; value: string }[]
+  const configured = entries.find((e) => e.key === 'rest.server.max-content-length')?.value
+  const parsed = configured === undefined ? Number.NaN : Number(configured)
+  return Number.isFinite(parsed) && parsed > 0 ? parsed : DEFAULT_MAX_CONTENT_LENGTH
+}
+
+function tooLarge(jarPath: string, size: number, limit: number): InvalidArgumentError {
+  return new InvalidArgumentError(
+    'jar path',
+    `"${jarPath}" is ${formatBytes(size)}, over the cluster's upload limit of ${formatBytes(limit)} ` +
+      '(rest.server.max-content-length); raise that setting or shrink the jar',
+  )
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} bytes`
+  if (n < 1_048_576) return `${(n / 1024).toFixed(1)} KiB`
+  return `${(n / 1_048_576).toFixed(1)} MiB`
+}

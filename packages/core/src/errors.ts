@@ -1,0 +1,156 @@
+/**
+ * Every error that leaves @flink-deploy/core is one of these classes. Each has a stable `code` so callers
+ * (the CLI, the Action, user scripts) can branch on it even when two copies of this package are loaded and
+ * `instanceof` fails; `isFlinkDeployError` checks a `Symbol.for` marker for the same reason.
+ */
+import { redact } from './redact.ts'
+
+const MARKER = Symbol.for('@flink-deploy/core.error')
+
+export type ErrorCode =
+  | 'INVALID_ARGUMENT'
+  | 'FLINK_API_ERROR'
+  | 'FLINK_TRANSPORT_ERROR'
+  | 'FLINK_RESPONSE_SHAPE'
+  | 'FLINK_OPERATION_FAILED'
+  | 'FLINK_OPERATION_TIMEOUT'
+  | 'FLINK_UNSUPPORTED'
+
+export abstract class FlinkDeployError extends Error {
+  abstract readonly code: ErrorCode
+  readonly [MARKER] = true
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(redact(message), options)
+    this.name = new.target.name
+  }
+}
+
+export function isFlinkDeployError(value: unknown): value is FlinkDeployError {
+  return typeof value === 'object' && value !== null && MARKER in value
+}
+
+/** Bad input, found before any request is sent. */
+export class InvalidArgumentError extends FlinkDeployError {
+  readonly code = 'INVALID_ARGUMENT'
+  /** The argument that was wrong, as the caller named it (`jobid`, `baseUrl`, `body.triggerId`...). */
+  readonly argument: string
+
+  constructor(argument: string, problem: string) {
+    super(`Invalid ${argument}: ${problem}`)
+    this.argument = argument
+  }
+}
+
+/** Flink answered with an error status. `errors` are the messages from Flink's `{"errors": [...]}` body. */
+export class FlinkApiError extends FlinkDeployError {
+  readonly code = 'FLINK_API_ERROR'
+  readonly status: number
+  readonly method: string
+  readonly path: string
+  readonly errors: readonly string[]
+  /** From a Retry-After header (429/503), when the server sent one. */
+  readonly retryAfterMs: number | undefined
+
+  constructor(init: {
+    status: number
+    method: string
+    path: string
+    errors: readonly string[]
+    retryAfterMs?: number
+  }) {
+    const detail = init.errors.length > 0 ? firstLines(init.errors) : 'no error message in the response'
+    super(`Flink answered ${init.status} to ${init.method} ${init.path}: ${detail}`)
+    this.status = init.status
+    this.method = init.method
+    this.path = init.path
+    this.errors = init.errors.map(redact)
+    this.retryAfterMs = init.retryAfterMs
+  }
+}
+
+/** The request never got an HTTP answer: connection refused or reset, TLS failure, timeout, abort. */
+export class FlinkTransportError extends FlinkDeployError {
+  readonly code = 'FLINK_TRANSPORT_ERROR'
+  readonly method: string
+  readonly path: string
+  /** The low-level error code, e.g. ECONNREFUSED, UND_ERR_HEADERS_TIMEOUT, DEADLINE_EXCEEDED. */
+  readonly reason: string
+  readonly detail: string
+  /** How many attempts were made, so a caller knows whether retries were already spent. */
+  readonly attempts: number
+
+  constructor(init: {
+    method: string
+    path: string
+    reason: string
+    detail: string
+    attempts: number
+    cause?: unknown
+  }) {
+    const tries = init.attempts > 1 ? ` after ${init.attempts} attempts` : ''
+    super(`${init.method} ${init.path} failed${tries}: ${init.reason}: ${init.detail}`, { cause: init.cause })
+    this.method = init.method
+    this.path = init.path
+    this.reason = init.reason
+    this.detail = redact(init.detail)
+    this.attempts = init.attempts
+  }
+}
+
+/** Flink answered 2xx, but the body was not what this endpoint returns (HTML from a proxy, truncated JSON...). */
+export class FlinkResponseShapeError extends FlinkDeployError {
+  readonly code = 'FLINK_RESPONSE_SHAPE'
+  readonly endpoint: string
+  readonly issues: string
+
+  constructor(endpoint: string, issues: string, cause?: unknown) {
+    super(`Unexpected response from ${endpoint}:\n${issues}`, { cause })
+    this.endpoint = endpoint
+    this.issues = issues
+  }
+}
+
+/** An asynchronous Flink operation (savepoint, stop, checkpoint...) completed with a failure cause. */
+export class FlinkOperationFailedError extends FlinkDeployError {
+  readonly code = 'FLINK_OPERATION_FAILED'
+  readonly operation: string
+  readonly triggerId: string
+  /** The Java exception class from Flink's `failure-cause`, e.g. org.apache.flink.runtime.checkpoint.CheckpointException. */
+  readonly javaClass: string
+  /** The first line of Flink's stack trace: the exception message. */
+  readonly javaMessage: string
+
+  constructor(init: { operation: string; triggerId: string; javaClass: string; javaMessage: string }) {
+    super(`${init.operation} ${init.triggerId} failed in Flink: ${init.javaClass}: ${init.javaMessage}`)
+    this.operation = init.operation
+    this.triggerId = init.triggerId
+    this.javaClass = init.javaClass
+    this.javaMessage = redact(init.javaMessage)
+  }
+}
+
+/** An asynchronous operation was still running when its deadline passed. Flink may still complete it. */
+export class FlinkOperationTimeoutError extends FlinkDeployError {
+  readonly code = 'FLINK_OPERATION_TIMEOUT'
+  readonly operation: string
+  readonly triggerId: string
+
+  constructor(operation: string, triggerId: string, waitedMs: number) {
+    super(
+      `${operation} ${triggerId} was still in progress after ${waitedMs} ms; it may still complete in Flink`,
+    )
+    this.operation = operation
+    this.triggerId = triggerId
+  }
+}
+
+/** The cluster does not offer what was asked, e.g. jar submission disabled or an endpoint newer than its version. */
+export class FlinkUnsupportedError extends FlinkDeployError {
+  readonly code = 'FLINK_UNSUPPORTED'
+}
+
+function firstLines(errors: readonly string[]): string {
+  // Flink puts whole Java stack traces into `errors`; the first line of each says what went wrong.
+  return errors.map((e) => e.split('\n', 1)[0]?.trim()).join('; ')
+}

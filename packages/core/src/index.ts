@@ -1,0 +1,3 @@
+export { createFlinkClient, type FlinkClient } from './client/flink-client.ts'
+export type { ClientOptions } from './client/options.ts'
+export * from './errors.ts'

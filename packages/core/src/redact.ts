@@ -1,0 +1,35 @@
+/**
+ * Keeps credentials out of every message this package produces. Clients register the secrets they are
+ * given (token, password, header values, key passphrase); any error text passes through `redact` before it
+ * is stored. Patterns catch what was never registered: URL user-info and Authorization-style values.
+ */
+const secrets = new Set<string>()
+
+/** Shorter values would redact ordinary words; nobody uses a three-character token. */
+const MIN_SECRET_LENGTH = 4
+
+export const REDACTED = '***'
+
+export function registerSecret(value: string | undefined): void {
+  if (value === undefined || value.length < MIN_SECRET_LENGTH) return
+  secrets.add(value)
+  // A basic-auth header or a logged base64 form must not leak the secret either.
+  secrets.add(Buffer.from(value).toString('base64'))
+}
+
+const PATTERNS: readonly [RegExp, string][] = [
+  [/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@]+:[^/\s@]+@/gi, `$1${REDACTED}@`],
+  [
+    /\b(authorization|proxy-authorization)(["']?\s*[:=]\s*["']?)(bearer|basic)?\s*[^\s"',;]+/gi,
+    `$1$2$3 ${REDACTED}`,
+  ],
+  [/\b(password|passwd|token|secret|api[-_]?key)=[^\s"',;&]+/gi, `$1=${REDACTED}`],
+  [/"(password|passwd|token|secret|api[-_]?key)"\s*:\s*"[^"]*"/gi, `"$1":"${REDACTED}"`],
+]
+
+export function redact(text: string): string {
+  let out = text
+  for (const secret of secrets) out = out.split(secret).join(REDACTED)
+  for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement)
+  return out
+}

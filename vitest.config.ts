@@ -1,0 +1,25 @@
+import { defineConfig } from 'vitest/config'
+
+// Two projects: `unit` is fast (fake Flink, loopback servers) and `flink` needs real Flink clusters.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
+          exclude: ['**/node_modules/**', 'test/**/*.flink.test.ts'],
+        },
+      },
+      {
+        test: {
+          name: 'flink',
+          include: ['test/**/*.flink.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+})
