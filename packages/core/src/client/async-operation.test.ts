@@ -1,5 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { FlinkOperationFailedError, FlinkOperationTimeoutError, FlinkTransportError } from '../errors.ts'
+import {
+  FlinkOperationFailedError,
+  FlinkOperationTimeoutError,
+  FlinkTransportError,
+  FlinkUnsupportedError,
+} from '../errors.ts'
 import { type MockedFlink, mockFlink } from './routes/route-test-kit.ts'
 
 const JOB = '0123456789abcdef0123456789abcdef'
@@ -81,6 +86,24 @@ describe('asynchronous operations', () => {
     )
   })
 
+  it('unwraps a CompletionException to the cause that says what went wrong', async () => {
+    flink.reply('POST', `/jobs/${JOB}/savepoints`, 202, { 'request-id': TRIGGER })
+    flink.reply('GET', statusPath, 200, {
+      status: { id: 'COMPLETED' },
+      operation: {
+        'failure-cause': {
+          class: 'java.util.concurrent.CompletionException',
+          'stack-trace':
+            'java.util.concurrent.CompletionException: org.apache.flink.runtime.checkpoint.CheckpointException: Not all required tasks are currently running.\n\tat java.base/...',
+        },
+      },
+    })
+    await expect(flink.client.operations.savepoint(JOB, { triggerId: TRIGGER })).rejects.toMatchObject({
+      javaClass: 'org.apache.flink.runtime.checkpoint.CheckpointException',
+      javaMessage: 'Not all required tasks are currently running.',
+    })
+  })
+
   it('gives up at the deadline with the trigger id, so the caller can keep waiting later', async () => {
     flink.reply('POST', `/jobs/${JOB}/savepoints`, 202, { 'request-id': TRIGGER })
     flink.agent
@@ -119,6 +142,16 @@ describe('asynchronous operations', () => {
     await flink.client.operations.savepoint(JOB)
     const body = JSON.parse(String(flink.agent.getCallHistory()!.firstCall()!.body))
     expect(body.triggerId).toMatch(/^[0-9a-f]{32}$/)
+  })
+
+  it('says clearly that Flink disabled rescaling', async () => {
+    flink.reply('PATCH', `/jobs/${JOB}/rescaling?parallelism=4`, 503, {
+      errors: ['Rescaling is temporarily disabled. See FLINK-12312.'],
+    })
+    const error = await flink.client.operations.rescale(JOB, 4).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(FlinkUnsupportedError)
+    expect((error as Error).message).toContain('Rescaling a running job is disabled in Flink (FLINK-12312)')
+    expect(flink.agent.getCallHistory()!.calls()).toHaveLength(1)
   })
 
   it('checkpoint status failures use the camelCase failureCause', async () => {

@@ -94,23 +94,36 @@ function completed<T extends MaybeFailed>(
   operation: T | null | undefined,
 ): T {
   const cause = operation?.['failure-cause'] ?? operation?.failureCause
-  if (cause) {
-    throw new FlinkOperationFailedError({
-      operation: name,
-      triggerId,
-      javaClass: cause.class,
-      javaMessage: javaMessage(cause),
-    })
-  }
+  if (cause) throw new FlinkOperationFailedError({ operation: name, triggerId, ...javaException(cause) })
   return (operation ?? {}) as T
 }
 
-/** Flink's stack trace starts with "<class>: <message>"; the message is what a person needs to read. */
-export function javaMessage(cause: FailureCause): string {
-  const firstLine = cause['stack-trace'].split('\n', 1)[0] ?? ''
-  const prefix = `${cause.class}: `
-  const message = firstLine.startsWith(prefix) ? firstLine.slice(prefix.length) : firstLine
-  return message.trim() || '(no message)'
+/** Exceptions that only carry another one; the one inside says what went wrong. */
+const WRAPPERS = new Set([
+  'java.util.concurrent.CompletionException',
+  'java.util.concurrent.ExecutionException',
+  'java.lang.reflect.InvocationTargetException',
+])
+
+const EXCEPTION_PREFIX = /^([\w$.]+(?:Exception|Error|Throwable)): ?(.*)$/
+
+/**
+ * Flink's stack trace starts with "<class>: <message>", and a wrapped cause reads
+ * "java.util.concurrent.CompletionException: org.apache...CheckpointException: Not all required tasks...".
+ * What a person needs is the innermost class and its message.
+ */
+export function javaException(cause: FailureCause): { javaClass: string; javaMessage: string } {
+  let javaClass = cause.class
+  let message = (cause['stack-trace'].split('\n', 1)[0] ?? '').trim()
+  if (message.startsWith(`${javaClass}: `)) message = message.slice(javaClass.length + 2)
+  else if (message === javaClass) message = ''
+  let inner = EXCEPTION_PREFIX.exec(message)
+  while (inner && WRAPPERS.has(javaClass)) {
+    javaClass = inner[1]!
+    message = inner[2]!
+    inner = EXCEPTION_PREFIX.exec(message)
+  }
+  return { javaClass, javaMessage: message.trim() || '(no message)' }
 }
 
 async function pause(ms: number, signal: AbortSignal | undefined, name: string): Promise<void> {

@@ -3,6 +3,8 @@
  * accepts a client trigger id (savepoint, stop, checkpoint) one is always sent, so a retried trigger can
  * never start a second savepoint; callers that must survive a crash pass their own, persisted beforehand.
  */
+
+import { FlinkApiError, FlinkUnsupportedError } from '../errors.ts'
 import {
   type AwaitOptions,
   awaitOperation,
@@ -139,7 +141,7 @@ export function createOperations(request: Request) {
               jobid,
               query: { parallelism },
               signal: options.signal,
-            }),
+            }).catch(rescalingDisabled),
           status: (triggerid) => request('GET /jobs/:jobid/rescaling/:triggerid', { jobid, triggerid }),
         },
         options,
@@ -180,6 +182,20 @@ export function createOperations(request: Request) {
       return { triggerId: done.triggerId }
     },
   }
+}
+
+/** Flink 1.x and 2.x keep this route but answer 503 "Rescaling is temporarily disabled" (FLINK-12312). */
+function rescalingDisabled(error: unknown): never {
+  if (
+    error instanceof FlinkApiError &&
+    error.errors.some((e) => e.includes('Rescaling is temporarily disabled'))
+  ) {
+    throw new FlinkUnsupportedError(
+      'Rescaling a running job is disabled in Flink (FLINK-12312); upgrade the job with a new parallelism instead, ' +
+        'or use the adaptive scheduler and PUT /jobs/:jobid/resource-requirements',
+    )
+  }
+  throw error
 }
 
 function savepointResult(done: CompletedOperation<{ location?: string }>): SavepointResult {

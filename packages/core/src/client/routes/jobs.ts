@@ -135,7 +135,8 @@ export const jobRoutes = defineRoutes({
     name: 'rescalingStatus',
     summary: 'Status of a rescaling operation.',
     response: OperationStatus,
-    retry: 'always',
+    // Flink answers 503 "temporarily disabled" here for good; retrying that only wastes the caller's time.
+    retry: 'never',
   },
   'GET /jobs/:jobid/resource-requirements': {
     name: 'resourceRequirements',

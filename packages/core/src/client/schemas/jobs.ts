@@ -158,10 +158,19 @@ export const ResourceRequirementsUpdate = z.record(
 
 export const RescalingQuery = z.strictObject({ parallelism: z.number().int().positive() })
 
-/** POST /jobs submits a serialized JobGraph with its files as multipart; the JSON part names those files. */
-export const JobSubmitRequest = z.strictObject({
-  jobGraphFileName: z.string().min(1),
-  jobJarFileNames: z.array(z.string()).optional(),
-  artifactFileNames: z.array(z.looseObject({ entryName: z.string(), fileName: z.string() })).optional(),
-})
+/**
+ * POST /jobs submits a serialized JobGraph (1.x) or ExecutionPlan (2.x) with its files as multipart; this JSON
+ * part names those files. Without the files Flink answers 400, so this client only describes the request.
+ */
+export const JobSubmitRequest = z
+  .strictObject({
+    jobGraphFileName: z.string().min(1).optional(),
+    executionPlanFileName: z.string().min(1).optional(),
+    jobJarFileNames: z.array(z.string()).optional(),
+    artifactFileNames: z.array(z.looseObject({ entryName: z.string(), fileName: z.string() })).optional(),
+  })
+  .refine(
+    (b) => (b.jobGraphFileName ?? b.executionPlanFileName) !== undefined,
+    'name the job graph file (1.x) or execution plan file (2.x)',
+  )
 export const JobSubmitResponse = z.looseObject({ jobUrl: z.string() })
