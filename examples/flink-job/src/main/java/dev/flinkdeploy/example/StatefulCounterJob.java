@@ -1,0 +1,207 @@
+package dev.flinkdeploy.example;
+
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
+import org.apache.flink.util.Collector;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Example stateful streaming job used by flink-deploy tests. Compiles unchanged against Flink 1.20 and 2.x
+ * (only APIs present in both: DataGeneratorSource, Sink V2 DiscardingSink, OpenContext, CheckpointedFunction).
+ *
+ * <p>Topology (all operators have a fixed uid and name):
+ * <pre>
+ *   events (uid events-source)  --keyBy(n % keys)-->  counter (uid counter)  -->  discard (uid discard-sink)
+ * </pre>
+ *
+ * <p>Arguments (hand-parsed, "--key value" or "--key=value"):
+ * <ul>
+ *   <li>--release v1|v2        output format tag; v2 only changes the emitted strings (state-compatible). Default v1.</li>
+ *   <li>--rate N               events per second (whole job, split over source subtasks). Default 50.</li>
+ *   <li>--keys N               number of distinct keys (event n has key n % keys). Default 100.</li>
+ *   <li>--fail-after S         throw after the counter subtask has run S seconds (simulates a bad release). Default off.</li>
+ *   <li>--topology incompatible  gives the stateful operator another uid (counter-incompatible): restoring a savepoint of
+ *                              the normal topology then needs allowNonRestoredState=true (and the counts restart at 0).</li>
+ *   <li>--restart-attempts N   fixed-delay restart strategy with N attempts, 1s delay (default: cluster setting).</li>
+ *   <li>--name NAME            job name. Default "flink-deploy-example &lt;release&gt;".</li>
+ * </ul>
+ *
+ * <p>Metrics of the counter operator (REST: GET /jobs/:jobid/vertices/:vertexid/metrics?get=0.counter.stateCount):
+ * <ul>
+ *   <li>stateCount  (gauge, long)   sum of all per-key counters held by this subtask = events counted since the very first
+ *                                  release; restored from checkpoints/savepoints, so it continues after an upgrade.</li>
+ *   <li>release     (gauge, string) value of --release.</li>
+ *   <li>processedSinceStart (counter) events processed by this subtask since it (re)started.</li>
+ * </ul>
+ */
+public final class StatefulCounterJob {
+
+    public static final String SOURCE_UID = "events-source";
+    public static final String COUNTER_UID = "counter";
+    public static final String INCOMPATIBLE_COUNTER_UID = "counter-incompatible";
+    public static final String SINK_UID = "discard-sink";
+
+    public static void main(String[] args) throws Exception {
+        Map<String, String> params = parseArgs(args);
+        String release = params.getOrDefault("release", "v1");
+        if (!release.equals("v1") && !release.equals("v2")) {
+            throw new IllegalArgumentException("--release must be v1 or v2, got: " + release);
+        }
+        double rate = Double.parseDouble(params.getOrDefault("rate", "50"));
+        long keys = Long.parseLong(params.getOrDefault("keys", "100"));
+        long failAfterSeconds = Long.parseLong(params.getOrDefault("fail-after", "0"));
+        String topology = params.getOrDefault("topology", "compatible");
+        if (!topology.equals("compatible") && !topology.equals("incompatible")) {
+            throw new IllegalArgumentException("--topology must be compatible or incompatible, got: " + topology);
+        }
+        String jobName = params.getOrDefault("name", "flink-deploy-example " + release);
+
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        env.setMaxParallelism(128);
+        if (params.containsKey("restart-attempts")) {
+            Configuration conf = new Configuration();
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS,
+                    Integer.parseInt(params.get("restart-attempts")));
+            conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
+            env.configure(conf);
+        }
+
+        DataGeneratorSource<Long> source = new DataGeneratorSource<>(
+                (GeneratorFunction<Long, Long>) n -> n,
+                Long.MAX_VALUE,
+                RateLimiterStrategy.perSecond(rate),
+                Types.LONG);
+
+        DataStream<Long> events = env
+                .fromSource(source, WatermarkStrategy.noWatermarks(), "events")
+                .uid(SOURCE_UID)
+                .name("events");
+
+        final long keyCount = keys;
+        DataStream<String> counted = events
+                .keyBy(n -> n % keyCount, Types.LONG)
+                .process(new CountPerKey(release, failAfterSeconds))
+                .uid(topology.equals("incompatible") ? INCOMPATIBLE_COUNTER_UID : COUNTER_UID)
+                .name("counter");
+
+        counted.sinkTo(new DiscardingSink<>())
+                .uid(SINK_UID)
+                .name("discard");
+
+        env.execute(jobName);
+    }
+
+    /** Counts events per key in a ValueState and keeps a per-subtask total in operator (list) state. */
+    public static final class CountPerKey extends KeyedProcessFunction<Long, Long, String>
+            implements CheckpointedFunction {
+
+        private static final long serialVersionUID = 1L;
+
+        private final String release;
+        private final long failAfterSeconds;
+
+        private transient ValueState<Long> count;
+        private transient ListState<Long> totalState;
+        private transient long total;
+        private transient long startedAtMillis;
+        private transient Counter processedSinceStart;
+
+        public CountPerKey(String release, long failAfterSeconds) {
+            this.release = release;
+            this.failAfterSeconds = failAfterSeconds;
+        }
+
+        @Override
+        public void initializeState(FunctionInitializationContext context) throws Exception {
+            // Even-split redistribution: after rescaling each subtask gets a share of the old totals,
+            // so the sum over all subtasks still equals the number of events counted.
+            totalState = context.getOperatorStateStore()
+                    .getListState(new ListStateDescriptor<>("total", Types.LONG));
+            total = 0L;
+            if (context.isRestored()) {
+                for (Long t : totalState.get()) {
+                    total += t;
+                }
+            }
+        }
+
+        @Override
+        public void snapshotState(FunctionSnapshotContext context) throws Exception {
+            totalState.update(java.util.Collections.singletonList(total));
+        }
+
+        @Override
+        public void open(OpenContext openContext) throws Exception {
+            count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+            startedAtMillis = System.currentTimeMillis();
+            processedSinceStart = getRuntimeContext().getMetricGroup().counter("processedSinceStart");
+            getRuntimeContext().getMetricGroup().gauge("stateCount", (Gauge<Long>) () -> total);
+            getRuntimeContext().getMetricGroup().gauge("release", (Gauge<String>) () -> release);
+        }
+
+        @Override
+        public void processElement(Long n, Context ctx, Collector<String> out) throws Exception {
+            if (failAfterSeconds > 0
+                    && System.currentTimeMillis() - startedAtMillis > failAfterSeconds * 1000L) {
+                throw new IllegalStateException(
+                        "Simulated bad release " + release + ": failing after " + failAfterSeconds + "s (--fail-after)");
+            }
+            Long current = count.value();
+            long next = (current == null ? 0L : current) + 1L;
+            count.update(next);
+            total++;
+            processedSinceStart.inc();
+            Long key = ctx.getCurrentKey();
+            if (release.equals("v2")) {
+                out.collect("v2|key=" + key + "|count=" + next + "|event=" + n);
+            } else {
+                out.collect("v1:" + key + ":" + next);
+            }
+        }
+    }
+
+    static Map<String, String> parseArgs(String[] args) {
+        Map<String, String> out = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("Unexpected argument: " + a);
+            }
+            String key = a.substring(2);
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                out.put(key.substring(0, eq), key.substring(eq + 1));
+            } else if (i + 1 < args.length && !args[i + 1].startsWith("--")) {
+                out.put(key, args[++i]);
+            } else {
+                out.put(key, "true");
+            }
+        }
+        return out;
+    }
+
+    private StatefulCounterJob() {}
+}

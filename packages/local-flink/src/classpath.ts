@@ -1,0 +1,79 @@
+import { access, mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { join } from 'node:path'
+import { exec, lastLines, stripAnsi } from './exec.ts'
+import { CACHE_DIR, CLASSPATH_POM, mavenBinary } from './paths.ts'
+import { resolveFlinkVersion } from './versions.ts'
+
+const inFlight = new Map<string, Promise<string[]>>()
+
+/** Where the resolved classpath of `version` is cached: packages/local-flink/.cache/<version>/classpath.txt */
+export function classpathFile(version: string): string {
+  return join(CACHE_DIR, resolveFlinkVersion(version), 'classpath.txt')
+}
+
+/**
+ * Returns the jar list of a Flink cluster classpath (flink-runtime-web, flink-clients, flink-streaming-java,
+ * flink-connector-datagen, log4j 2 + slf4j 1.7 binding). Resolved once with Maven, then read from the cache
+ * (re-resolved if a cached jar disappeared from ~/.m2).
+ */
+export function resolveClasspath(version: string, options: { force?: boolean } = {}): Promise<string[]> {
+  const full = resolveFlinkVersion(version)
+  const pending = inFlight.get(full)
+  if (pending && !options.force) return pending
+  const p = doResolve(full, options.force ?? false).finally(() => inFlight.delete(full))
+  inFlight.set(full, p)
+  return p
+}
+
+async function doResolve(version: string, force: boolean): Promise<string[]> {
+  const file = classpathFile(version)
+  if (!force) {
+    const cached = await readCached(file)
+    if (cached) return cached
+  }
+  await mkdir(join(CACHE_DIR, version), { recursive: true })
+  // Unique temp file + rename: concurrent resolvers (other processes) never see a half-written file.
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
+  const args = [
+    '-q',
+    '-B',
+    '-Dstyle.color=never',
+    '-f',
+    CLASSPATH_POM,
+    'dependency:build-classpath',
+    `-Dflink.version=${version}`,
+    `-Dmdep.outputFile=${tmp}`,
+  ]
+  const res = await exec(mavenBinary(), args, { timeoutMs: 15 * 60_000 })
+  if (res.code !== 0) {
+    await rm(tmp, { force: true })
+    throw new Error(
+      `Resolving the Flink ${version} classpath failed (mvn ${args.join(' ')} exited ${res.code ?? res.signal}):\n` +
+        lastLines(stripAnsi(`${res.stdout}\n${res.stderr}`), 40),
+    )
+  }
+  await rename(tmp, file)
+  const jars = await readCached(file)
+  if (!jars) throw new Error(`Maven wrote an unusable classpath to ${file}`)
+  return jars
+}
+
+async function readCached(file: string): Promise<string[] | undefined> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch {
+    return undefined
+  }
+  const jars = text
+    .trim()
+    .split(':')
+    .filter((s) => s.length > 0)
+  if (jars.length === 0 || !jars.some((j) => /flink-runtime-web-/.test(j))) return undefined
+  try {
+    await Promise.all(jars.map((j) => access(j)))
+  } catch {
+    return undefined
+  }
+  return jars
+}

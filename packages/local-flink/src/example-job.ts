@@ -1,0 +1,132 @@
+import { mkdir, open, readdir, rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { exec, lastLines, stripAnsi } from './exec.ts'
+import { EXAMPLE_JOB_DIR, mavenBinary } from './paths.ts'
+import { resolveFlinkVersion } from './versions.ts'
+
+/** Main class of examples/flink-job (also the jar's Main-Class, so entryClass may be omitted). */
+export const EXAMPLE_JOB_ENTRY_CLASS = 'dev.flinkdeploy.example.StatefulCounterJob'
+
+/** Operator uids/names of the example job and its metric names (see StatefulCounterJob.java). */
+export const EXAMPLE_JOB = {
+  entryClass: EXAMPLE_JOB_ENTRY_CLASS,
+  uids: {
+    source: 'events-source',
+    counter: 'counter',
+    incompatibleCounter: 'counter-incompatible',
+    sink: 'discard-sink',
+  },
+  operatorNames: { source: 'events', counter: 'counter', sink: 'discard' },
+  /** metric ids on GET /jobs/:jobid/vertices/:vertexid/metrics, for subtask <i>: `${i}.counter.stateCount` */
+  metrics: {
+    stateCount: (subtask = 0) => `${subtask}.counter.stateCount`,
+    release: (subtask = 0) => `${subtask}.counter.release`,
+    processedSinceStart: (subtask = 0) => `${subtask}.counter.processedSinceStart`,
+  },
+} as const
+
+/** Path of the shaded example-job jar for `version` (may not exist yet): examples/flink-job/target/<v>/flink-job-<v>.jar */
+export function exampleJobJarPath(version: string): string {
+  const v = resolveFlinkVersion(version)
+  return join(EXAMPLE_JOB_DIR, 'target', v, `flink-job-${v}.jar`)
+}
+
+const inFlight = new Map<string, Promise<string>>()
+
+/**
+ * Builds examples/flink-job against Flink `version` (mvn package -Dflink.version=…) unless the jar is newer
+ * than pom.xml and every source file. Returns the jar path. Concurrent calls share one build; builds for
+ * different versions are serialized (one Maven at a time: the machine is small and ~/.m2 is shared).
+ */
+export function buildExampleJob(version: string, options: { force?: boolean } = {}): Promise<string> {
+  const v = resolveFlinkVersion(version)
+  const pending = inFlight.get(v)
+  if (pending) return pending
+  const p = (async () => {
+    await buildChain.catch(() => {})
+    return build(v, options.force ?? false)
+  })().finally(() => inFlight.delete(v))
+  buildChain = p
+  inFlight.set(v, p)
+  return p
+}
+let buildChain: Promise<unknown> = Promise.resolve()
+
+async function build(version: string, force: boolean): Promise<string> {
+  const jar = exampleJobJarPath(version)
+  if (!force && (await isUpToDate(jar))) return jar
+  const lock = `${jar}.building`
+  await mkdir(join(EXAMPLE_JOB_DIR, 'target', version), { recursive: true })
+  await withFileLock(lock, async () => {
+    if (!force && (await isUpToDate(jar))) return
+    const args = [
+      '-q',
+      '-B',
+      '-Dstyle.color=never',
+      '-f',
+      join(EXAMPLE_JOB_DIR, 'pom.xml'),
+      'package',
+      `-Dflink.version=${version}`,
+    ]
+    const res = await exec(mavenBinary(), args, { timeoutMs: 15 * 60_000 })
+    if (res.code !== 0) {
+      throw new Error(
+        `Building the example job for Flink ${version} failed (mvn ${args.join(' ')}):\n` +
+          lastLines(stripAnsi(`${res.stdout}\n${res.stderr}`), 60),
+      )
+    }
+  })
+  if (!(await isUpToDate(jar))) throw new Error(`Maven finished but ${jar} is missing or stale`)
+  return jar
+}
+
+async function newestSourceMtime(dir: string): Promise<number> {
+  let newest = 0
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name)
+    if (entry.isDirectory()) newest = Math.max(newest, await newestSourceMtime(p))
+    else newest = Math.max(newest, (await stat(p)).mtimeMs)
+  }
+  return newest
+}
+
+async function isUpToDate(jar: string): Promise<boolean> {
+  let jarMtime: number
+  try {
+    jarMtime = (await stat(jar)).mtimeMs
+  } catch {
+    return false
+  }
+  const sources = Math.max(
+    (await stat(join(EXAMPLE_JOB_DIR, 'pom.xml'))).mtimeMs,
+    await newestSourceMtime(join(EXAMPLE_JOB_DIR, 'src')),
+  )
+  return jarMtime >= sources
+}
+
+/** Cross-process lock (O_EXCL lock file; stale after 10 min) so parallel test workers don't run Maven twice. */
+async function withFileLock(lock: string, fn: () => Promise<void>): Promise<void> {
+  const deadline = Date.now() + 15 * 60_000
+  for (;;) {
+    try {
+      const fh = await open(lock, 'wx')
+      await fh.writeFile(String(process.pid))
+      await fh.close()
+      break
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
+      try {
+        if (Date.now() - (await stat(lock)).mtimeMs > 10 * 60_000) await rm(lock, { force: true })
+      } catch {
+        // lock vanished meanwhile
+      }
+      if (Date.now() > deadline) throw new Error(`Timed out waiting for build lock ${lock}`)
+      await new Promise((r) => setTimeout(r, 500))
+    }
+  }
+  try {
+    await fn()
+  } finally {
+    await rm(lock, { force: true })
+  }
+}

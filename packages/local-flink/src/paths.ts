@@ -1,0 +1,23 @@
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** packages/local-flink */
+export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
+/** packages/local-flink/.cache (gitignored): resolved classpaths, CLI state */
+export const CACHE_DIR = join(PACKAGE_DIR, '.cache')
+/** packages/local-flink/maven/pom.xml: the classpath builder */
+export const CLASSPATH_POM = join(PACKAGE_DIR, 'maven', 'pom.xml')
+/** repo root */
+export const REPO_ROOT = join(PACKAGE_DIR, '..', '..')
+/** examples/flink-job */
+export const EXAMPLE_JOB_DIR = join(REPO_ROOT, 'examples', 'flink-job')
+
+/** `java` from JAVA_HOME if set, else from PATH. */
+export function javaBinary(env: Record<string, string | undefined> = process.env): string {
+  return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java'
+}
+
+/** `mvn` (override with the MVN environment variable). */
+export function mavenBinary(env: Record<string, string | undefined> = process.env): string {
+  return env.MVN || 'mvn'
+}
