@@ -3,7 +3,7 @@
  * openssl for this run (a CA, a server certificate for 127.0.0.1, a client certificate, and a stranger CA).
  */
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import type { TLSSocket } from 'node:tls'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { FlinkTransportError } from '../errors.ts'
+import { serveFakeFlink } from '../testing/index.ts'
 import { createFlinkClient } from './flink-client.ts'
 
 let dir: string
@@ -168,3 +169,39 @@ describe('TLS', () => {
     ])
   })
 })
+
+describe('TLS against the fake Flink', () => {
+  it('a whole savepoint round trip runs over mutual TLS through the real stack', async () => {
+    const fake = await serveFakeFlink({
+      version: '2.3.0',
+      tls: { key: pem('server.key'), cert: pem('server.crt'), ca: pem('ca.crt'), requestClientCert: true },
+    })
+    const client = createFlinkClient({
+      baseUrl: fake.url,
+      tls: { ca: pem('ca.crt'), cert: pem('client.crt'), key: pem('client.key') },
+    })
+    try {
+      expect(fake.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/)
+      const jarPath = join(dir, 'job.jar')
+      writeFileSync(jarPath, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.alloc(64)]))
+      const { jarId } = await client.jars.upload(jarPath)
+      const { jobid } = await client.jars.run({ jarid: jarId, body: {} })
+      await waitFor(async () =>
+        (await client.jobs.get({ jobid })).vertices.every((v) => v.status === 'RUNNING'),
+      )
+      const { location } = await client.operations.savepoint(jobid, { targetDirectory: 'file:/tmp/sp' })
+      expect(location).toMatch(/^file:\/tmp\/sp\/savepoint-/)
+    } finally {
+      await client.close()
+      await fake.close()
+    }
+  })
+})
+
+async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
