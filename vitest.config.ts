@@ -15,6 +15,8 @@ export default defineConfig({
         test: {
           name: 'flink',
           include: ['test/**/*.flink.test.ts'],
+          // Real JobManager/TaskManager JVMs: child processes must belong to a process, not a worker thread.
+          pool: 'forks',
           testTimeout: 180_000,
           hookTimeout: 600_000,
           fileParallelism: false,

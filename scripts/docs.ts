@@ -15,7 +15,8 @@ function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name)
     if (entry.isDirectory()) return entry.name === 'node_modules' ? [] : testFiles(path)
-    return entry.name.endsWith('.test.ts') ? [path] : []
+    // The contract suite (test/contract/contract-suite.ts) is shared by fake.test.ts and real.flink.test.ts.
+    return entry.name.endsWith('.test.ts') || entry.name === 'contract-suite.ts' ? [path] : []
   })
 }
 

@@ -4,10 +4,10 @@
  */
 import { type CallArgs, type CallContext, callRoute } from './call.ts'
 import { adaptBody } from './compat.ts'
-import { type UploadedJar, uploadJar } from './jar-upload.ts'
+import { type UploadedJar, type UploadOptions, uploadJar } from './jar-upload.ts'
 import { createOperations } from './operations.ts'
 import { type ClientOptions, resolveClientOptions } from './options.ts'
-import type { CallOptions, RouteArgs, RouteResult, RouteSpec, RouteTable } from './route.ts'
+import type { RouteArgs, RouteResult, RouteSpec, RouteTable } from './route.ts'
 import { type AllRouteKey, type AllRoutes, allRoutes, type RouteGroups, routeGroups } from './routes/index.ts'
 import { Transport } from './transport.ts'
 import { detectVersion, type FlinkVersion } from './version.ts'
@@ -33,7 +33,7 @@ export type FlinkClient = Omit<GroupsApi, 'jars'> & {
   ): Promise<RouteResult<AllRoutes[K]>>
   jars: Omit<GroupsApi['jars'], 'upload'> & {
     /** Streams a jar from disk to the cluster; never retried, so a jar is not stored twice. */
-    upload(jarPath: string, options?: CallOptions): Promise<UploadedJar>
+    upload(jarPath: string, options?: UploadOptions): Promise<UploadedJar>
   }
   operations: ReturnType<typeof createOperations>
   /** The cluster's Flink version, read once from GET /config. */
@@ -61,8 +61,12 @@ export function createFlinkClient(options: ClientOptions): FlinkClient {
   const call = async (key: string, args: CallArgs = {}): Promise<unknown> => {
     const spec = (allRoutes as Record<string, RouteSpec>)[key]
     if (!spec) throw new TypeError(`Unknown Flink route ${key}`)
-    if (spec.multipart)
-      return uploadJar(ctx, (args.body as { jarPath: string } | undefined)?.jarPath ?? '', args)
+    if (spec.multipart) {
+      // Called by its key, the upload answers what Flink answers; client.jars.upload returns more.
+      const jarPath = (args.body as { jarPath: string } | undefined)?.jarPath ?? ''
+      const { filename } = await uploadJar(ctx, jarPath, { signal: args.signal, timeoutMs: args.timeoutMs })
+      return { filename, status: 'success' }
+    }
     return callRoute(ctx, key, spec, args, (body) => adaptBody(key, body, version))
   }
 

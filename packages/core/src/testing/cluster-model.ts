@@ -8,14 +8,27 @@ import {
   DEFAULT_ENTRY_CLASS,
   DEFAULT_SAVEPOINT_DIR,
   DEFAULT_TIMING,
-  DEFAULT_VERTICES,
   type FakeFlinkOptions,
   type FakeProgram,
   type FakeTiming,
 } from './cluster-options.ts'
-import { type CheckpointRecord, FakeJob, type JobHost, type Snapshot } from './fake-job.ts'
+import {
+  EXAMPLE_METRIC_SCOPE,
+  EXAMPLE_VERTICES,
+  type ExampleArgs,
+  ProgramArgumentError,
+  parseExampleArgs,
+  simulatedBadRelease,
+} from './example-program.ts'
+import { type CheckpointRecord, FakeJob, type JobHost, type JobSpec, type Snapshot } from './fake-job.ts'
 import { randomHex, randomHex32, stableHex32, uuid } from './ids.ts'
-import { failureCause, type JavaException, notFoundError, restHandlerError } from './java-errors.ts'
+import {
+  failureCause,
+  internalServerError,
+  type JavaException,
+  notFoundError,
+  restHandlerError,
+} from './java-errors.ts'
 
 export interface FakeJar {
   id: string
@@ -140,6 +153,7 @@ export class FakeFlinkCluster {
       scheduler: options.scheduler ?? 'Default',
       keepJarsOnRestart: options.keepJarsOnRestart ?? false,
       stateGrowthPerSecond: options.stateGrowthPerSecond ?? 1000,
+      restartAttempts: options.restartAttempts ?? 2,
     }
     for (const [name, program] of Object.entries(options.programs ?? {})) this.#programs.set(name, program)
     this.#config = options.config ?? {}
@@ -335,31 +349,144 @@ export class FakeFlinkCluster {
       })
     }
     const jobId = request.jobId ?? randomHex32()
-    if (this.#jobs.has(jobId)) {
+    const existing = this.#jobs.get(jobId)
+    if (existing) {
+      // main() fails in env.execute(); 2.3 submits applications whose id is the job id.
       throw couldNotExecute({
-        className: 'org.apache.flink.runtime.client.DuplicateJobSubmissionException',
-        message: 'Job has already been submitted.',
+        className: 'org.apache.flink.util.FlinkException',
+        message: `Failed to execute job '${existing.name}'.`,
+        cause: this.version.atLeast(2, 3)
+          ? {
+              className: 'org.apache.flink.runtime.client.DuplicateApplicationSubmissionException',
+              message: 'Application has already been submitted.',
+            }
+          : {
+              className: 'org.apache.flink.runtime.client.DuplicateJobSubmissionException',
+              message: 'Job has already been submitted.',
+            },
       })
     }
-    const vertexNames = program.vertices ?? DEFAULT_VERTICES
+    const topology = this.#topology(program, request)
     const job = new FakeJob(this.#host, {
       id: jobId,
-      name: jobName(program, request),
+      name: jobName(program, request, topology.example),
       jarId,
       entryClass,
       programArgs: request.programArgs,
       parallelism: request.parallelism ?? this.options.defaultParallelism,
-      vertexNames,
-      statefulVertex: Math.min(program.statefulVertex ?? 1, vertexNames.length - 1),
-      vertexId: (name) => stableHex32(`${entryClass}/${name}`),
+      ...topology.spec,
       savepointPath: request.savepointPath ?? null,
       allowNonRestoredState: request.allowNonRestoredState,
       claimMode: request.claimMode,
       flinkConfiguration: request.flinkConfiguration,
     })
+    const example = topology.example
+    if (example && example.failAfterSeconds > 0) {
+      const attempts = example.restartAttempts ?? this.options.restartAttempts
+      job.injectedFailure = {
+        afterRunningMs: example.failAfterSeconds * this.timing.programSecondMs,
+        restartsLeft: attempts,
+        maxAttempts: attempts,
+        exception: simulatedBadRelease(example),
+      }
+    }
     this.#jobs.set(jobId, job)
     job.start(this.#restoreFor(job))
     return job
+  }
+
+  /** What GET/POST /jars/:jarid/plan shows: the job name and vertices main() would submit (or main()'s 400). */
+  programPlan(
+    jarId: string,
+    request: RunRequest,
+  ): { name: string; vertices: { id: string; name: string; description: string; parallelism: number }[] } {
+    const jar = this.requireJar(jarId)
+    if (!jar.program.vertices) {
+      // Unlike a run (400), a plan whose main() throws is an unexpected server error (500).
+      try {
+        parseExampleArgs(request.programArgs)
+      } catch (error) {
+        if (!(error instanceof ProgramArgumentError)) throw error
+        throw internalServerError({
+          className: 'org.apache.flink.client.program.ProgramInvocationException',
+          message: `The main method caused an error: ${error.message}`,
+          cause: { className: error.className, message: error.message },
+        })
+      }
+    }
+    const topology = this.#topology(jar.program, request)
+    const parallelism = request.parallelism ?? this.options.defaultParallelism
+    return {
+      name: jobName(jar.program, request, topology.example),
+      vertices: topology.spec.vertices.map((v) => ({
+        id: v.id,
+        name: v.name,
+        description: v.description ?? v.name,
+        parallelism,
+      })),
+    }
+  }
+
+  /**
+   * Runs a jar like Flink's web submission does: main() submits the job and waits until it is initialized, so
+   * a job whose restore fails (missing savepoint, unmapped state) makes the run answer 400 while the job
+   * itself stays listed as FAILED.
+   */
+  async runJarAndWait(jarId: string, request: RunRequest): Promise<FakeJob> {
+    const job = this.runJar(jarId, request)
+    while (job.state === 'INITIALIZING' && this.#jobs.get(job.id) === job) {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(1, this.timing.initializeMs / 4)))
+    }
+    if (job.state === 'FAILED' && job.failure?.className === JOB_INITIALIZATION_EXCEPTION) {
+      throw couldNotExecute({
+        className: 'org.apache.flink.util.FlinkException',
+        message: `Failed to execute job '${job.name}'.`,
+        cause: job.failure,
+      })
+    }
+    return job
+  }
+
+  /** The vertices and metrics of a program: the example job's (by its arguments) unless it names its own. */
+  #topology(
+    program: FakeProgram,
+    request: RunRequest,
+  ): {
+    spec: Pick<JobSpec, 'vertices' | 'statefulVertex' | 'metricScope' | 'statesPerSecond' | 'release'>
+    example?: ExampleArgs
+  } {
+    if (program.vertices) {
+      const entryClass = request.entryClass ?? program.entryClass ?? DEFAULT_ENTRY_CLASS
+      const names = program.vertices
+      const stateful = Math.min(program.statefulVertex ?? 1, names.length - 1)
+      return {
+        spec: {
+          vertices: names.map((name) => ({ name, id: stableHex32(`${entryClass}/${name}`) })),
+          statefulVertex: Math.max(0, stateful),
+          metricScope: names[Math.max(0, stateful)]!.replace(/[^A-Za-z0-9_-]/g, '_'),
+        },
+      }
+    }
+    let args: ExampleArgs
+    try {
+      args = parseExampleArgs(request.programArgs)
+    } catch (error) {
+      if (!(error instanceof ProgramArgumentError)) throw error
+      throw couldNotExecute({ className: error.className, message: error.message })
+    }
+    const counter =
+      args.topology === 'incompatible' ? EXAMPLE_VERTICES.incompatibleCounter : EXAMPLE_VERTICES.counter
+    const explicitRate = request.programArgs.some((a) => a === '--rate' || a.startsWith('--rate='))
+    return {
+      spec: {
+        vertices: [EXAMPLE_VERTICES.source, counter],
+        statefulVertex: 1,
+        metricScope: EXAMPLE_METRIC_SCOPE,
+        statesPerSecond: explicitRate ? (args.rate * 1000) / this.timing.programSecondMs : undefined,
+        release: args.release,
+      },
+      example: args,
+    }
   }
 
   #restoreFor(job: FakeJob): { snapshot: Snapshot } | { error: JavaException } | null {
@@ -404,6 +531,8 @@ export class FakeFlinkCluster {
   cancelJob(jobId: string): void {
     const job = this.#jobs.get(jobId)
     if (!job) throw restHandlerError(404, 'Job could not be found.')
+    // Cancelling a cancelled job is accepted (202); any other terminal state is a conflict.
+    if (job.state === 'CANCELED') return
     if (job.isTerminal) {
       throw restHandlerError(
         409,
@@ -555,14 +684,18 @@ export class FakeFlinkCluster {
       if (!this.#snapshots.has(key)) {
         this.#complete(op, {
           'failure-cause': failureCause({
-            className: 'java.io.FileNotFoundException',
-            message: `Cannot find checkpoint or savepoint file/directory '${path}' on file system 'file'.`,
+            className: 'org.apache.flink.util.FlinkException',
+            message: `Could not dispose savepoint ${path}.`,
+            cause: {
+              className: 'java.io.FileNotFoundException',
+              message: `Cannot find checkpoint or savepoint file/directory '${path}' on file system 'file'.`,
+            },
           }),
         })
         return
       }
       this.#snapshots.delete(key)
-      this.#complete(op, { 'failure-cause': null })
+      this.#complete(op, {})
     })
     return triggerId
   }
@@ -578,8 +711,9 @@ export class FakeFlinkCluster {
     const op: AsyncOperation = { result: { status: 'IN_PROGRESS' } }
     this.#datasetOps.set(triggerId, op)
     this.#after(this.timing.disposalMs, () => {
+      // Unknown data sets are "deleted" too: Flink completes without a failure cause.
       this.#datasets.delete(datasetId)
-      this.#complete(op, { 'failure-cause': null })
+      this.#complete(op, {})
     })
     return triggerId
   }
@@ -590,20 +724,34 @@ export class FakeFlinkCluster {
     return op.result
   }
 
+  /** GET /jobs/:jobid/resource-requirements: only the adaptive scheduler answers. */
+  resourceRequirements(jobId: string): Record<string, unknown> {
+    const job = this.#jobMaster(jobId)
+    if (this.options.scheduler !== 'Adaptive') throw defaultSchedulerRefuses('requestJobResourceRequirements')
+    return Object.fromEntries(
+      job.vertices.map((v) => [v.id, { parallelism: { lowerBound: 1, upperBound: v.parallelism } }]),
+    )
+  }
+
   /** PUT /jobs/:jobid/resource-requirements: only the adaptive scheduler rescales (through a restart). */
   updateResourceRequirements(jobId: string, parallelism: Record<string, number>): void {
-    const job = this.requireJob(jobId)
-    if (this.options.scheduler !== 'Adaptive') {
-      throw restHandlerError(500, 'Internal server error.', {
-        className: 'java.lang.UnsupportedOperationException',
-        message:
-          'The DefaultScheduler does not support changing the parallelism without a job restart. This feature is currently only expected to work with the AdaptiveScheduler.',
-      })
-    }
+    const job = this.#jobMaster(jobId)
+    if (this.options.scheduler !== 'Adaptive') throw defaultSchedulerRefuses('updateJobResourceRequirements')
     for (const vertex of job.vertices) {
       const p = parallelism[vertex.id]
       if (p !== undefined && p > 0) vertex.parallelism = p
     }
+  }
+
+  /** Routes served by the job's JobMaster: a finished job has none, Flink answers 500 FlinkJobNotFoundException. */
+  #jobMaster(jobId: string): FakeJob {
+    const job = this.requireJob(jobId)
+    if (job.isTerminal)
+      throw internalServerError({
+        className: 'org.apache.flink.runtime.messages.FlinkJobNotFoundException',
+        message: `Could not find Flink job (${jobId})`,
+      })
+    return job
   }
 
   // ---- JobManager restart ----------------------------------------------------------------------------------
@@ -745,9 +893,22 @@ export class FakeFlinkCluster {
       if (generation !== this.jobManagerGeneration || !job.allTasksRunning) return
       const restart = failure.restartsLeft > 0
       if (restart) failure.restartsLeft--
-      job.failTask(failure.exception, restart)
+      job.failTask(failure.exception, restart, failure.maxAttempts)
     })
   }
+}
+
+const JOB_INITIALIZATION_EXCEPTION = 'org.apache.flink.runtime.client.JobInitializationException'
+
+/** What the DefaultScheduler answers to the resource requirement endpoints: a 500 with the Java exception. */
+function defaultSchedulerRefuses(
+  _method: 'requestJobResourceRequirements' | 'updateJobResourceRequirements',
+) {
+  return internalServerError({
+    className: 'java.lang.UnsupportedOperationException',
+    message:
+      'The DefaultScheduler does not support changing the parallelism without a job restart. This feature is currently only expected to work with the AdaptiveScheduler.',
+  })
 }
 
 /** Flink's answer when a program's main() fails or its submission is rejected. */
@@ -772,11 +933,12 @@ function normalizePath(path: string): string {
   return path.replace(/\/+$/, '').replace(/\/_metadata$/, '')
 }
 
-function jobName(program: FakeProgram, request: RunRequest): string {
+function jobName(program: FakeProgram, request: RunRequest, example?: ExampleArgs): string {
   if (typeof program.jobName === 'function') return program.jobName(request.programArgs)
   if (typeof program.jobName === 'string') return program.jobName
   const configured = request.flinkConfiguration['pipeline.name']
   if (configured) return configured
+  if (example) return example.name
   const args = request.programArgs
   for (const flag of ['--job-name', '--jobName', '--name']) {
     const i = args.indexOf(flag)

@@ -23,6 +23,8 @@ export interface FakeTiming {
   restartDelayMs: number
   /** Savepoint disposal and data set deletion. */
   disposalMs: number
+  /** How long one second of the default program's arguments lasts (`--fail-after 1`). */
+  programSecondMs: number
   /** A job waits this long for slots before it fails with NoResourceAvailableException (Flink: 5 minutes). */
   slotRequestTimeoutMs: number
   /** How long asynchronous operation results are kept (rest.async.store-duration, Flink: 5 minutes). */
@@ -39,13 +41,14 @@ export const DEFAULT_TIMING: FakeTiming = {
   cancelMs: 15,
   restartDelayMs: 30,
   disposalMs: 10,
+  programSecondMs: 1000,
   slotRequestTimeoutMs: 300_000,
   asyncStoreMs: 300_000,
 }
 
 /** What the fake pretends a jar's main() does. */
 export interface FakeProgram {
-  /** Main-Class of the manifest (the jar list's `entry`). Default `org.example.StreamingJob`. */
+  /** Main-Class of the manifest (the jar list's `entry`). Default `dev.flinkdeploy.example.StatefulCounterJob`. */
   entryClass?: string
   /**
    * The name the program gives its job: a string, or a function of the program arguments. Default: the
@@ -53,7 +56,12 @@ export interface FakeProgram {
    * else "Flink Streaming Job".
    */
   jobName?: string | ((args: readonly string[]) => string)
-  /** Operator chain names, source first. Their ids are derived from the names, so they are stable across jobs. */
+  /**
+   * Operator chain names, source first. Their ids are derived from the names, so they are stable across jobs.
+   * Default: the example job's topology (`Source: events`, `counter -> discard: Writer`, with the real vertex
+   * ids), whose arguments (`--release`, `--rate`, `--fail-after`, `--topology incompatible`, `--restart-attempts`,
+   * `--name`) behave as in examples/flink-job.
+   */
   vertices?: string[]
   /** Index in `vertices` of the stateful operator whose `stateCount` grows. Default 1 (or 0 with one vertex). */
   statefulVertex?: number
@@ -80,8 +88,10 @@ export interface FakeFlinkOptions {
   scheduler?: 'Default' | 'Adaptive'
   /** web.upload.dir is set: uploaded jars survive a JobManager restart. Default false. */
   keepJarsOnRestart?: boolean
-  /** State counter growth per second of RUNNING time. Default 1000. */
+  /** State counter growth per second of RUNNING time, unless the program's `--rate` says otherwise. Default 1000. */
   stateGrowthPerSecond?: number
+  /** Cluster restart strategy for failing tasks: fixed-delay attempts (restartDelayMs apart). Default 2. */
+  restartAttempts?: number
   /** Programs by jar file name (e.g. 'my-job.jar'); other jars run the default program. */
   programs?: Record<string, FakeProgram>
   /** Extra or overriding JobManager configuration entries. */
@@ -91,5 +101,4 @@ export interface FakeFlinkOptions {
 
 export const DEFAULT_SAVEPOINT_DIR = 'file:/tmp/fake-flink/savepoints'
 export const CHECKPOINT_DIR = 'file:/tmp/fake-flink/checkpoints'
-export const DEFAULT_VERTICES = ['Source: Events', 'Counter', 'Sink: Results']
-export const DEFAULT_ENTRY_CLASS = 'org.example.StreamingJob'
+export const DEFAULT_ENTRY_CLASS = 'dev.flinkdeploy.example.StatefulCounterJob'

@@ -111,6 +111,8 @@ export interface ExceptionRecord {
 export interface FakeVertex {
   id: string
   name: string
+  /** The plan's node description (operator chain), e.g. `counter<br/>+- discard: Writer<br/>`. */
+  description: string
   parallelism: number
   maxParallelism: number
   status: ExecutionState
@@ -145,9 +147,14 @@ export interface JobSpec {
   entryClass: string
   programArgs: string[]
   parallelism: number
-  vertexNames: string[]
+  vertices: { name: string; id: string; description?: string }[]
   statefulVertex: number
-  vertexId: (name: string) => string
+  /** Metric group of the stateful operator (`<subtask>.<scope>.stateCount`). */
+  metricScope: string
+  /** State growth per second of RUNNING time (the program's event rate). */
+  statesPerSecond?: number
+  /** Value of the `release` gauge, if the program has one. */
+  release?: string
   savepointPath: string | null
   allowNonRestoredState: boolean
   claimMode: 'CLAIM' | 'NO_CLAIM' | 'LEGACY'
@@ -170,6 +177,9 @@ export class FakeJob {
   readonly maxParallelism = 128
   readonly vertices: FakeVertex[]
   readonly statefulVertexIndex: number
+  readonly metricScope: string
+  readonly release: string | undefined
+  readonly statesPerSecond: number | undefined
   state: JobStatus = 'INITIALIZING'
   readonly timestamps: Record<JobStatus, number>
   readonly startTime: number
@@ -191,12 +201,20 @@ export class FakeJob {
   /** Set by the cluster while the job holds slots. */
   holdsSlots = false
   /** Remaining restarts of an injected failure, and its settings. */
-  injectedFailure: { afterRunningMs: number; restartsLeft: number; exception: JavaException } | null = null
+  injectedFailure: {
+    afterRunningMs: number
+    restartsLeft: number
+    /** The restart strategy's attempts, for the "Recovery is suppressed" message. */
+    maxAttempts?: number
+    exception: JavaException
+  } | null = null
 
   readonly #host: JobHost
   #nextCheckpointId = 1
   #stateBase = 0
   #runningSince: number | null = null
+  /** stateCount when the tasks last (re)started: processedSinceStart counts from here. */
+  #startBase = 0
   #timers = new Set<NodeJS.Timeout>()
   #snapshotTimers = new Set<NodeJS.Timeout>()
   #checkpointTimer: NodeJS.Timeout | null = null
@@ -218,9 +236,13 @@ export class FakeJob {
     this.timestamps = Object.fromEntries([...JOB_STATUSES].map((s) => [s, 0])) as Record<JobStatus, number>
     this.timestamps.INITIALIZING = now
     this.statefulVertexIndex = spec.statefulVertex
-    this.vertices = spec.vertexNames.map((name) => ({
-      id: spec.vertexId(name),
+    this.metricScope = spec.metricScope
+    this.release = spec.release
+    this.statesPerSecond = spec.statesPerSecond
+    this.vertices = spec.vertices.map(({ name, id, description }) => ({
+      id,
       name,
+      description: description ?? name,
       parallelism: spec.parallelism,
       maxParallelism: this.maxParallelism,
       status: 'CREATED',
@@ -256,7 +278,13 @@ export class FakeJob {
   /** The state counter now: the restored value plus what the job counted while running. */
   stateCount(now = Date.now()): number {
     if (this.#runningSince === null) return this.#stateBase
-    return this.#stateBase + Math.floor(((now - this.#runningSince) * this.#host.stateGrowthPerSecond) / 1000)
+    const rate = this.statesPerSecond ?? this.#host.stateGrowthPerSecond
+    return this.#stateBase + Math.floor(((now - this.#runningSince) * rate) / 1000)
+  }
+
+  /** Events processed since the tasks last (re)started (the example job's `processedSinceStart` counter). */
+  processedSinceStart(now = Date.now()): number {
+    return this.stateCount(now) - this.#startBase
   }
 
   /** Checkpoints in progress right now. */
@@ -314,15 +342,25 @@ export class FakeJob {
     this.#end(endState)
   }
 
-  /** A task failure: restart from the latest checkpoint when restarts are left, else FAILING → FAILED. */
-  failTask(exception: JavaException, restart: boolean): void {
+  /**
+   * A task failure: restart from the latest checkpoint when restarts are left, else FAILING → FAILED. The last
+   * failure is reported like Flink's: a JobException "Recovery is suppressed by <strategy>" caused by the task's.
+   */
+  failTask(exception: JavaException, restart: boolean, maxRestartAttempts = this.numRestarts): void {
     if (this.isTerminal || this.state === 'CANCELLING' || this.state === 'FAILING') return
     const now = Date.now()
     const subtask = 0
     const location = this.#host.taskLocation(subtask)
     const vertex = this.statefulVertex
+    const reported: JavaException = restart
+      ? exception
+      : {
+          className: 'org.apache.flink.runtime.JobException',
+          message: `Recovery is suppressed by FixedDelayRestartBackoffTimeStrategy(maxNumberRestartAttempts=${maxRestartAttempts}, backoffTimeMS=${this.#host.timing.restartDelayMs})`,
+          cause: exception,
+        }
     this.#recordException(
-      exception,
+      reported,
       `${vertex.name} (${subtask + 1}/${vertex.parallelism})#${vertex.attempt}`,
       location,
       now,
@@ -342,7 +380,7 @@ export class FakeJob {
       })
       return
     }
-    this.failure = exception
+    this.failure = reported
     this.#setState('FAILING')
     this.#setTasks('CANCELING')
     vertex.status = 'FAILED'
@@ -485,6 +523,7 @@ export class FakeJob {
 
   #onAllRunning(): void {
     this.#runningSince = Date.now()
+    this.#startBase = this.#stateBase
     const interval = this.#host.timing.checkpointIntervalMs
     if (interval > 0) {
       this.#checkpointTimer = setInterval(() => {

@@ -315,38 +315,33 @@ export function jobDetails(cluster: FakeFlinkCluster, job: FakeJob, now = Date.n
   return json
 }
 
+/** The plan as Flink writes it: nodes sink first, descriptions with `<br/>` operator chains. */
 export function jobPlan(job: {
   id: string
   name: string
-  vertices: { id: string; name: string; parallelism: number }[]
+  vertices: { id: string; name: string; description?: string; parallelism: number }[]
 }): { plan: Json } {
-  return {
-    plan: {
-      jid: job.id,
-      name: job.name,
-      type: 'STREAMING',
-      nodes: job.vertices.map((v, i) => ({
-        id: v.id,
-        parallelism: v.parallelism,
-        operator: '',
-        operator_strategy: '',
-        description: v.name,
-        ...(i > 0
-          ? {
-              inputs: [
-                {
-                  num: 0,
-                  id: job.vertices[i - 1]!.id,
-                  ship_strategy: i === 1 ? 'HASH' : 'FORWARD',
-                  exchange: 'pipelined_bounded',
-                },
-              ],
-            }
-          : {}),
-        optimizer_properties: {},
-      })),
-    },
-  }
+  const nodes = job.vertices.map((v, i) => ({
+    id: v.id,
+    parallelism: v.parallelism,
+    operator: '',
+    operator_strategy: '',
+    description: v.description ?? v.name,
+    ...(i > 0
+      ? {
+          inputs: [
+            {
+              num: 0,
+              id: job.vertices[i - 1]!.id,
+              ship_strategy: i === 1 ? 'HASH' : 'FORWARD',
+              exchange: 'pipelined_bounded',
+            },
+          ],
+        }
+      : {}),
+    optimizer_properties: {},
+  }))
+  return { plan: { jid: job.id, name: job.name, type: 'STREAMING', nodes: nodes.reverse() } }
 }
 
 export function jobConfig(cluster: FakeFlinkCluster, job: FakeJob): Json {
@@ -354,22 +349,16 @@ export function jobConfig(cluster: FakeFlinkCluster, job: FakeJob): Json {
     'restart-strategy': 'Cluster level default restart strategy',
     'job-parallelism': job.parallelism,
     'object-reuse-mode': false,
-    'user-config': Object.fromEntries(job.programArgs.map((a, i) => [`arg${i}`, a])),
+    // Only ExecutionConfig#setGlobalJobParameters fills this; the example job sets none.
+    'user-config': {},
   }
   if (!cluster.version.atLeast(2, 0)) executionConfig['execution-mode'] = 'PIPELINED'
   return { jid: job.id, name: job.name, 'execution-config': executionConfig }
 }
 
-export function jobAccumulators(job: FakeJob, includeSerialized: boolean): Json {
-  const json: Json = {
-    'job-accumulators': [],
-    'user-task-accumulators': [
-      { name: 'recordsCounted', type: 'LongCounter', value: String(job.stateCount()) },
-    ],
-  }
-  if (includeSerialized)
-    json['serialized-user-task-accumulators'] = { recordsCounted: 'rO0ABXNyAA5qYXZhLmxhbmcuTG9uZw==' }
-  return json
+/** The example job registers no accumulators; Flink always writes the (empty) serialized map. */
+export function jobAccumulators(_job: FakeJob, _includeSerialized: boolean): Json {
+  return { 'job-accumulators': [], 'user-task-accumulators': [], 'serialized-user-task-accumulators': {} }
 }
 
 export function jobExceptions(cluster: FakeFlinkCluster, job: FakeJob, maxExceptions: number): Json {
@@ -416,13 +405,8 @@ export function executionResult(cluster: FakeFlinkCluster, job: FakeJob): Json {
     'accumulator-results': {},
     'net-runtime': job.endTime - job.startTime,
   }
+  // A cancelled job's result has no failure cause (only a FAILED one has).
   if (job.state === 'FAILED' && job.failure) result['failure-cause'] = failureCause(job.failure)
-  if (job.state === 'CANCELED') {
-    result['failure-cause'] = failureCause({
-      className: 'org.apache.flink.runtime.client.JobCancellationException',
-      message: 'Job was cancelled.',
-    })
-  }
   if (cluster.version.atLeast(2, 3)) {
     result.name = job.name
     result['application-id'] = job.id
@@ -632,14 +616,18 @@ export function subtaskMetricValues(
     busyTimeMsPerSecond: running ? '100' : 'NaN',
     idleTimeMsPerSecond: running ? '900' : '0',
     backPressuredTimeMsPerSecond: '0',
-    currentInputWatermark: index === 0 || !running ? LONG_MIN : String(Date.now() - 1_000),
     [`${metricScope(vertex.name)}.numRecordsIn`]: String(index === 0 ? 0 : records),
     [`${metricScope(vertex.name)}.numRecordsOut`]: String(index === job.vertices.length - 1 ? 0 : records),
   }
+  // Only vertices with inputs have an input watermark; the example job emits none (Long.MIN_VALUE).
+  if (index > 0) values.currentInputWatermark = LONG_MIN
   if (vertex === job.statefulVertex) {
-    values[`${metricScope(vertex.name)}.stateCount`] = String(
-      subtaskShare(job.stateCount(), vertex.parallelism, subtask),
+    const scope = job.metricScope
+    values[`${scope}.stateCount`] = String(subtaskShare(job.stateCount(), vertex.parallelism, subtask))
+    values[`${scope}.processedSinceStart`] = String(
+      subtaskShare(job.processedSinceStart(), vertex.parallelism, subtask),
     )
+    if (job.release !== undefined) values[`${scope}.release`] = job.release
   }
   return values
 }
@@ -807,15 +795,11 @@ export function vertexDetails(cluster: FakeFlinkCluster, job: FakeJob, vertex: F
   }
 }
 
-export function vertexAccumulators(job: FakeJob, vertex: FakeVertex): Json {
-  const acc =
-    vertex === job.statefulVertex
-      ? [{ name: 'recordsCounted', type: 'LongCounter', value: String(job.stateCount()) }]
-      : []
-  return { id: vertex.id, 'user-accumulators': acc }
+export function vertexAccumulators(_job: FakeJob, vertex: FakeVertex): Json {
+  return { id: vertex.id, 'user-accumulators': [] }
 }
 
-export function subtasksAccumulators(cluster: FakeFlinkCluster, job: FakeJob, vertex: FakeVertex): Json {
+export function subtasksAccumulators(cluster: FakeFlinkCluster, _job: FakeJob, vertex: FakeVertex): Json {
   return {
     id: vertex.id,
     parallelism: vertex.parallelism,
@@ -823,16 +807,7 @@ export function subtasksAccumulators(cluster: FakeFlinkCluster, job: FakeJob, ve
       subtask: i,
       attempt: vertex.attempt,
       ...endpointFields(cluster, i),
-      'user-accumulators':
-        vertex === job.statefulVertex
-          ? [
-              {
-                name: 'recordsCounted',
-                type: 'LongCounter',
-                value: String(subtaskShare(job.stateCount(), vertex.parallelism, i)),
-              },
-            ]
-          : [],
+      'user-accumulators': [],
     })),
   }
 }
@@ -885,8 +860,8 @@ export function vertexWatermarks(job: FakeJob, vertex: FakeVertex): Json[] {
   if (vertex.status !== 'RUNNING') return []
   return Array.from({ length: vertex.parallelism }, (_, i) => ({
     id: `${i}.currentInputWatermark`,
-    value: subtaskMetricValues(job, vertex, i).currentInputWatermark!,
-  }))
+    value: subtaskMetricValues(job, vertex, i).currentInputWatermark,
+  })).filter((w) => w.value !== undefined)
 }
 
 export function vertexBackPressure(vertex: FakeVertex): Json {
@@ -894,11 +869,12 @@ export function vertexBackPressure(vertex: FakeVertex): Json {
   return {
     status: 'ok',
     backpressureLevel: 'ok',
+    'backpressure-level': 'ok',
     'end-timestamp': Date.now(),
     subtasks: Array.from({ length: vertex.parallelism }, (_, i) => ({
       subtask: i,
-      'attempt-number': vertex.attempt,
       backpressureLevel: 'ok',
+      'backpressure-level': 'ok',
       ratio: 0,
       idleRatio: 0.9,
       busyRatio: 0.1,
@@ -906,9 +882,14 @@ export function vertexBackPressure(vertex: FakeVertex): Json {
   }
 }
 
-export function vertexFlameGraph(cluster: FakeFlinkCluster, vertex: FakeVertex): Json {
-  if (cluster.config()['rest.flamegraph.enabled'] !== 'true') return { endTimestamp: -2, data: null }
-  if (vertex.status !== 'RUNNING') return { endTimestamp: -1, data: null }
+/**
+ * Flame graph of a vertex. Flink answers `{endTimestamp: -3}` (no data) while the first sampling runs, `-1`
+ * for a vertex whose tasks do not run, and the sampled tree afterwards.
+ */
+export function vertexFlameGraph(cluster: FakeFlinkCluster, vertex: FakeVertex, firstRequest = false): Json {
+  if (cluster.config()['rest.flamegraph.enabled'] !== 'true') return { endTimestamp: -2 }
+  if (vertex.status !== 'RUNNING') return { endTimestamp: -1 }
+  if (firstRequest) return { endTimestamp: -3 }
   return {
     endTimestamp: Date.now(),
     data: {

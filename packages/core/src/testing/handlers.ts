@@ -6,15 +6,17 @@
  */
 import { type HttpHandler, HttpResponse, http } from 'msw'
 import type { FakeFlinkCluster, RunRequest } from './cluster-model.ts'
+import { DEFAULT_ENTRY_CLASS } from './cluster-options.ts'
 import type { FakeJob, FakeVertex } from './fake-job.ts'
 import * as json from './flink-json.ts'
-import { HEX32, stableHex32 } from './ids.ts'
+import { HEX32, randomHex32 } from './ids.ts'
 import {
   badPathParameter,
   badRequestFormat,
   FlinkRestError,
   internalServerError,
   restHandlerError,
+  stackTrace,
 } from './java-errors.ts'
 
 type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
@@ -35,7 +37,7 @@ const INT_PARAMS = new Set(['checkpointid', 'subtaskindex', 'attempt'])
 
 /** Flink's answer when no route matches. */
 export function notFoundResponse(pathname: string): Response {
-  return HttpResponse.json({ errors: [`Not found: ${pathname}`] }, { status: 404 })
+  return HttpResponse.json({ errors: [`Unable to load requested file ${pathname}.`] }, { status: 404 })
 }
 
 export function errorResponse(error: unknown): Response {
@@ -89,7 +91,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
   }
   const subtask = (ctx: RouteContext, v: FakeVertex): number => {
     const index = Number(ctx.params.subtaskindex)
-    if (index >= v.parallelism) throw restHandlerError(400, `Invalid subtask index for vertex ${v.id}`)
+    if (index >= v.parallelism) throw restHandlerError(404, `Invalid subtask index for vertex ${v.id}`)
     return index
   }
   const requireWebSubmit = () => {
@@ -121,7 +123,11 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
   // ---- taskmanagers ----------------------------------------------------------------------------------------
   const taskManager = (ctx: RouteContext) => {
     const tm = cluster.taskManagers.find((t) => t.id === ctx.params.taskmanagerid)
-    if (!tm) throw restHandlerError(404, `Could not find TaskManager ${ctx.params.taskmanagerid}`)
+    if (!tm)
+      throw internalServerError({
+        className: 'org.apache.flink.runtime.resourcemanager.exceptions.UnknownTaskExecutorException',
+        message: `No TaskExecutor registered under ${ctx.params.taskmanagerid}.`,
+      })
     return tm
   }
   route('get', '/taskmanagers', () =>
@@ -162,7 +168,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
         id: jar.id,
         name: jar.name,
         uploaded: jar.uploaded,
-        entry: [{ name: jar.program.entryClass ?? 'org.example.StreamingJob', description: null }],
+        entry: [{ name: jar.program.entryClass ?? DEFAULT_ENTRY_CLASS, description: null }],
       })),
     })
   })
@@ -194,24 +200,11 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
   })
   const plan = async (ctx: RouteContext, withBody: boolean) => {
     requireWebSubmit()
-    const jar = cluster.requireJar(ctx.params.jarid!)
     const body = withBody ? await readJson(ctx.request, 'JarPlanRequestBody') : {}
-    const parallelism =
-      numberField(body, 'parallelism', 'JarPlanRequestBody') ??
-      intQuery(ctx.query, 'parallelism') ??
-      cluster.options.defaultParallelism
-    const names = jar.program.vertices ?? ['Source: Events', 'Counter', 'Sink: Results']
-    const entryClass =
-      stringField(body, 'entryClass', 'JarPlanRequestBody') ??
-      ctx.query.get('entry-class') ??
-      jar.program.entryClass ??
-      'org.example.StreamingJob'
-    const fake = {
-      id: stringField(body, 'jobId', 'JarPlanRequestBody') ?? '0'.repeat(32),
-      name: 'Flink Streaming Job',
-      vertices: names.map((name) => ({ id: stableId(entryClass, name), name, parallelism })),
-    }
-    return ok(json.jobPlan(fake))
+    const request = runRequest(cluster, body, ctx.query)
+    const { name, vertices } = cluster.programPlan(ctx.params.jarid!, request)
+    // Flink's plan has a fresh random job id unless the body fixes one.
+    return ok(json.jobPlan({ id: request.jobId ?? randomHex32(), name, vertices }))
   }
   route('get', '/jars/:jarid/plan', (ctx) => plan(ctx, false))
   route('post', '/jars/:jarid/plan', (ctx) => plan(ctx, true))
@@ -219,7 +212,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     requireWebSubmit()
     const body = await readJson(ctx.request, 'JarRunRequestBody')
     const run = runRequest(cluster, body, ctx.query)
-    const started = cluster.runJar(ctx.params.jarid!, run)
+    const started = await cluster.runJarAndWait(ctx.params.jarid!, run)
     return ok(
       cluster.version.atLeast(2, 3)
         ? { jobid: started.id, applicationId: started.id }
@@ -233,7 +226,14 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     const body = await readJson(ctx.request, 'JobSubmitRequestBody')
     const file = typeof body.jobGraphFileName === 'string' ? body.jobGraphFileName : null
     if (!file) throw restHandlerError(400, 'The jobGraphFileName field must not be omitted or be null.')
-    throw restHandlerError(400, `Could not find JobGraph file ${file}.`)
+    // Only the multipart upload of a serialized JobGraph (ExecutionPlan on 2.x) brings the file.
+    const kind = cluster.version.atLeast(2, 0) ? 'ExecutionPlan' : 'JobGraph'
+    throw new FlinkRestError(400, [
+      stackTrace({
+        className: 'org.apache.flink.runtime.rest.handler.job.JobSubmitHandler$MissingFileException',
+        message: `${kind} file ${file} could not be found on the server.`,
+      }),
+    ])
   })
   route('get', '/jobs/overview', () => ok({ jobs: cluster.jobs().map((j) => json.jobOverview(cluster, j)) }))
   route('get', '/jobs/metrics', (ctx) => {
@@ -286,11 +286,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     throw rescalingDisabled()
   })
   route('get', '/jobs/:jobid/resource-requirements', (ctx) =>
-    ok(
-      Object.fromEntries(
-        job(ctx).vertices.map((v) => [v.id, { parallelism: { lowerBound: 1, upperBound: v.parallelism } }]),
-      ),
-    ),
+    ok(cluster.resourceRequirements(ctx.params.jobid!)),
   )
   route('put', '/jobs/:jobid/resource-requirements', async (ctx) => {
     const body = await readJson(ctx.request, 'JobResourceRequirementsBody')
@@ -410,9 +406,13 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
   route('get', '/jobs/:jobid/vertices/:vertexid/backpressure', (ctx) =>
     ok(json.vertexBackPressure(vertex(ctx).vertex)),
   )
-  route('get', '/jobs/:jobid/vertices/:vertexid/flamegraph', (ctx) =>
-    ok(json.vertexFlameGraph(cluster, vertex(ctx).vertex)),
-  )
+  const sampled = new WeakSet<FakeVertex>()
+  route('get', '/jobs/:jobid/vertices/:vertexid/flamegraph', (ctx) => {
+    const v = vertex(ctx).vertex
+    const first = v.status === 'RUNNING' && !sampled.has(v)
+    if (first) sampled.add(v)
+    return ok(json.vertexFlameGraph(cluster, v, first))
+  })
   route('get', '/jobs/:jobid/vertices/:vertexid/metrics', (ctx) => {
     const { job: j, vertex: v } = vertex(ctx)
     return ok(json.metricAnswer(json.vertexMetricValues(j, v), ctx.query.get('get')))
@@ -437,7 +437,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
   })
   const attempt = (ctx: RouteContext, v: FakeVertex) => {
     const n = Number(ctx.params.attempt)
-    if (n > v.attempt) throw restHandlerError(404, `Attempt ${n} not found in subtask ${v.name}`)
+    if (n > v.attempt) throw restHandlerError(404, `Invalid attempt num ${n}`)
     return n
   }
   route('get', '/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex/attempts/:attempt', (ctx) => {
@@ -607,9 +607,4 @@ function parseSubtasks(raw: string | null, parallelism: number): number[] {
 function asyncJson(result: ReturnType<FakeFlinkCluster['savepointStatus']>): unknown {
   if (result.status === 'IN_PROGRESS') return { status: { id: 'IN_PROGRESS' }, operation: null }
   return { status: { id: 'COMPLETED' }, operation: result.value }
-}
-
-/** Same derivation as the cluster's, so a jar plan's ids match the job's vertex ids. */
-function stableId(entryClass: string, name: string): string {
-  return stableHex32(`${entryClass}/${name}`)
 }

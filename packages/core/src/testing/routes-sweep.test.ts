@@ -12,6 +12,8 @@ const EXPECTED_ERRORS: Partial<Record<AllRouteKey, number>> = {
   'POST /jobs': 400,
   'PATCH /jobs/:jobid/rescaling': 503,
   'GET /jobs/:jobid/rescaling/:triggerid': 503,
+  // The default scheduler refuses both resource requirement endpoints (only the adaptive one answers).
+  'GET /jobs/:jobid/resource-requirements': 500,
   'PUT /jobs/:jobid/resource-requirements': 500,
 }
 
