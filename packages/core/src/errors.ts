@@ -15,6 +15,10 @@ export type ErrorCode =
   | 'FLINK_OPERATION_FAILED'
   | 'FLINK_OPERATION_TIMEOUT'
   | 'FLINK_UNSUPPORTED'
+  | 'PREFLIGHT_FAILED'
+  | 'STATE_FILE_INVALID'
+  | 'STATE_STORE_IO'
+  | 'UPGRADE_LOCKED'
 
 export abstract class FlinkDeployError extends Error {
   abstract readonly code: ErrorCode
@@ -153,4 +157,18 @@ export class FlinkUnsupportedError extends FlinkDeployError {
 function firstLines(errors: readonly string[]): string {
   // Flink puts whole Java stack traces into `errors`; the first line of each says what went wrong.
   return errors.map((e) => e.split('\n', 1)[0]?.trim()).join('; ')
+}
+
+/** An upgrade refused to start: something it must be sure of before changing anything was not true. */
+export class PreflightFailedError extends FlinkDeployError {
+  readonly code = 'PREFLIGHT_FAILED'
+  /** Which preflight check refused, e.g. 'blue-job', 'state-compatibility', 'free-slots'. */
+  readonly check: string
+  readonly details: Readonly<Record<string, unknown>>
+
+  constructor(check: string, message: string, details: Record<string, unknown> = {}) {
+    super(message)
+    this.check = check
+    this.details = details
+  }
 }

@@ -1,0 +1,28 @@
+/** Where an upgrade keeps its state: the state store, the release records and the upgrade lock. */
+
+export { readFileIfExists, removeFile, writeFileAtomic } from './atomic-file.ts'
+export {
+  type LockHolder,
+  StateFileInvalidError,
+  type StateFileProblem,
+  StateStoreIoError,
+  UpgradeLockedError,
+} from './errors.ts'
+export {
+  CURRENT_FORMAT_VERSION,
+  createFileStateStore,
+  createMemoryStateStore,
+  PersistedRunSchema,
+} from './file-state-store.ts'
+export { type AcquireLockOptions, acquireLock, readLockHolder, type UpgradeLock } from './lock.ts'
+export {
+  createFileReleaseRecords,
+  createMemoryReleaseRecords,
+  type ReleaseRecord,
+  ReleaseRecordSchema,
+  type ReleaseRecordStore,
+  readReleaseRecord,
+  releaseRecordPath,
+  writeReleaseRecord,
+} from './release-record.ts'
+export type { PersistedRun, StateStore } from './state-store.ts'

@@ -1,0 +1,394 @@
+/**
+ * The checks every upgrade runs on green: it runs, it restored from the savepoint taken, it checkpoints after
+ * the restore, and it stays up without restarts or new exceptions for a while.
+ */
+import type { CallOptions } from '../client/route.ts'
+import type { JobDetails } from '../client/schemas/jobs.ts'
+import type { Check, CheckContext } from './check.ts'
+import { sameSnapshotPath } from './paths.ts'
+import { type Evidence, GONE_STATES, type Observation, type PollOptions, pollCheck } from './poll.ts'
+
+/** Vertex name → value; a name used twice gets the start of its id appended. */
+export function byVertexName<T>(
+  vertices: readonly { id: string; name: string }[],
+  value: (index: number) => T,
+): Record<string, T> {
+  const seen = new Map<string, number>()
+  for (const v of vertices) seen.set(v.name, (seen.get(v.name) ?? 0) + 1)
+  return Object.fromEntries(
+    vertices.map((v, i) => [
+      (seen.get(v.name) ?? 0) > 1 ? `${v.name} (${v.id.slice(0, 8)})` : v.name,
+      value(i),
+    ]),
+  )
+}
+
+function vertexRunning(v: JobDetails['vertices'][number]): boolean {
+  const running = v.tasks.RUNNING
+  return v.status === 'RUNNING' && (running === undefined || running >= v.parallelism)
+}
+
+function gone(state: string, evidence: Evidence): Observation | undefined {
+  if (!GONE_STATES.has(state)) return undefined
+  return { verdict: 'fail', message: `The job is ${state}`, evidence }
+}
+
+// ---- all vertices running --------------------------------------------------------------------------------
+
+/**
+ * The job is RUNNING and every subtask of every vertex is RUNNING. Evidence: the job state, vertex name →
+ * status, and `allRunningAt`: the latest time a subtask entered RUNNING (from the subtask times), which is
+ * when green was fully up, for the downtime of the upgrade.
+ */
+export function allVerticesRunning(options: { poll?: PollOptions } = {}): Check {
+  const name = 'all-vertices-running'
+  return {
+    name,
+    run: (ctx) =>
+      pollCheck(
+        name,
+        ctx,
+        async (call) => {
+          const job = await ctx.client.jobs.get({ jobid: ctx.jobId, ...call })
+          const vertices = byVertexName(job.vertices, (i) => job.vertices[i]!.status)
+          const evidence: Evidence = { jobState: job.state, vertices }
+          const ended = gone(job.state, evidence)
+          if (ended) return ended
+          const waiting = job.vertices.filter((v) => !vertexRunning(v))
+          if (job.state !== 'RUNNING' || waiting.length > 0) {
+            const detail = waiting
+              .map((v) => `${v.name} ${v.status} (${v.tasks.RUNNING ?? 0}/${v.parallelism} subtasks running)`)
+              .join(', ')
+            return {
+              verdict: 'wait',
+              message: `The job is ${job.state}${detail ? `; not running yet: ${detail}` : ''}`,
+              evidence,
+            }
+          }
+          const times = await Promise.all(
+            job.vertices.map((v) =>
+              ctx.client.vertices.subtaskTimes({ jobid: ctx.jobId, vertexid: v.id, ...call }),
+            ),
+          )
+          const runningSince = times.flatMap((t) => t.subtasks.map((s) => s.timestamps.RUNNING ?? 0))
+          const allRunningAt = runningSince.length > 0 ? Math.max(...runningSince) : undefined
+          return {
+            verdict: 'pass',
+            message: `The job and its ${job.vertices.length} vertices are RUNNING`,
+            evidence: {
+              ...evidence,
+              ...(allRunningAt ? { allRunningAt } : {}),
+              jobRunningAt: job.timestamps.RUNNING,
+            },
+          }
+        },
+        options.poll,
+      ),
+  }
+}
+
+// ---- restored from the savepoint --------------------------------------------------------------------------
+
+export interface RestoredFromSavepointOptions {
+  /** The snapshot green must have restored from; default `ctx.savepointPath`. */
+  path?: string
+  /**
+   * Accept a retained checkpoint as well (`is_savepoint` false), for upgrades that fell back to the latest
+   * checkpoint because blue could not take a savepoint. Default false.
+   */
+  allowCheckpoint?: boolean
+  poll?: PollOptions
+}
+
+/**
+ * `latest.restored` of the job's checkpoint statistics names exactly the savepoint taken (spelling
+ * differences such as `file:/x` and `file:///x/` aside) and is a savepoint.
+ */
+export function restoredFromSavepoint(options: RestoredFromSavepointOptions = {}): Check {
+  const name = 'restored-from-savepoint'
+  return {
+    name,
+    run: (ctx) => {
+      const expected = options.path ?? ctx.savepointPath
+      if (!expected) {
+        const now = Date.now()
+        return Promise.resolve({
+          name,
+          passed: false,
+          message: 'No savepoint path to compare with: the job was not started from a savepoint',
+          evidence: { expected: null },
+          startedAt: now,
+          durationMs: 0,
+        })
+      }
+      return pollCheck(name, ctx, (call) => observeRestore(ctx, call, expected, options), options.poll)
+    },
+  }
+}
+
+async function observeRestore(
+  ctx: CheckContext,
+  call: CallOptions,
+  expected: string,
+  options: RestoredFromSavepointOptions,
+): Promise<Observation> {
+  const stats = await ctx.client.checkpoints.statistics({ jobid: ctx.jobId, ...call })
+  const restored = stats.latest.restored
+  if (restored) {
+    const evidence: Evidence = {
+      expected,
+      restoredFrom: restored.external_path ?? null,
+      isSavepoint: restored.is_savepoint,
+      restoredCheckpointId: restored.id,
+      restoredAt: restored.restore_timestamp,
+      restoreCount: stats.counts.restored,
+    }
+    const kind = restored.is_savepoint ? 'savepoint' : 'checkpoint'
+    if (sameSnapshotPath(restored.external_path, expected)) {
+      if (restored.is_savepoint || options.allowCheckpoint)
+        return { verdict: 'pass', message: `Restored from the ${kind} ${restored.external_path}`, evidence }
+      return {
+        verdict: 'fail',
+        message: `Restored from ${restored.external_path}, but Flink reports it as a checkpoint, not a savepoint`,
+        evidence,
+      }
+    }
+    const restarted =
+      stats.counts.restored > 1
+        ? ` (the job restored ${stats.counts.restored} times: it restarted since)`
+        : ''
+    return {
+      verdict: 'fail',
+      message: `Restored from the ${kind} ${restored.external_path ?? '(no external path)'}, not from ${expected}${restarted}`,
+      evidence,
+    }
+  }
+  // Nothing restored (yet): Flink restores before it deploys any task, so a job whose tasks all run restored nothing.
+  const job = await ctx.client.jobs.get({ jobid: ctx.jobId, ...call })
+  const evidence: Evidence = { expected, restoredFrom: null, jobState: job.state }
+  const ended = gone(job.state, evidence)
+  if (ended) return { ...ended, message: `${ended.message} and restored from nothing` }
+  if (job.state === 'RUNNING' && job.vertices.some((v) => v.status === 'RUNNING'))
+    return {
+      verdict: 'fail',
+      message: `The job runs without having restored any state; expected the savepoint ${expected}`,
+      evidence,
+    }
+  return { verdict: 'wait', message: `The job is ${job.state} and has not restored yet`, evidence }
+}
+
+// ---- checkpoints after the restore ------------------------------------------------------------------------
+
+/** Long.MAX_VALUE on the wire (Flink's "disabled"), or anything as large. */
+const DISABLED_INTERVAL = Number.MAX_SAFE_INTEGER
+
+/**
+ * At least `count` checkpoints (not savepoints) completed that were triggered after the restore, or after the
+ * job started when it did not restore. Counts what the checkpoint history holds (Flink keeps the last 10 by
+ * default, `web.checkpoints.history`). Fails at once when checkpointing is disabled or the job ends.
+ */
+export function checkpointsAfterRestore(options: { count?: number; poll?: PollOptions } = {}): Check {
+  const name = 'checkpoints-after-restore'
+  const count = options.count ?? 1
+  return {
+    name,
+    run: (ctx) => {
+      let interval: number | undefined
+      return pollCheck(
+        name,
+        ctx,
+        async (call) => {
+          const [stats, job] = await Promise.all([
+            ctx.client.checkpoints.statistics({ jobid: ctx.jobId, ...call }),
+            ctx.client.jobs.get({ jobid: ctx.jobId, ...call }),
+          ])
+          const restored = stats.latest.restored
+          const after = restored?.restore_timestamp ?? job['start-time']
+          const all = [stats.latest.completed, ...stats.history].filter((c) => c != null)
+          const ids = new Set<number>()
+          const completed = all.filter(
+            (c) =>
+              c.status === 'COMPLETED' &&
+              !c.is_savepoint &&
+              c.trigger_timestamp > after &&
+              !ids.has(c.id) &&
+              ids.add(c.id),
+          )
+          const failed = stats.history.filter((c) => c.status === 'FAILED' && c.trigger_timestamp > after)
+          const evidence: Evidence = {
+            since: after,
+            sinceWhat: restored ? 'restore' : 'job start',
+            required: count,
+            completedAfterRestore: completed.map((c) => c.id).sort((a, b) => a - b),
+            failedAfterRestore: failed.length,
+            ...(failed[0]?.failure_message ? { latestFailure: failed[0].failure_message } : {}),
+            jobState: job.state,
+          }
+          if (completed.length >= count)
+            return {
+              verdict: 'pass',
+              message: `${completed.length} checkpoint(s) completed after the ${evidence.sinceWhat}`,
+              evidence,
+            }
+          const ended = gone(job.state, evidence)
+          if (ended) return ended
+          interval ??= (await ctx.client.checkpoints.config({ jobid: ctx.jobId, ...call })).interval
+          if (interval <= 0 || interval >= DISABLED_INTERVAL)
+            return { verdict: 'fail', message: 'Checkpointing is disabled for this job', evidence }
+          return {
+            verdict: 'wait',
+            message: `${completed.length} of ${count} checkpoint(s) completed after the ${evidence.sinceWhat}${failed.length ? `, ${failed.length} failed` : ''}`,
+            evidence: { ...evidence, checkpointIntervalMs: interval },
+          }
+        },
+        options.poll,
+      )
+    },
+  }
+}
+
+// ---- stable for a window ----------------------------------------------------------------------------------
+
+export interface StableForOptions {
+  /** How long the job must stay up without restarts or new exceptions. */
+  windowMs: number
+  /** Default: first look after 50 ms, then every 500 ms at most, so a failure is seen within half a second. */
+  poll?: PollOptions
+}
+
+interface Baseline {
+  restartingAt: number
+  latestExceptionAt: number
+  exceptionCount: number
+  numRestarts: number | undefined
+}
+
+/**
+ * The job stays RUNNING for `windowMs` without a restart and without a new entry in its exception history.
+ * A restart is seen from the RESTARTING timestamp of the job (immediate), the exception history, and the
+ * `numRestarts` metric when the metric store has it (it lags by up to `metrics.fetcher.update-interval`).
+ * Fails as soon as one of them changes, with the exception's class and first line as evidence.
+ */
+export function stableFor(options: StableForOptions): Check {
+  const name = 'stable-for'
+  const { windowMs } = options
+  return {
+    name,
+    run: async (ctx) => {
+      const startedAt = Date.now()
+      const windowEndsAt = startedAt + windowMs
+      if (windowEndsAt > ctx.deadline) {
+        return {
+          name,
+          passed: false,
+          message: `The stabilisation window of ${windowMs} ms does not fit before the deadline (${Math.max(0, ctx.deadline - startedAt)} ms left)`,
+          evidence: { windowMs, deadline: ctx.deadline },
+          startedAt,
+          durationMs: 0,
+        }
+      }
+      let baseline: Baseline | undefined
+      return pollCheck(
+        name,
+        ctx,
+        async (call) => {
+          const [job, exceptions, numRestarts] = await Promise.all([
+            ctx.client.jobs.get({ jobid: ctx.jobId, ...call }),
+            ctx.client.jobs.exceptions({ jobid: ctx.jobId, query: { maxExceptions: 10 }, ...call }),
+            readNumRestarts(ctx, call),
+          ])
+          const entries = exceptions.exceptionHistory.entries
+          const latestExceptionAt = Math.max(0, ...entries.map((e) => e.timestamp))
+          const restartingAt = job.timestamps.RESTARTING ?? 0
+          if (!baseline) {
+            baseline = { restartingAt, latestExceptionAt, exceptionCount: entries.length, numRestarts }
+          }
+          const fresh = entries
+            .filter((e) => e.timestamp > baseline!.latestExceptionAt)
+            .sort((a, b) => a.timestamp - b.timestamp)
+          const first = fresh[0] ?? (job.state !== 'RUNNING' ? entries[0] : undefined)
+          const evidence: Evidence = {
+            windowMs,
+            jobState: job.state,
+            numRestartsAtStart: baseline.numRestarts ?? null,
+            numRestarts: numRestarts ?? null,
+            newExceptions: fresh.length,
+            ...(first
+              ? {
+                  exception: {
+                    name: first.exceptionName,
+                    message: firstLine(first.stacktrace),
+                    ...(rootCause(first.stacktrace) ? { rootCause: rootCause(first.stacktrace) } : {}),
+                    timestamp: first.timestamp,
+                    ...(first.taskName ? { taskName: first.taskName } : {}),
+                  },
+                }
+              : {}),
+          }
+          const because = first ? `: ${describeException(first.stacktrace)}` : ''
+          if (job.state !== 'RUNNING')
+            return {
+              verdict: 'fail',
+              message: `The job left RUNNING: it is ${job.state}${because}`,
+              evidence,
+            }
+          if (restartingAt > baseline.restartingAt)
+            return { verdict: 'fail', message: `The job restarted${because}`, evidence }
+          if (
+            numRestarts !== undefined &&
+            baseline.numRestarts !== undefined &&
+            numRestarts > baseline.numRestarts
+          )
+            return {
+              verdict: 'fail',
+              message: `The job restarted ${numRestarts - baseline.numRestarts} time(s)${because}`,
+              evidence,
+            }
+          if (fresh.length > 0) return { verdict: 'fail', message: `New exception${because}`, evidence }
+          const now = Date.now()
+          if (now >= windowEndsAt)
+            return {
+              verdict: 'pass',
+              message: `Stable for ${now - startedAt} ms: no restart, no new exception`,
+              evidence,
+            }
+          return {
+            verdict: 'wait',
+            message: `Stable so far (${now - startedAt} of ${windowMs} ms)`,
+            evidence,
+            recheckAt: windowEndsAt,
+          }
+        },
+        { maxMs: 500, ...options.poll },
+      )
+    },
+  }
+}
+
+async function readNumRestarts(ctx: CheckContext, call: CallOptions): Promise<number | undefined> {
+  const metrics = await ctx.client.jobs.metrics({
+    jobid: ctx.jobId,
+    query: { get: ['numRestarts'] },
+    ...call,
+  })
+  const value = metrics.find((m) => m.id === 'numRestarts')?.value
+  const n = value === undefined ? Number.NaN : Number(value)
+  return Number.isFinite(n) ? n : undefined
+}
+
+export function firstLine(text: string): string {
+  return text.split('\n', 1)[0]?.trim() ?? ''
+}
+
+/** The innermost `Caused by:` of a Java stack trace, if there is one. */
+export function rootCause(stacktrace: string): string | undefined {
+  const causes = stacktrace.split('\n').filter((l) => l.startsWith('Caused by: '))
+  return causes.at(-1)?.slice('Caused by: '.length).trim()
+}
+
+/** For people: the root cause first (what failed), then the wrapper Flink put around it. */
+function describeException(stacktrace: string): string {
+  const top = firstLine(stacktrace)
+  const root = rootCause(stacktrace)
+  return root ? `${root} (reported as ${top})` : top
+}
