@@ -26,19 +26,29 @@ export interface UploadedJar {
 const DEFAULT_MAX_CONTENT_LENGTH = 104_857_600
 const ZIP_MAGIC = Buffer.from([0x50, 0x4b, 0x03, 0x04])
 
+export type UploadOptions = CallOptions & {
+  /** Name the cluster stores and lists the jar under (default: the file's own name); must end in .jar. */
+  fileName?: string
+}
+
 export async function uploadJar(
   ctx: CallContext,
   jarPath: string,
-  options: CallOptions = {},
+  options: UploadOptions = {},
 ): Promise<UploadedJar> {
   const sizeBytes = await checkJarFile(jarPath)
+  const fileName = options.fileName ?? basename(jarPath)
+  if (!/^[^/\\]+\.jar$/.test(fileName)) {
+    throw new InvalidArgumentError('fileName', `"${fileName}" is not a file name ending in .jar`)
+  }
   const limit = await maxContentLength(ctx, options)
   if (sizeBytes > limit) throw tooLarge(jarPath, sizeBytes, limit)
 
   const form = new FormData()
-  form.set('jarfile', await openAsBlob(jarPath, { type: 'application/x-java-archive' }), basename(jarPath))
+  form.set('jarfile', await openAsBlob(jarPath, { type: 'application/x-java-archive' }), fileName)
   const path = '/v1/jars/upload'
-  const response = await ctx.transport.send({ method: 'POST', path, body: form, ...options })
+  const { signal, timeoutMs } = options
+  const response = await ctx.transport.send({ method: 'POST', path, body: form, signal, timeoutMs })
   try {
     throwIfError(response, 'POST', ctx.transport.describe(path))
   } catch (error) {

@@ -1,0 +1,181 @@
+/**
+ * The side effects of an upgrade, as the promise actors the machines invoke. Each takes the actor's
+ * AbortSignal, and each is safe to run twice: a run restored from its state file starts the interrupted
+ * step again, with the ids that were chosen and persisted before its first attempt.
+ */
+import { fromPromise } from 'xstate'
+import type { FlinkClient } from '../client/flink-client.ts'
+import { FlinkOperationTimeoutError } from '../errors.ts'
+import { type PreflightDeps, runPreflight } from '../preflight/preflight.ts'
+import { cancelJob } from '../steps/cancel-job.ts'
+import { stopWithSavepoint, takeSavepoint } from '../steps/savepoint.ts'
+import { startJob } from '../steps/start-job.ts'
+import { uploadRelease } from '../steps/upload-release.ts'
+import type { ReleaseRecordStore } from '../store/release-record.ts'
+import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
+import type { CheckResult } from '../verify/check.ts'
+import { defaultChecks, runChecks } from '../verify/index.ts'
+import type { UpgradeContext } from './upgrade-context.ts'
+import type {
+  CheckpointFallbackOutput,
+  SavepointInput,
+  StartInput,
+  StopBlueOutput,
+  VerifyOutput,
+} from './upgrade-setup.ts'
+
+export interface UpgradeActorDeps {
+  client: FlinkClient
+  releases: ReleaseRecordStore
+  /** Resolves once every snapshot taken so far is persisted; awaited before each side effect. */
+  persisted(): Promise<void>
+}
+
+/** Runs `effect` only after the state that leads to it is safely persisted. */
+function afterPersist<I, O>(deps: UpgradeActorDeps, effect: (input: I, signal: AbortSignal) => Promise<O>) {
+  return fromPromise<O, I>(async ({ input, signal }) => {
+    await deps.persisted()
+    signal.throwIfAborted()
+    return effect(input, signal)
+  })
+}
+
+export function createUpgradeActors(deps: UpgradeActorDeps) {
+  const { client } = deps
+  const preflightDeps: PreflightDeps = {
+    client,
+    async blueSettings(jobName, jobId) {
+      const record = await deps.releases.read(jobName)
+      if (!record || record.jobId !== jobId) return undefined
+      const { jarPath, jarSha256, entryClass, programArgs, parallelism, flinkConfiguration } = record
+      return { jarPath, jarSha256, entryClass, programArgs, parallelism, flinkConfiguration }
+    },
+  }
+
+  return {
+    preflight: afterPersist(deps, (input: { options: ResolvedUpgradeOptions }, signal) =>
+      runPreflight(preflightDeps, input.options, signal),
+    ),
+
+    stopBlue: afterPersist(deps, async (input: SavepointInput, signal): Promise<StopBlueOutput> => {
+      const result = await stopWithSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal)
+      const blue = await client.jobs.get({ jobid: input.jobId, signal }).catch(() => undefined)
+      return { ...result, finishedAt: blue?.timestamps.FINISHED || undefined }
+    }),
+
+    takeSavepoint: afterPersist(deps, (input: SavepointInput, signal) =>
+      takeSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal),
+    ),
+
+    inspectJob: afterPersist(deps, async (input: { jobId: string }, signal) => {
+      const job = await client.jobs.get({ jobid: input.jobId, signal })
+      return {
+        status: job.state,
+        healthy: job.state === 'RUNNING' && job.vertices.every((v) => v.status === 'RUNNING'),
+      }
+    }),
+
+    useLatestCheckpoint: afterPersist(
+      deps,
+      async (
+        input: { jobId: string; maxAgeMs: number; deadline: number },
+        signal,
+      ): Promise<CheckpointFallbackOutput> => {
+        const stats = await client.checkpoints.statistics({ jobid: input.jobId, signal })
+        const latest = stats.latest.completed
+        const age = latest ? Date.now() - latest.latest_ack_timestamp : Number.POSITIVE_INFINITY
+        if (!latest?.external_path || age > input.maxAgeMs) {
+          throw new Error(
+            latest
+              ? `the latest checkpoint is ${Math.round(age / 1000)} s old, over the allowed ${input.maxAgeMs / 1000} s`
+              : 'blue has no retained checkpoint',
+          )
+        }
+        await cancelJob(client, input.jobId, { timeoutMs: msUntil(input.deadline), signal })
+        const blue = await client.jobs.get({ jobid: input.jobId, signal }).catch(() => undefined)
+        return { location: latest.external_path, finishedAt: blue?.timestamps.CANCELED || undefined }
+      },
+    ),
+
+    startJob: afterPersist(deps, async (input: StartInput, signal) => {
+      const jarId = input.jarId ?? (await jarFor(input, signal))
+      return startJob(client, { ...input, jarId }, signal)
+    }),
+
+    verifyJob: afterPersist(deps, async (input: VerifyJobInput, signal): Promise<VerifyOutput> => {
+      const checks = defaultChecks({
+        savepointPath: input.savepointPath,
+        checkpoints: input.verify.checkpoints,
+        stabilisationMs: input.verify.stabilisationMs,
+        recordsFlowing: input.verify.recordsFlowing,
+        watermarksAdvance: input.verify.watermarksAdvance,
+        backpressureNotHigh: input.verify.backpressureNotHigh,
+      })
+      const outcome = await runChecks(checks, {
+        client,
+        jobId: input.jobId,
+        savepointPath: input.savepointPath,
+        deadline: input.deadline,
+        signal,
+      })
+      return { passed: outcome.passed, results: outcome.results, allRunningAt: allRunningAt(outcome.results) }
+    }),
+
+    cancelJob: afterPersist(deps, (input: { jobId: string; deadline: number }, signal) =>
+      cancelJob(client, input.jobId, { timeoutMs: msUntil(input.deadline), signal }),
+    ),
+
+    recordRelease: afterPersist(deps, async ({ context }: { context: UpgradeContext }) => {
+      const name = context.facts?.blue?.name ?? (await client.jobs.get({ jobid: context.green.jobId })).name
+      const { settings } = context.green
+      await deps.releases.write({
+        jobName: name,
+        jobId: context.green.jobId,
+        jarPath: settings.jarPath,
+        jarSha256: context.facts!.greenJarSha256,
+        jarId: context.facts!.greenJarId,
+        entryClass: settings.entryClass,
+        programArgs: settings.programArgs,
+        parallelism: settings.parallelism,
+        flinkConfiguration: settings.flinkConfiguration,
+        savepointPath: context.savepoint?.location,
+        deployedAt: new Date().toISOString(),
+      })
+    }),
+
+    revalidate: afterPersist(deps, async (input: { blueJobId?: string; greenJobId: string }, signal) => {
+      for (const jobId of [input.greenJobId, input.blueJobId]) {
+        if (!jobId) continue
+        const job = await client.jobs.get({ jobid: jobId, signal })
+        if (job.state !== 'RUNNING')
+          throw new Error(`job ${jobId} is ${job.state}, not RUNNING; the promotion is no longer safe`)
+      }
+    }),
+  }
+
+  /** Blue's jar for a rollback: still on the cluster under its content-hash name, or uploaded again. */
+  async function jarFor(input: StartInput, signal: AbortSignal): Promise<string> {
+    if (!input.settings.jarPath)
+      throw new Error('no jar is known for this release; it cannot be started again')
+    return (await uploadRelease(client, input.settings.jarPath, signal)).jarId
+  }
+}
+
+interface VerifyJobInput {
+  jobId: string
+  savepointPath?: string
+  verify: ResolvedUpgradeOptions['verify']
+  deadline: number
+  role: 'green' | 'blue'
+}
+
+function msUntil(deadline: number): number {
+  const left = deadline - Date.now()
+  if (left <= 0) throw new FlinkOperationTimeoutError('step', 'deadline', 0)
+  return left
+}
+
+function allRunningAt(results: CheckResult[]): number | undefined {
+  const value = results.find((r) => r.evidence.allRunningAt !== undefined)?.evidence.allRunningAt
+  return typeof value === 'number' ? value : undefined
+}

@@ -1,0 +1,78 @@
+/**
+ * The data an upgrade carries from step to step. All of it is JSON, persisted after every transition, so
+ * a run can resume in another process: ids are chosen here before the requests that use them.
+ */
+import type { ClaimMode } from '../client/schemas/jars.ts'
+import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
+import type { JobRef, RunSettings } from '../upgrade/run-settings.ts'
+import type { CheckResult } from '../verify/check.ts'
+
+export type Outcome =
+  | 'upgraded'
+  | 'rolled-back'
+  | 'aborted-blue-untouched'
+  | 'failed-needs-attention'
+  | 'awaiting-promotion'
+  | 'dry-run'
+
+export interface StepRecord {
+  step: string
+  enteredAt: number
+  leftAt?: number
+}
+
+export interface SavepointRecord {
+  /** Chosen before the request, so a repeated request is the same operation. */
+  triggerId: string
+  triggeredAt: number
+  /** Set once Flink reported it: from this moment it is the recovery point. */
+  location?: string
+  reconciled?: boolean
+  /** 'savepoint' of blue, or 'checkpoint' when the checkpoint fallback was used. */
+  kind: 'savepoint' | 'checkpoint'
+}
+
+export interface UpgradeError {
+  step: string
+  code: string
+  message: string
+}
+
+/** Facts found by preflight; nothing was changed on the cluster to find them except uploading green's jar. */
+export interface PreflightFacts {
+  flinkVersion: string
+  blue?: JobRef
+  greenJarId: string
+  greenJarSha256: string
+  greenJarUploaded: boolean
+  /** Blue vertices whose state green would not take (allowed only with allowNonRestoredState). */
+  droppedState: { vertexId: string; name: string; stateBytes?: number }[]
+  freeSlots: number
+  steps: string[]
+}
+
+export interface UpgradeContext {
+  runId: string
+  strategy: ResolvedUpgradeOptions['strategy']
+  options: ResolvedUpgradeOptions
+  startedAt: number
+  facts?: PreflightFacts
+  green: { jobId: string; settings: RunSettings; claimMode: ClaimMode }
+  /** Job id for blue's restart if green must be rolled back; chosen up front like green's. */
+  rollbackJobId: string
+  savepoint?: SavepointRecord
+  /** Blue-green: the savepoint blue stopped with once green took over; the rollback target from then on. */
+  finalSavepoint?: SavepointRecord
+  /** Epoch ms blue reached FINISHED, from Flink's job timestamps. */
+  blueFinishedAt?: number
+  /** Epoch ms every subtask of green was RUNNING, from Flink's subtask timestamps. */
+  greenRunningAt?: number
+  checks: CheckResult[]
+  rollbackChecks: CheckResult[]
+  steps: StepRecord[]
+  /** Absolute deadline of the current step, so it survives a restart of the process. */
+  stepDeadline?: number
+  error?: UpgradeError
+  warnings: string[]
+  outcome?: Outcome
+}

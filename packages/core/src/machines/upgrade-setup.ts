@@ -1,0 +1,277 @@
+/**
+ * What both upgrade machines share: their context, events, the actors they invoke (placeholders here,
+ * provided by createUpgradeActors), the bookkeeping actions and the guards. The machines themselves only
+ * arrange these into a runbook.
+ */
+import { assign, enqueueActions, fromPromise, setup } from 'xstate'
+import { newTriggerId } from '../client/async-operation.ts'
+import type { JobStatus } from '../client/schemas/common.ts'
+import { isFlinkDeployError } from '../errors.ts'
+import type { SavepointStepOutput } from '../steps/savepoint.ts'
+import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
+import type { RunSettings } from '../upgrade/run-settings.ts'
+import type { CheckResult } from '../verify/check.ts'
+import type { Outcome, PreflightFacts, UpgradeContext } from './upgrade-context.ts'
+
+export interface UpgradeInput {
+  runId: string
+  options: ResolvedUpgradeOptions
+  greenJobId: string
+  rollbackJobId: string
+}
+
+export type UpgradeEvent = { type: 'PROMOTE' } | { type: 'REJECT'; reason?: string }
+
+/** Events a run reports as it goes, for the CLI and the Action to render. */
+export type UpgradeEmitted =
+  | { type: 'step-entered'; step: string; at: number }
+  | { type: 'step-left'; step: string; at: number; durationMs: number }
+  | {
+      type: 'savepoint-taken'
+      location: string
+      triggerId: string
+      kind: 'savepoint' | 'checkpoint'
+      reconciled: boolean
+      at: number
+    }
+  | { type: 'job-submitted'; role: 'green' | 'blue'; jobId: string; at: number }
+  | { type: 'check-result'; role: 'green' | 'blue'; result: CheckResult }
+  | { type: 'rollback-started'; reason: string; at: number }
+  | { type: 'warning'; message: string; at: number }
+
+export type StopBlueOutput = SavepointStepOutput & { finishedAt?: number }
+export type CheckpointFallbackOutput = { location: string; finishedAt?: number }
+
+export interface VerifyOutput {
+  passed: boolean
+  results: CheckResult[]
+  allRunningAt?: number
+}
+
+const placeholder = <Out, In>(name: string) =>
+  fromPromise<Out, In>(async () => {
+    throw new Error(`actor ${name} must be provided (createUpgradeActors)`)
+  })
+
+/** Inputs of the actors, derived from context in the machines. */
+export interface StartInput {
+  jarId?: string
+  settings: RunSettings
+  jobId: string
+  savepointPath?: string
+  allowNonRestoredState: boolean
+  claimMode: UpgradeContext['green']['claimMode']
+}
+
+export interface SavepointInput {
+  jobId: string
+  triggerId: string
+  triggeredAfter: number
+  targetDirectory?: string
+  drain: boolean
+  deadline: number
+}
+
+export const upgradeSetup = setup({
+  types: {
+    context: {} as UpgradeContext,
+    input: {} as UpgradeInput,
+    events: {} as UpgradeEvent,
+    emitted: {} as UpgradeEmitted,
+  },
+  actors: {
+    preflight: placeholder<PreflightFacts, { options: ResolvedUpgradeOptions }>('preflight'),
+    stopBlue: placeholder<StopBlueOutput, SavepointInput>('stopBlue'),
+    takeSavepoint: placeholder<SavepointStepOutput, SavepointInput>('takeSavepoint'),
+    inspectJob: placeholder<{ status: JobStatus; healthy: boolean }, { jobId: string }>('inspectJob'),
+    useLatestCheckpoint: placeholder<
+      CheckpointFallbackOutput,
+      { jobId: string; maxAgeMs: number; deadline: number }
+    >('useLatestCheckpoint'),
+    startJob: placeholder<{ submitted: boolean }, StartInput>('startJob'),
+    verifyJob: placeholder<
+      VerifyOutput,
+      {
+        jobId: string
+        savepointPath?: string
+        verify: ResolvedUpgradeOptions['verify']
+        deadline: number
+        role: 'green' | 'blue'
+      }
+    >('verifyJob'),
+    cancelJob: placeholder<{ finalStatus: JobStatus | 'UNKNOWN' }, { jobId: string; deadline: number }>(
+      'cancelJob',
+    ),
+    recordRelease: placeholder<void, { context: UpgradeContext }>('recordRelease'),
+    revalidate: placeholder<void, { blueJobId?: string; greenJobId: string }>('revalidate'),
+  },
+  actions: {
+    enterStep: enqueueActions(({ enqueue }, params: { step: string }) => {
+      const at = Date.now()
+      enqueue.assign({ steps: ({ context }) => [...context.steps, { step: params.step, enteredAt: at }] })
+      enqueue.emit({ type: 'step-entered', step: params.step, at })
+    }),
+    leaveStep: enqueueActions(({ enqueue, context }, params: { step: string }) => {
+      const at = Date.now()
+      const entered = context.steps.findLast((s) => s.step === params.step)?.enteredAt ?? at
+      enqueue.assign({
+        steps: ({ context: c }) =>
+          c.steps.map((s, i) =>
+            i === c.steps.length - 1 && s.step === params.step ? { ...s, leftAt: at } : s,
+          ),
+        stepDeadline: undefined,
+      })
+      enqueue.emit({ type: 'step-left', step: params.step, at, durationMs: at - entered })
+    }),
+    /** Deadlines are absolute and set once, so a resumed step keeps the time it had left. */
+    setDeadline: assign({
+      stepDeadline: ({ context }, params: { ms: number }) => context.stepDeadline ?? Date.now() + params.ms,
+    }),
+    recordFacts: assign({ facts: (_, facts: PreflightFacts) => facts }),
+    /** The trigger id is chosen and persisted before the savepoint request that uses it. */
+    chooseSavepointTrigger: assign({
+      savepoint: ({ context }) =>
+        context.savepoint ?? { triggerId: newTriggerId(), triggeredAt: Date.now(), kind: 'savepoint' },
+    }),
+    chooseFinalSavepointTrigger: assign({
+      finalSavepoint: ({ context }) =>
+        context.finalSavepoint ?? { triggerId: newTriggerId(), triggeredAt: Date.now(), kind: 'savepoint' },
+    }),
+    recordFinalSavepoint: enqueueActions(
+      ({ enqueue, context }, output: SavepointStepOutput & { finishedAt?: number }) => {
+        const finalSavepoint = {
+          ...context.finalSavepoint!,
+          location: output.location,
+          reconciled: output.reconciled,
+        }
+        enqueue.assign({ finalSavepoint, blueFinishedAt: output.finishedAt ?? Date.now() })
+        enqueue.emit({
+          type: 'savepoint-taken',
+          location: output.location,
+          triggerId: finalSavepoint.triggerId,
+          kind: 'savepoint',
+          reconciled: output.reconciled,
+          at: Date.now(),
+        })
+      },
+    ),
+    recordRejection: assign({
+      error: (_, params: { reason?: string }) => ({
+        step: 'awaitingPromotion',
+        code: 'REJECTED',
+        message: params.reason ?? 'green was rejected',
+      }),
+    }),
+    recordSavepoint: enqueueActions(
+      ({ enqueue, context }, output: SavepointStepOutput & { finishedAt?: number }) => {
+        const savepoint = { ...context.savepoint!, location: output.location, reconciled: output.reconciled }
+        enqueue.assign({ savepoint, blueFinishedAt: output.finishedAt ?? context.blueFinishedAt })
+        enqueue.emit({
+          type: 'savepoint-taken',
+          location: output.location,
+          triggerId: savepoint.triggerId,
+          kind: savepoint.kind,
+          reconciled: output.reconciled,
+          at: Date.now(),
+        })
+      },
+    ),
+    announceSubmission: enqueueActions(({ enqueue }, params: { role: 'green' | 'blue'; jobId: string }) => {
+      enqueue.emit({ type: 'job-submitted', role: params.role, jobId: params.jobId, at: Date.now() })
+    }),
+    recordChecks: enqueueActions(({ enqueue }, params: { role: 'green' | 'blue'; output: VerifyOutput }) => {
+      for (const result of params.output.results)
+        enqueue.emit({ type: 'check-result', role: params.role, result })
+      if (params.role === 'green') {
+        enqueue.assign({ checks: params.output.results, greenRunningAt: params.output.allRunningAt })
+      } else {
+        enqueue.assign({ rollbackChecks: params.output.results })
+      }
+    }),
+    recordError: assign({
+      error: ({ context }, params: { step: string; error: unknown }) =>
+        context.error ?? describeError(params.step, params.error),
+    }),
+    recordFailedChecks: assign({
+      error: ({ context }, params: { step: string; output: VerifyOutput }) => {
+        const failed = params.output.results.find((r) => !r.passed)
+        const message = failed ? `check ${failed.name} failed: ${failed.message}` : 'verification failed'
+        return context.error ?? { step: params.step, code: 'VERIFICATION_FAILED', message }
+      },
+    }),
+    recordCheckpointFallback: enqueueActions(
+      ({ enqueue, context }, output: { location: string; finishedAt?: number }) => {
+        const savepoint = {
+          ...context.savepoint!,
+          location: output.location,
+          kind: 'checkpoint' as const,
+          reconciled: false,
+        }
+        enqueue.assign({ savepoint, blueFinishedAt: output.finishedAt, error: undefined })
+        enqueue.emit({
+          type: 'savepoint-taken',
+          location: output.location,
+          triggerId: savepoint.triggerId,
+          kind: 'checkpoint',
+          reconciled: false,
+          at: Date.now(),
+        })
+      },
+    ),
+    announceRollback: enqueueActions(({ enqueue, context }) => {
+      enqueue.emit({
+        type: 'rollback-started',
+        reason: context.error?.message ?? 'verification failed',
+        at: Date.now(),
+      })
+    }),
+    warn: enqueueActions(({ enqueue }, params: { message: string }) => {
+      enqueue.assign({ warnings: ({ context }) => [...context.warnings, params.message] })
+      enqueue.emit({ type: 'warning', message: params.message, at: Date.now() })
+    }),
+    setOutcome: assign({ outcome: (_, params: { outcome: Outcome }) => params.outcome }),
+  },
+  guards: {
+    isDryRun: ({ context }) => context.options.dryRun,
+    isFirstDeployment: ({ context }) => context.facts?.blue === undefined,
+    foundNoBlue: (_, params: { facts: PreflightFacts }) => params.facts.blue === undefined,
+    isHealthy: (_, params: { healthy: boolean }) => params.healthy,
+    canFallBackToCheckpoint: ({ context }) => context.options.checkpointFallbackMaxAgeMs !== undefined,
+    passed: (_, params: { output: VerifyOutput }) => params.output.passed,
+    canRestartBlue: ({ context }) =>
+      context.facts?.blue?.settings !== undefined && context.savepoint?.location !== undefined,
+    wantsManualPromotion: ({ context }) => context.options.manualPromotion,
+    isStateless: ({ context }) => context.options.stateless,
+  },
+})
+
+export function describeError(step: string, error: unknown): { step: string; code: string; message: string } {
+  if (isFlinkDeployError(error)) return { step, code: error.code, message: error.message }
+  return { step, code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) }
+}
+
+export function initialContext(input: UpgradeInput): UpgradeContext {
+  const { options } = input
+  return {
+    runId: input.runId,
+    strategy: options.strategy,
+    options,
+    startedAt: Date.now(),
+    green: {
+      jobId: input.greenJobId,
+      claimMode: options.claimMode,
+      settings: {
+        jarPath: options.jar,
+        entryClass: options.entryClass,
+        programArgs: options.args,
+        parallelism: options.parallelism,
+        flinkConfiguration: options.flinkConfiguration,
+      },
+    },
+    rollbackJobId: input.rollbackJobId,
+    checks: [],
+    rollbackChecks: [],
+    steps: [],
+    warnings: [],
+  }
+}

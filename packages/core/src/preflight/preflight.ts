@@ -1,0 +1,148 @@
+/**
+ * Everything an upgrade must be sure of before it changes anything: the cluster answers and accepts jars,
+ * blue is the one healthy job of that name, green's jar is a jar and would take blue's state, a savepoint
+ * can be written, and (blue-green) both jobs fit. Only green's jar is uploaded to find this out.
+ */
+import type { FlinkClient } from '../client/flink-client.ts'
+import { PreflightFailedError } from '../errors.ts'
+import type { PreflightFacts } from '../machines/upgrade-context.ts'
+import { uploadRelease } from '../steps/upload-release.ts'
+import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
+import type { RunSettings } from '../upgrade/run-settings.ts'
+import { type BlueSelector, findBlueJob } from './find-blue-job.ts'
+import { checkStateCompatibility } from './state-compatibility.ts'
+
+export interface PreflightDeps {
+  client: FlinkClient
+  /** How blue was started, from the last release record of this job, when it names this very job. */
+  blueSettings(jobName: string, jobId: string): Promise<RunSettings | undefined>
+}
+
+const SAVEPOINT_DIR_KEYS = ['execution.checkpointing.savepoint-dir', 'state.savepoints.dir']
+
+export async function runPreflight(
+  deps: PreflightDeps,
+  options: ResolvedUpgradeOptions,
+  signal?: AbortSignal,
+): Promise<PreflightFacts> {
+  const { client } = deps
+  const [version, config] = await Promise.all([client.version(), client.cluster.config({ signal })])
+  if (config.features?.['web-submit'] === false) {
+    throw new PreflightFailedError(
+      'web-submit',
+      'The cluster does not accept jar submissions (web.submit.enable is false)',
+    )
+  }
+  const selector = (options.jobId ? { jobId: options.jobId } : { jobName: options.jobName! }) as BlueSelector
+  const blueJob = await findBlueJob(client, selector, signal)
+  const fromBlue = blueJob !== undefined && !options.stateless
+  if (fromBlue) await requireSavepointDir(client, options, signal)
+
+  const green = await uploadRelease(client, options.jar, signal)
+  const settings: RunSettings = {
+    entryClass: options.entryClass,
+    programArgs: options.args,
+    parallelism: options.parallelism,
+    flinkConfiguration: options.flinkConfiguration,
+  }
+  const dropped = fromBlue
+    ? (
+        await checkStateCompatibility(
+          client,
+          { blueJobId: blueJob.jid, greenJarId: green.jarId, green: settings },
+          signal,
+        )
+      ).dropped
+    : []
+  if (dropped.length > 0 && !options.allowNonRestoredState) {
+    if (green.uploaded) await client.jars.delete({ jarid: green.jarId, signal }).catch(() => undefined)
+    const list = dropped
+      .map((d) => `${d.name} (${d.vertexId}${d.stateBytes ? `, ${d.stateBytes} bytes` : ''})`)
+      .join(', ')
+    throw new PreflightFailedError(
+      'state-compatibility',
+      `The new release would not restore the state of ${list}: its operator ids are missing from the new plan. ` +
+        'Keep the operator uids, or set allowNonRestoredState to drop that state.',
+      { dropped },
+    )
+  }
+
+  const { 'slots-available': freeSlots } = await client.cluster.overview({ signal })
+  if (options.strategy === 'blue-green' && blueJob) {
+    const needed = options.parallelism ?? Math.max(1, ...blueJob.vertices.map((v) => v.parallelism))
+    if (freeSlots < needed) {
+      throw new PreflightFailedError(
+        'free-slots',
+        `Blue-green needs ${needed} free slots to run green beside blue; the cluster has ${freeSlots}`,
+        { needed, freeSlots },
+      )
+    }
+  }
+
+  const blueSettings = blueJob ? await deps.blueSettings(blueJob.name, blueJob.jid) : undefined
+  return {
+    flinkVersion: version.raw,
+    blue: blueJob
+      ? { jobId: blueJob.jid, name: blueJob.name, settings: blueSettings ?? rollbackSettings(options) }
+      : undefined,
+    greenJarId: green.jarId,
+    greenJarSha256: green.jarSha256,
+    greenJarUploaded: green.uploaded,
+    droppedState: dropped,
+    freeSlots,
+    steps: plannedSteps(options, blueJob?.jid),
+  }
+}
+
+async function requireSavepointDir(
+  client: FlinkClient,
+  options: ResolvedUpgradeOptions,
+  signal?: AbortSignal,
+): Promise<void> {
+  if (options.savepointDir) return
+  const entries = await client.jobmanager.config({ signal })
+  if (entries.some((e) => SAVEPOINT_DIR_KEYS.includes(e.key) && e.value.trim() !== '')) return
+  throw new PreflightFailedError(
+    'savepoint-dir',
+    'No savepoint directory: the cluster has no execution.checkpointing.savepoint-dir and none was given (savepointDir)',
+  )
+}
+
+function rollbackSettings(options: ResolvedUpgradeOptions): RunSettings | undefined {
+  const r = options.rollback
+  if (!r) return undefined
+  return {
+    jarPath: r.jar,
+    entryClass: r.entryClass,
+    programArgs: r.args,
+    parallelism: r.parallelism,
+    flinkConfiguration: r.flinkConfiguration,
+  }
+}
+
+function plannedSteps(options: ResolvedUpgradeOptions, blueJobId: string | undefined): string[] {
+  const green = `start green from ${options.jar}${options.args.length ? ` with ${options.args.join(' ')}` : ''}`
+  if (!blueJobId) {
+    const from = options.initialSavepoint
+      ? ` from savepoint ${options.initialSavepoint}`
+      : ' with empty state'
+    return [`${green}${from} (first deployment)`, 'verify green']
+  }
+  const from = options.stateless
+    ? 'with empty state (stateless: blue state is discarded)'
+    : 'from that savepoint'
+  if (options.strategy === 'blue-green') {
+    return [
+      `take a savepoint of blue ${blueJobId} while it keeps running`,
+      `${green} ${from}, beside blue`,
+      'verify green',
+      ...(options.manualPromotion ? ['wait for promote or reject'] : []),
+      `stop blue ${blueJobId} with a final savepoint`,
+    ]
+  }
+  return [
+    `stop blue ${blueJobId} with a savepoint`,
+    `${green} ${from}`,
+    'verify green; on failure run blue again from the savepoint',
+  ]
+}

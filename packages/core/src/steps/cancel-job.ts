@@ -1,0 +1,48 @@
+/**
+ * Cancels a job and waits until it is terminal. Safe to repeat: a job that is already terminal, or that the
+ * cluster no longer knows, counts as cancelled.
+ */
+import { setTimeout as sleep } from 'node:timers/promises'
+import type { FlinkClient } from '../client/flink-client.ts'
+import type { JobStatus } from '../client/schemas/common.ts'
+import { FlinkApiError, FlinkOperationTimeoutError } from '../errors.ts'
+
+const TERMINAL: ReadonlySet<JobStatus> = new Set(['CANCELED', 'FINISHED', 'FAILED', 'SUSPENDED'])
+
+export function isTerminal(status: JobStatus): boolean {
+  return TERMINAL.has(status)
+}
+
+export async function cancelJob(
+  client: FlinkClient,
+  jobId: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<{ finalStatus: JobStatus | 'UNKNOWN' }> {
+  try {
+    await client.jobs.cancel({ jobid: jobId, query: { mode: 'cancel' }, signal: options.signal })
+  } catch (error) {
+    if (!(error instanceof FlinkApiError && (error.status === 409 || error.status === 404))) throw error
+  }
+  return { finalStatus: await waitForTerminal(client, jobId, options) }
+}
+
+export async function waitForTerminal(
+  client: FlinkClient,
+  jobId: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<JobStatus | 'UNKNOWN'> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000)
+  for (let wait = 20; ; wait = Math.min(wait * 1.6, 1_000)) {
+    const status = await client.jobs
+      .status({ jobid: jobId, signal: options.signal })
+      .catch((error: unknown) => {
+        if (error instanceof FlinkApiError && error.status === 404) return undefined
+        throw error
+      })
+    if (!status) return 'UNKNOWN'
+    if (isTerminal(status.status)) return status.status
+    if (Date.now() > deadline)
+      throw new FlinkOperationTimeoutError(`cancellation of job ${jobId}`, jobId, options.timeoutMs ?? 60_000)
+    await sleep(wait, undefined, { signal: options.signal })
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Savepoints of blue, with a trigger id persisted before the request. When the answer is lost (the
+ * JobManager restarted and forgot the trigger, or the wait ran out) the savepoint may still exist: Flink's
+ * checkpoint statistics of the job name the last one, which is trusted only if it was triggered by this run.
+ */
+import type { FlinkClient } from '../client/flink-client.ts'
+import { FlinkApiError, FlinkOperationTimeoutError } from '../errors.ts'
+
+export interface SavepointStepInput {
+  jobId: string
+  triggerId: string
+  /** Epoch ms when this run first triggered the operation; an older savepoint is not ours. */
+  triggeredAfter: number
+  targetDirectory?: string
+  timeoutMs: number
+}
+
+export interface SavepointStepOutput {
+  location: string
+  /** True when the location came from the job's checkpoint statistics rather than the trigger's answer. */
+  reconciled: boolean
+}
+
+export async function stopWithSavepoint(
+  client: FlinkClient,
+  input: SavepointStepInput & { drain: boolean },
+  signal?: AbortSignal,
+): Promise<SavepointStepOutput> {
+  const { jobId, triggerId, targetDirectory, drain, timeoutMs } = input
+  return withReconciliation(client, input, signal, () =>
+    client.operations.stopWithSavepoint(jobId, { triggerId, targetDirectory, drain, timeoutMs, signal }),
+  )
+}
+
+export async function takeSavepoint(
+  client: FlinkClient,
+  input: SavepointStepInput,
+  signal?: AbortSignal,
+): Promise<SavepointStepOutput> {
+  const { jobId, triggerId, targetDirectory, timeoutMs } = input
+  return withReconciliation(client, input, signal, () =>
+    client.operations.savepoint(jobId, { triggerId, targetDirectory, timeoutMs, signal }),
+  )
+}
+
+async function withReconciliation(
+  client: FlinkClient,
+  input: SavepointStepInput,
+  signal: AbortSignal | undefined,
+  operation: () => Promise<{ location: string }>,
+): Promise<SavepointStepOutput> {
+  try {
+    const { location } = await operation()
+    return { location, reconciled: false }
+  } catch (error) {
+    const lost =
+      error instanceof FlinkOperationTimeoutError || (error instanceof FlinkApiError && error.status === 404)
+    if (!lost) throw error
+    const location = await savepointFromStatistics(client, input, signal)
+    if (location) return { location, reconciled: true }
+    throw error
+  }
+}
+
+export async function savepointFromStatistics(
+  client: FlinkClient,
+  input: Pick<SavepointStepInput, 'jobId' | 'triggeredAfter'>,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const stats = await client.checkpoints.statistics({ jobid: input.jobId, signal }).catch(() => undefined)
+  const savepoint = stats?.latest.savepoint
+  if (savepoint?.status !== 'COMPLETED' || !savepoint.external_path) return undefined
+  return savepoint.trigger_timestamp >= input.triggeredAfter ? savepoint.external_path : undefined
+}
+
+/** Where to look by hand when no answer names the savepoint: Flink names it after the job id. */
+export function savepointSearchHint(jobId: string, targetDirectory: string | undefined): string {
+  return `${targetDirectory ?? "the cluster's savepoint directory"}/savepoint-${jobId.slice(0, 6)}-*`
+}

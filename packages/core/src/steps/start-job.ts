@@ -1,0 +1,64 @@
+/**
+ * Submits a release from a jar with a job id chosen (and persisted) beforehand. Running it again is safe: if
+ * the cluster already knows the job id, the earlier submission went through and nothing is sent.
+ */
+import type { FlinkClient } from '../client/flink-client.ts'
+import type { ClaimMode } from '../client/schemas/jars.ts'
+import { FlinkApiError } from '../errors.ts'
+import type { RunSettings } from '../upgrade/run-settings.ts'
+
+export interface StartJobInput {
+  jarId: string
+  jobId: string
+  settings: RunSettings
+  savepointPath?: string
+  allowNonRestoredState?: boolean
+  claimMode?: ClaimMode
+}
+
+export async function startJob(
+  client: FlinkClient,
+  input: StartJobInput,
+  signal?: AbortSignal,
+): Promise<{ submitted: boolean }> {
+  if (await jobExists(client, input.jobId, signal)) return { submitted: false }
+  const { settings } = input
+  try {
+    await client.jars.run({
+      jarid: input.jarId,
+      signal,
+      body: {
+        jobId: input.jobId,
+        entryClass: settings.entryClass,
+        programArgsList: settings.programArgs,
+        parallelism: settings.parallelism,
+        flinkConfiguration: settings.flinkConfiguration,
+        savepointPath: input.savepointPath,
+        allowNonRestoredState: input.allowNonRestoredState,
+        claimMode: input.savepointPath ? (input.claimMode ?? 'NO_CLAIM') : undefined,
+      },
+    })
+  } catch (error) {
+    // A retried submission whose first attempt got through: Flink refuses the duplicate job id.
+    if (isDuplicateSubmission(error) && (await jobExists(client, input.jobId, signal)))
+      return { submitted: false }
+    throw error
+  }
+  return { submitted: true }
+}
+
+export async function jobExists(client: FlinkClient, jobId: string, signal?: AbortSignal): Promise<boolean> {
+  try {
+    await client.jobs.status({ jobid: jobId, signal })
+    return true
+  } catch (error) {
+    if (error instanceof FlinkApiError && error.status === 404) return false
+    throw error
+  }
+}
+
+function isDuplicateSubmission(error: unknown): boolean {
+  return (
+    error instanceof FlinkApiError && error.errors.some((e) => e.includes('DuplicateJobSubmissionException'))
+  )
+}

@@ -1,0 +1,101 @@
+/**
+ * What an upgrade is asked to do, validated once at the edge: every mistake found here is reported before
+ * anything is sent to the cluster, naming the option and what was expected.
+ */
+import * as z from 'zod'
+import { Hex32 } from '../client/schemas/common.ts'
+import { ClaimMode } from '../client/schemas/jars.ts'
+import { InvalidArgumentError } from '../errors.ts'
+
+const ms = z.number().int().positive()
+
+export const VerifyOptions = z.strictObject({
+  /** Completed checkpoints green must take after its restore. */
+  checkpoints: z.number().int().min(0).default(1),
+  /** How long green must run without a restart or a new exception. */
+  stabilisationMs: z.number().int().min(0).default(10_000),
+  /** Deadline of the whole verification. */
+  timeoutMs: ms.default(180_000),
+  recordsFlowing: z.boolean().default(false),
+  watermarksAdvance: z.boolean().default(false),
+  backpressureNotHigh: z.boolean().default(false),
+})
+
+export const Strategy = z.enum(['stop-and-restart', 'blue-green'])
+export type Strategy = z.infer<typeof Strategy>
+
+export const UpgradeOptionsSchema = z
+  .strictObject({
+    /** Selects blue: the name of the running job, or its id. */
+    jobName: z.string().min(1).optional(),
+    jobId: Hex32.optional(),
+    /** The green release's jar on local disk. */
+    jar: z.string().min(1, 'empty; expected the path of the new release jar'),
+    entryClass: z.string().min(1).optional(),
+    args: z.array(z.string()).default([]),
+    parallelism: z.number().int().positive().optional(),
+    flinkConfiguration: z.record(z.string(), z.string()).optional(),
+    strategy: Strategy.default('stop-and-restart'),
+    /** Where savepoints go; defaults to the cluster's execution.checkpointing.savepoint-dir. */
+    savepointDir: z.string().min(1).optional(),
+    allowNonRestoredState: z.boolean().default(false),
+    claimMode: ClaimMode.exclude(['LEGACY']).default('NO_CLAIM'),
+    drain: z.boolean().default(false),
+    /** Start green empty instead of from blue's state. Explicit opt-in only: state is lost. */
+    stateless: z.boolean().default(false),
+    /** First deployment only: start from this savepoint. */
+    initialSavepoint: z.string().min(1).optional(),
+    /** If blue is too unhealthy to take a savepoint, fall back to its latest retained checkpoint of at most this age. */
+    checkpointFallbackMaxAgeMs: ms.optional(),
+    /**
+     * How to run blue again if green fails, when no release record of an earlier flink-deploy run says so
+     * (the first upgrade of a job deployed by other means).
+     */
+    rollback: z
+      .strictObject({
+        jar: z.string().min(1),
+        entryClass: z.string().min(1).optional(),
+        args: z.array(z.string()).default([]),
+        parallelism: z.number().int().positive().optional(),
+        flinkConfiguration: z.record(z.string(), z.string()).optional(),
+      })
+      .optional(),
+    /** Blue-green: stop after green is verified and wait for promote() or reject(). */
+    manualPromotion: z.boolean().default(false),
+    /** Stop after preflight and report the steps that would run. */
+    dryRun: z.boolean().default(false),
+    verify: VerifyOptions.default({
+      checkpoints: 1,
+      stabilisationMs: 10_000,
+      timeoutMs: 180_000,
+      recordsFlowing: false,
+      watermarksAdvance: false,
+      backpressureNotHigh: false,
+    }),
+    timeouts: z
+      .strictObject({ savepointMs: ms.default(600_000), cancelMs: ms.default(120_000) })
+      .default({ savepointMs: 600_000, cancelMs: 120_000 }),
+  })
+  .refine((o) => (o.jobName === undefined) !== (o.jobId === undefined), {
+    message: 'give exactly one of jobName and jobId to choose the job to upgrade',
+    path: ['jobName'],
+  })
+  .refine((o) => !(o.stateless && o.initialSavepoint), {
+    message: 'stateless and initialSavepoint exclude each other',
+    path: ['stateless'],
+  })
+
+export type UpgradeOptions = z.input<typeof UpgradeOptionsSchema>
+export type ResolvedUpgradeOptions = z.output<typeof UpgradeOptionsSchema>
+
+export function resolveUpgradeOptions(options: UpgradeOptions): ResolvedUpgradeOptions {
+  const parsed = UpgradeOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new InvalidArgumentError(
+      issue.path.length > 0 ? issue.path.join('.') : 'upgrade options',
+      issue.message,
+    )
+  }
+  return parsed.data
+}

@@ -1,0 +1,109 @@
+/**
+ * The answer to "what happened, and what runs now": built from the run's final context, plus a last look
+ * at the cluster when the run ended somewhere that needs a person.
+ */
+import type { FlinkClient } from '../client/flink-client.ts'
+import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
+import type { CheckResult } from '../verify/check.ts'
+
+export interface UpgradeResult {
+  outcome: Outcome
+  runId: string
+  strategy: UpgradeContext['strategy']
+  blueJobId?: string
+  greenJobId?: string
+  /** Jobs of this run that are RUNNING now, by role. */
+  running: { role: 'blue' | 'green' | 'blue-restarted'; jobId: string }[]
+  /** The savepoint (or checkpoint) taken of blue: the point to recover from whatever happened. */
+  savepointPath?: string
+  /** The steps that would run (dry run) or ran. */
+  plan: string[]
+  steps: { step: string; durationMs: number }[]
+  totalMs: number
+  /** Blue FINISHED to every subtask of green RUNNING, from Flink's own timestamps. */
+  downtimeMs?: number
+  /** Blue-green: time both jobs ran at once (green's start to blue's stop). */
+  duplicateWindowMs?: number
+  checks: CheckResult[]
+  rollbackChecks: CheckResult[]
+  error?: UpgradeError
+  warnings: string[]
+  /** One sentence a person can act on. */
+  summary: string
+}
+
+export async function buildResult(context: UpgradeContext, client: FlinkClient): Promise<UpgradeResult> {
+  const outcome = context.outcome ?? 'failed-needs-attention'
+  const blueJobId = context.facts?.blue?.jobId
+  const running = await runningJobs(context, client)
+  const savepointPath = context.savepoint?.location
+  const downtimeMs =
+    context.blueFinishedAt && context.greenRunningAt && context.strategy === 'stop-and-restart'
+      ? Math.max(0, context.greenRunningAt - context.blueFinishedAt)
+      : undefined
+  const duplicateWindowMs =
+    context.strategy === 'blue-green' && context.blueFinishedAt && context.greenRunningAt
+      ? Math.max(0, context.blueFinishedAt - context.greenRunningAt)
+      : undefined
+  const last = context.steps.at(-1)
+  const end = last?.leftAt ?? Date.now()
+  const result: UpgradeResult = {
+    outcome,
+    runId: context.runId,
+    strategy: context.strategy,
+    blueJobId,
+    greenJobId: context.facts ? context.green.jobId : undefined,
+    running,
+    savepointPath,
+    plan: context.facts?.steps ?? [],
+    steps: context.steps.map((s) => ({ step: s.step, durationMs: (s.leftAt ?? end) - s.enteredAt })),
+    totalMs: end - context.startedAt,
+    downtimeMs,
+    duplicateWindowMs,
+    checks: context.checks,
+    rollbackChecks: context.rollbackChecks,
+    error: context.error,
+    warnings: context.warnings,
+    summary: '',
+  }
+  result.summary = summarise(result)
+  return result
+}
+
+async function runningJobs(context: UpgradeContext, client: FlinkClient): Promise<UpgradeResult['running']> {
+  const candidates: UpgradeResult['running'] = []
+  if (context.facts?.blue) candidates.push({ role: 'blue', jobId: context.facts.blue.jobId })
+  if (context.facts) candidates.push({ role: 'green', jobId: context.green.jobId })
+  if (context.facts?.blue) candidates.push({ role: 'blue-restarted', jobId: context.rollbackJobId })
+  const states = await Promise.all(
+    candidates.map((c) =>
+      client.jobs
+        .status({ jobid: c.jobId })
+        .then((s) => s.status)
+        .catch(() => undefined),
+    ),
+  )
+  return candidates.filter((_, i) => states[i] === 'RUNNING')
+}
+
+function summarise(r: UpgradeResult): string {
+  const now =
+    r.running.length > 0
+      ? r.running.map((j) => `${j.role} job ${j.jobId}`).join(' and ')
+      : 'no job of this run'
+  const recover = r.savepointPath ? `; recover from savepoint ${r.savepointPath}` : ''
+  switch (r.outcome) {
+    case 'upgraded':
+      return `Upgraded: green job ${r.greenJobId} runs${r.savepointPath ? ` from savepoint ${r.savepointPath}` : ''}.`
+    case 'rolled-back':
+      return `Rolled back: ${r.error?.message ?? 'green failed'}. Now running: ${now}${recover}.`
+    case 'aborted-blue-untouched':
+      return `Aborted, blue untouched: ${r.error?.message ?? 'nothing was changed'}. Now running: ${now}.`
+    case 'awaiting-promotion':
+      return `Green job ${r.greenJobId} is verified beside blue ${r.blueJobId}; promote or reject it.`
+    case 'dry-run':
+      return `Dry run: nothing was changed. It would ${r.plan.join(', then ')}.`
+    default:
+      return `Needs attention: ${r.error?.message ?? 'the run did not finish'}. Now running: ${now}${recover}.`
+  }
+}
