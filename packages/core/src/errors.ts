@@ -155,8 +155,16 @@ export class FlinkUnsupportedError extends FlinkDeployError {
 }
 
 function firstLines(errors: readonly string[]): string {
-  // Flink puts whole Java stack traces into `errors`; the first line of each says what went wrong.
-  return errors.map((e) => e.split('\n', 1)[0]?.trim()).join('; ')
+  // Flink puts whole Java stack traces into `errors`; the first line of each says what went wrong, except
+  // for a 500, whose second entry starts "<Exception on server side:" and names the exception below it.
+  return errors
+    .map((e) => {
+      const lines = e.split('\n').map((l) => l.trim())
+      return lines[0] === '<Exception on server side:'
+        ? (lines.find((l, i) => i > 0 && l !== '') ?? lines[0])
+        : lines[0]
+    })
+    .join('; ')
 }
 
 /** An upgrade refused to start: something it must be sure of before changing anything was not true. */

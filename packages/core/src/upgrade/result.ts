@@ -3,7 +3,9 @@
  * at the cluster when the run ended somewhere that needs a person.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
+import type { JobStatus } from '../client/schemas/common.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
+import { isTerminal } from '../steps/cancel-job.ts'
 import type { CheckResult } from '../verify/check.ts'
 
 export interface UpgradeResult {
@@ -12,8 +14,8 @@ export interface UpgradeResult {
   strategy: UpgradeContext['strategy']
   blueJobId?: string
   greenJobId?: string
-  /** Jobs of this run that are RUNNING now, by role. */
-  running: { role: 'blue' | 'green' | 'blue-restarted'; jobId: string }[]
+  /** Jobs of this run that have not ended (RUNNING, or still starting or restarting), by role. */
+  running: { role: 'blue' | 'green' | 'blue-restarted'; jobId: string; state: JobStatus }[]
   /** The savepoint (or checkpoint) taken of blue: the point to recover from whatever happened. */
   savepointPath?: string
   /** The steps that would run (dry run) or ran. */
@@ -70,9 +72,12 @@ export async function buildResult(context: UpgradeContext, client: FlinkClient):
   return result
 }
 
+type Candidate = Omit<UpgradeResult['running'][number], 'state'>
+
 async function runningJobs(context: UpgradeContext, client: FlinkClient): Promise<UpgradeResult['running']> {
-  const candidates: UpgradeResult['running'] = []
+  const candidates: Candidate[] = []
   if (context.facts?.blue) candidates.push({ role: 'blue', jobId: context.facts.blue.jobId })
+  else if (!context.facts) candidates.push(...(await blueByName(context, client)))
   if (context.facts) candidates.push({ role: 'green', jobId: context.green.jobId })
   if (context.facts?.blue) candidates.push({ role: 'blue-restarted', jobId: context.rollbackJobId })
   const states = await Promise.all(
@@ -83,7 +88,20 @@ async function runningJobs(context: UpgradeContext, client: FlinkClient): Promis
         .catch(() => undefined),
     ),
   )
-  return candidates.filter((_, i) => states[i] === 'RUNNING')
+  return candidates.flatMap((c, i) => {
+    const state = states[i]
+    return state && !isTerminal(state) ? [{ ...c, state }] : []
+  })
+}
+
+/** Preflight failed before it named blue: the job the run was asked to upgrade is blue. */
+async function blueByName(context: UpgradeContext, client: FlinkClient): Promise<Candidate[]> {
+  const { jobId, jobName } = context.options
+  if (jobId) return [{ role: 'blue', jobId }]
+  const overview = await client.jobs.overview().catch(() => undefined)
+  return (overview?.jobs ?? [])
+    .filter((j) => j.name === jobName && !isTerminal(j.state))
+    .map((j) => ({ role: 'blue' as const, jobId: j.jid }))
 }
 
 function summarise(r: UpgradeResult): string {

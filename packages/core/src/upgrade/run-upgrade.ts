@@ -135,10 +135,9 @@ async function drive(
     : createActor(logic, { input: start.input as UpgradeInput })
   actor.on('*', (event) => runtime.onEvent?.(event as UpgradeEmitted))
   const persisting = actor.subscribe({ next: () => journal.record(actor), error: () => undefined })
-  const ended = untilStopped(actor, runtime.signal)
   actor.start()
   if (start.event) actor.send(start.event)
-  const final = await ended
+  const final = await untilStopped(actor, runtime.signal)
   persisting.unsubscribe()
   actor.stop()
   await journal.flushed()
@@ -163,17 +162,19 @@ interface EndSnapshot {
  */
 function untilStopped(actor: AnyActorRef, signal: AbortSignal | undefined): Promise<EndSnapshot> {
   return new Promise((resolve) => {
+    let ended = false
     const check = () => {
       const s = actor.getSnapshot() as EndSnapshot
       const cancelled = signal?.aborted === true && SAFE_TO_STOP.has(stateName(s.value))
-      if (s.status !== 'active' || s.value === 'awaitingPromotion' || cancelled) {
-        signal?.removeEventListener('abort', check)
-        subscription.unsubscribe()
-        resolve(s)
-      }
+      if (ended || !(s.status !== 'active' || s.value === 'awaitingPromotion' || cancelled)) return
+      ended = true
+      signal?.removeEventListener('abort', check)
+      resolve(s)
     }
-    const subscription = actor.subscribe({ next: check, error: check, complete: check })
+    // No unsubscribe: the caller stops the actor as soon as this resolves, which ends the subscription.
+    actor.subscribe({ next: check, error: check, complete: check })
     signal?.addEventListener('abort', check)
+    check()
   })
 }
 

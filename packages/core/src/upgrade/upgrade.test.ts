@@ -1,0 +1,269 @@
+/**
+ * Whole upgrades through the public API against the fake Flink: the example job (its default program),
+ * with one program second lasting 20 ms so `--fail-after 1` fails fast.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createFlinkClient, type FlinkClient } from '../client/flink-client.ts'
+import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import { createFileReleaseRecords } from '../store/release-record.ts'
+import { type InProcessFakeFlink, startFakeFlink } from '../testing/index.ts'
+import type { UpgradeOptions } from './options.ts'
+import { promote, reject, resume, upgrade } from './run-upgrade.ts'
+
+let dir: string
+let fake: InProcessFakeFlink
+let client: FlinkClient
+let stateFile: string
+let events: UpgradeEmitted[]
+
+function jar(name: string, marker: string): string {
+  const path = join(dir, name)
+  writeFileSync(path, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from(marker)]))
+  return path
+}
+
+const quickVerify = { checkpoints: 1, stabilisationMs: 150, timeoutMs: 5_000 }
+/** A release of the example job: its jar (content differs per build) and arguments. */
+const release = (build: string, extra: string[] = []): UpgradeOptions => ({
+  jobName: 'orders',
+  jar: jar(`orders-${build}.jar`, build),
+  args: ['--name', 'orders', '--release', build === 'v1' ? 'v1' : 'v2', ...extra],
+  verify: quickVerify,
+})
+const runtime = () => ({ client, stateFile, onEvent: (e: UpgradeEmitted) => events.push(e) })
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'flink-deploy-upgrade-'))
+  stateFile = join(dir, 'state', 'orders.json')
+  fake = await startFakeFlink({ version: '2.3.0', timing: { programSecondMs: 20 } })
+  client = createFlinkClient({ baseUrl: fake.url })
+  events = []
+})
+afterEach(async () => {
+  await client.close()
+  await fake.stop()
+})
+
+async function deployV1(): Promise<string> {
+  const first = await upgrade(release('v1'), runtime())
+  expect(first.outcome).toBe('upgraded')
+  await expect.poll(() => fake.cluster.job(first.greenJobId!)?.stateCount() ?? 0).toBeGreaterThan(50)
+  events = []
+  return first.greenJobId!
+}
+
+describe('stop-and-restart', () => {
+  it('a first deployment starts the job with empty state and records the release', async () => {
+    const result = await upgrade(release('v1'), runtime())
+    expect(result).toMatchObject({ outcome: 'upgraded', blueJobId: undefined, savepointPath: undefined })
+    expect(result.running).toMatchObject([{ role: 'green', jobId: result.greenJobId }])
+    const record = await createFileReleaseRecords(join(dir, 'state', 'releases')).read('orders')
+    expect(record).toMatchObject({
+      jobId: result.greenJobId,
+      programArgs: ['--name', 'orders', '--release', 'v1'],
+    })
+  })
+
+  it('upgrades v1 to v2: green restores blue savepoint and the state count continues', async () => {
+    const blueId = await deployV1()
+    const result = await upgrade(release('v2'), runtime())
+
+    expect(result.outcome).toBe('upgraded')
+    expect(result.blueJobId).toBe(blueId)
+    expect(fake.cluster.job(blueId)!.state).toBe('FINISHED')
+    const green = fake.cluster.job(result.greenJobId!)!
+    expect(green.restored?.externalPath ?? green.restored).toBeDefined()
+    const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+    expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
+    expect(fake.cluster.snapshot(result.savepointPath!)?.stateCount).toBeGreaterThan(50)
+    expect(green.stateCount()).toBeGreaterThanOrEqual(
+      fake.cluster.snapshot(result.savepointPath!)!.stateCount,
+    )
+    expect(result.downtimeMs).toBeGreaterThanOrEqual(0)
+    expect(result.running).toMatchObject([{ role: 'green', jobId: result.greenJobId }])
+
+    const order = events.map((e) => (e.type === 'step-entered' ? e.step : e.type))
+    expect(order.filter((s) => !['step-left', 'check-result'].includes(s))).toEqual([
+      'preflight',
+      'stoppingBlue',
+      'savepoint-taken',
+      'startingGreen',
+      'job-submitted',
+      'verifyingGreen',
+      'recordingRelease',
+    ])
+    const persisted = JSON.parse(readFileSync(stateFile, 'utf8'))
+    expect(persisted.snapshot.status).toBe('done')
+    expect(persisted.snapshot.context.savepoint.location).toBe(result.savepointPath)
+  })
+
+  it('rolls back a release that crashes after starting: blue runs again from the savepoint', async () => {
+    const blueId = await deployV1()
+    const result = await upgrade(release('v3', ['--fail-after', '1', '--restart-attempts', '0']), runtime())
+
+    expect(result.outcome, JSON.stringify([result.error, result.steps])).toBe('rolled-back')
+    expect(result.error).toMatchObject({ step: 'verifyingGreen' })
+    expect(fake.cluster.job(result.greenJobId!)!.state).toMatch(/FAILED|CANCELED/)
+    const restarted = result.running.find((r) => r.role === 'blue-restarted')!
+    expect(restarted).toBeDefined()
+    const stats = await client.checkpoints.statistics({ jobid: restarted.jobId })
+    expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
+    expect(fake.cluster.job(restarted.jobId)!.stateCount()).toBeGreaterThan(50)
+    expect(result.summary).toContain(`recover from savepoint ${result.savepointPath}`)
+    expect(events.some((e) => e.type === 'rollback-started')).toBe(true)
+    expect(fake.cluster.job(blueId)!.state).toBe('FINISHED')
+  })
+
+  it('refuses an incompatible release in preflight and leaves blue untouched', async () => {
+    const blueId = await deployV1()
+    const result = await upgrade(release('v2', ['--topology', 'incompatible']), runtime())
+
+    expect(result.outcome).toBe('aborted-blue-untouched')
+    expect(result.error).toMatchObject({ step: 'preflight', code: 'PREFLIGHT_FAILED' })
+    expect(result.error!.message).toContain('would not restore the state of counter')
+    expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+    expect(fake.cluster.jobs()).toHaveLength(1)
+  })
+
+  it('a dry run changes nothing and says what it would do', async () => {
+    const blueId = await deployV1()
+    const jarsBefore = fake.cluster.jars().length
+    const result = await upgrade({ ...release('v2'), dryRun: true }, runtime())
+
+    expect(result.outcome).toBe('dry-run')
+    expect(result.plan[0]).toBe(`stop blue ${blueId} with a savepoint`)
+    expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+    expect(fake.cluster.jobs()).toHaveLength(1)
+    expect(fake.cluster.snapshots().filter((s) => s.isSavepoint)).toHaveLength(0)
+    // Preflight uploads green's jar to read its plan; nothing else is created.
+    expect(fake.cluster.jars().length).toBeLessThanOrEqual(jarsBefore + 1)
+  })
+
+  it('a failed savepoint leaves blue running and says so', async () => {
+    const blueId = await deployV1()
+    fake.faults.failSavepoints(1)
+    const result = await upgrade(release('v2'), runtime())
+
+    expect(result.outcome).toBe('aborted-blue-untouched')
+    expect(result.error).toMatchObject({ step: 'stoppingBlue', code: 'FLINK_OPERATION_FAILED' })
+    expect(result.running).toMatchObject([{ role: 'blue', jobId: blueId }])
+    expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+  })
+
+  it('refuses bad options before touching the cluster', async () => {
+    await expect(
+      upgrade({ jobName: 'orders', jobId: 'a'.repeat(32), jar: 'x.jar' }, runtime()),
+    ).rejects.toThrow('Invalid jobName: give exactly one of jobName and jobId to choose the job to upgrade')
+    await expect(upgrade({ jobName: 'orders', jar: '' }, runtime())).rejects.toThrow(
+      'Invalid jar: empty; expected the path of the new release jar',
+    )
+    expect(fake.requests.length).toBe(0)
+  })
+
+  it('two runs cannot upgrade the same job at once', async () => {
+    await deployV1()
+    const [a, b] = await Promise.allSettled([
+      upgrade(release('v2'), runtime()),
+      upgrade(release('v2'), runtime()),
+    ])
+    const outcomes = [a, b].map((r) =>
+      r.status === 'fulfilled' ? r.value.outcome : (r.reason as { code: string }).code,
+    )
+    expect(outcomes.sort()).toEqual(['UPGRADE_LOCKED', 'upgraded'])
+  })
+})
+
+describe('cancellation', () => {
+  it('stops at the next safe point: once green runs from the savepoint, and resume() finishes the run', async () => {
+    await deployV1()
+    const controller = new AbortController()
+    const run = upgrade(release('v2'), {
+      ...runtime(),
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'savepoint-taken') controller.abort()
+      },
+    })
+    const stopped = await run
+    expect(stopped.outcome).toBe('failed-needs-attention')
+    expect(stopped.error).toMatchObject({ code: 'CANCELLED', step: 'verifyingGreen' })
+    expect(stopped.running).toMatchObject([{ role: 'green', jobId: stopped.greenJobId }])
+    expect(stopped.summary).toContain(`recover from savepoint ${stopped.savepointPath}`)
+
+    const resumed = await resume(runtime())
+    expect(resumed).toMatchObject({
+      outcome: 'upgraded',
+      greenJobId: stopped.greenJobId,
+      savepointPath: stopped.savepointPath,
+    })
+  })
+
+  it('cancelled before anything changed: blue untouched', async () => {
+    const blueId = await deployV1()
+    const controller = new AbortController()
+    controller.abort()
+    const result = await upgrade(release('v2'), { ...runtime(), signal: controller.signal })
+    expect(result.outcome).toBe('aborted-blue-untouched')
+    expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+  })
+})
+
+describe('blue-green', () => {
+  it('starts green beside blue, verifies it, then stops blue with a final savepoint', async () => {
+    const blueId = await deployV1()
+    const result = await upgrade({ ...release('v2'), strategy: 'blue-green' }, runtime())
+
+    expect(result.outcome).toBe('upgraded')
+    expect(fake.cluster.job(blueId)!.state).toBe('FINISHED')
+    const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+    expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
+    expect(result.duplicateWindowMs).toBeGreaterThan(0)
+    expect(events.filter((e) => e.type === 'savepoint-taken')).toHaveLength(2)
+  })
+
+  it('with manual promotion, waits; promote() in a new call stops blue', async () => {
+    const blueId = await deployV1()
+    const waiting = await upgrade(
+      { ...release('v2'), strategy: 'blue-green', manualPromotion: true },
+      runtime(),
+    )
+    expect(waiting.outcome).toBe('awaiting-promotion')
+    expect(waiting.running.map((r) => r.role).sort()).toEqual(['blue', 'green'])
+
+    const promoted = await promote(runtime())
+    expect(promoted.outcome).toBe('upgraded')
+    expect(promoted.greenJobId).toBe(waiting.greenJobId)
+    expect(fake.cluster.job(blueId)!.state).toBe('FINISHED')
+  })
+
+  it('reject() cancels green and leaves blue untouched', async () => {
+    const blueId = await deployV1()
+    const waiting = await upgrade(
+      { ...release('v2'), strategy: 'blue-green', manualPromotion: true },
+      runtime(),
+    )
+    const rejected = await reject(runtime(), 'numbers look off')
+    expect(rejected).toMatchObject({
+      outcome: 'aborted-blue-untouched',
+      error: { code: 'REJECTED', message: 'numbers look off' },
+    })
+    expect(fake.cluster.job(waiting.greenJobId!)!.state).toBe('CANCELED')
+    expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+  })
+
+  it('a green that fails verification is cancelled; blue was never touched', async () => {
+    const blueId = await deployV1()
+    const result = await upgrade(
+      { ...release('v3', ['--fail-after', '1', '--restart-attempts', '0']), strategy: 'blue-green' },
+      runtime(),
+    )
+    expect(result.outcome).toBe('aborted-blue-untouched')
+    expect(result.running, JSON.stringify([result.error, result.steps])).toMatchObject([
+      { role: 'blue', jobId: blueId },
+    ])
+    expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+  })
+})
