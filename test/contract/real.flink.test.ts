@@ -9,7 +9,7 @@ import {
   type FlinkCluster,
   selectedFlinkVersions,
   startFlinkCluster,
-} from '../../packages/local-flink/src/index.ts'
+} from '@flink-deploy/local-flink'
 import { defineContractSuite } from './contract-suite.ts'
 
 /** Flame graphs are off by default; sample little so the first graph is ready within a second or two. */

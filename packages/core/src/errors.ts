@@ -180,3 +180,12 @@ export class PreflightFailedError extends FlinkDeployError {
     this.details = details
   }
 }
+
+/**
+ * Whether Flink said "no such job". Most routes answer 404, but some (GET /jobs/:jobid/status) answer 500
+ * with a FlinkJobNotFoundException, so both count.
+ */
+export function isJobNotFound(error: unknown): boolean {
+  if (!(error instanceof FlinkApiError)) return false
+  return error.status === 404 || error.errors.some((e) => e.includes('FlinkJobNotFoundException'))
+}

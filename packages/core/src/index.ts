@@ -1,3 +1,18 @@
+/**
+ * @flink-deploy/core: a typed client for the Flink JobManager REST API, and upgrades of stateful jobs
+ * that never lose a savepoint. `@flink-deploy/core/testing` has the fake Flink for tests.
+ */
 export { createFlinkClient, type FlinkClient } from './client/flink-client.ts'
 export type { ClientOptions } from './client/options.ts'
 export * from './errors.ts'
+export { blueGreenMachine } from './machines/blue-green.ts'
+export { toMermaid } from './machines/diagram.ts'
+export { stopAndRestartMachine } from './machines/stop-and-restart.ts'
+export type { Outcome } from './machines/upgrade-context.ts'
+export type { UpgradeEmitted as UpgradeEvent } from './machines/upgrade-setup.ts'
+export * from './store/index.ts'
+export type { ResolvedUpgradeOptions, Strategy, UpgradeOptions } from './upgrade/options.ts'
+export { UpgradeOptionsSchema } from './upgrade/options.ts'
+export type { UpgradeResult } from './upgrade/result.ts'
+export { promote, reject, resume, type UpgradeRuntime, upgrade } from './upgrade/run-upgrade.ts'
+export * from './verify/index.ts'

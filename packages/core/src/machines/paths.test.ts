@@ -31,7 +31,7 @@ const passed = (ok: boolean) => ({ passed: ok, results: [], allRunningAt: 1 })
 /** Outputs each actor may complete with; an error event stands for any fault at that step. */
 const outcomes: Record<string, unknown[]> = {
   preflight: [facts(true), facts(false)],
-  stopBlue: [{ location: 'file:/sp/savepoint-bbbbbb-1', reconciled: false, finishedAt: 1 }],
+  stopBlue: [{ location: 'file:/sp/savepoint-bbbbbb-1', reconciled: false }],
   takeSavepoint: [{ location: 'file:/sp/savepoint-bbbbbb-1', reconciled: false }],
   inspectJob: [
     { status: 'RUNNING', healthy: true },

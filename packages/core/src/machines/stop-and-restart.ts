@@ -174,6 +174,7 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
           savepointPath: context.options.stateless
             ? undefined
             : (context.savepoint?.location ?? context.options.initialSavepoint),
+          allowCheckpointRestore: context.savepoint?.kind === 'checkpoint',
           verify: context.options.verify,
           deadline: context.stepDeadline!,
           role: 'green' as const,

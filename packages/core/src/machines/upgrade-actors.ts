@@ -13,7 +13,7 @@ import { startJob } from '../steps/start-job.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
-import type { CheckResult } from '../verify/check.ts'
+import type { Check, CheckResult } from '../verify/check.ts'
 import { defaultChecks, runChecks } from '../verify/index.ts'
 import type { UpgradeContext } from './upgrade-context.ts'
 import type {
@@ -29,6 +29,8 @@ export interface UpgradeActorDeps {
   releases: ReleaseRecordStore
   /** Resolves once every snapshot taken so far is persisted; awaited before each side effect. */
   persisted(): Promise<void>
+  /** The user's own checks, run on green after the built-in ones. */
+  customChecks?: Check[]
 }
 
 /** Runs `effect` only after the state that leads to it is safely persisted. */
@@ -58,9 +60,8 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
     ),
 
     stopBlue: afterPersist(deps, async (input: SavepointInput, signal): Promise<StopBlueOutput> => {
-      const result = await stopWithSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal)
-      const blue = await client.jobs.get({ jobid: input.jobId, signal }).catch(() => undefined)
-      return { ...result, finishedAt: blue?.timestamps.FINISHED || undefined }
+      // When blue reached FINISHED is read for the result afterwards, off the path to starting green.
+      return stopWithSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal)
     }),
 
     takeSavepoint: afterPersist(deps, (input: SavepointInput, signal) =>
@@ -92,8 +93,7 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
           )
         }
         await cancelJob(client, input.jobId, { timeoutMs: msUntil(input.deadline), signal })
-        const blue = await client.jobs.get({ jobid: input.jobId, signal }).catch(() => undefined)
-        return { location: latest.external_path, finishedAt: blue?.timestamps.CANCELED || undefined }
+        return { location: latest.external_path }
       },
     ),
 
@@ -110,6 +110,8 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         recordsFlowing: input.verify.recordsFlowing,
         watermarksAdvance: input.verify.watermarksAdvance,
         backpressureNotHigh: input.verify.backpressureNotHigh,
+        allowCheckpointRestore: input.allowCheckpointRestore,
+        custom: input.role === 'green' ? deps.customChecks : undefined,
       })
       const outcome = await runChecks(checks, {
         client,
@@ -164,6 +166,7 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
 interface VerifyJobInput {
   jobId: string
   savepointPath?: string
+  allowCheckpointRestore?: boolean
   verify: ResolvedUpgradeOptions['verify']
   deadline: number
   role: 'green' | 'blue'

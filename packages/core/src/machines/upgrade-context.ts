@@ -63,8 +63,6 @@ export interface UpgradeContext {
   savepoint?: SavepointRecord
   /** Blue-green: the savepoint blue stopped with once green took over; the rollback target from then on. */
   finalSavepoint?: SavepointRecord
-  /** Epoch ms blue reached FINISHED, from Flink's job timestamps. */
-  blueFinishedAt?: number
   /** Epoch ms every subtask of green was RUNNING, from Flink's subtask timestamps. */
   greenRunningAt?: number
   checks: CheckResult[]

@@ -39,8 +39,8 @@ export type UpgradeEmitted =
   | { type: 'rollback-started'; reason: string; at: number }
   | { type: 'warning'; message: string; at: number }
 
-export type StopBlueOutput = SavepointStepOutput & { finishedAt?: number }
-export type CheckpointFallbackOutput = { location: string; finishedAt?: number }
+export type StopBlueOutput = SavepointStepOutput
+export type CheckpointFallbackOutput = { location: string }
 
 export interface VerifyOutput {
   passed: boolean
@@ -94,6 +94,7 @@ export const upgradeSetup = setup({
       {
         jobId: string
         savepointPath?: string
+        allowCheckpointRestore?: boolean
         verify: ResolvedUpgradeOptions['verify']
         deadline: number
         role: 'green' | 'blue'
@@ -137,24 +138,22 @@ export const upgradeSetup = setup({
       finalSavepoint: ({ context }) =>
         context.finalSavepoint ?? { triggerId: newTriggerId(), triggeredAt: Date.now(), kind: 'savepoint' },
     }),
-    recordFinalSavepoint: enqueueActions(
-      ({ enqueue, context }, output: SavepointStepOutput & { finishedAt?: number }) => {
-        const finalSavepoint = {
-          ...context.finalSavepoint!,
-          location: output.location,
-          reconciled: output.reconciled,
-        }
-        enqueue.assign({ finalSavepoint, blueFinishedAt: output.finishedAt ?? Date.now() })
-        enqueue.emit({
-          type: 'savepoint-taken',
-          location: output.location,
-          triggerId: finalSavepoint.triggerId,
-          kind: 'savepoint',
-          reconciled: output.reconciled,
-          at: Date.now(),
-        })
-      },
-    ),
+    recordFinalSavepoint: enqueueActions(({ enqueue, context }, output: SavepointStepOutput) => {
+      const finalSavepoint = {
+        ...context.finalSavepoint!,
+        location: output.location,
+        reconciled: output.reconciled,
+      }
+      enqueue.assign({ finalSavepoint })
+      enqueue.emit({
+        type: 'savepoint-taken',
+        location: output.location,
+        triggerId: finalSavepoint.triggerId,
+        kind: 'savepoint',
+        reconciled: output.reconciled,
+        at: Date.now(),
+      })
+    }),
     recordRejection: assign({
       error: (_, params: { reason?: string }) => ({
         step: 'awaitingPromotion',
@@ -162,20 +161,18 @@ export const upgradeSetup = setup({
         message: params.reason ?? 'green was rejected',
       }),
     }),
-    recordSavepoint: enqueueActions(
-      ({ enqueue, context }, output: SavepointStepOutput & { finishedAt?: number }) => {
-        const savepoint = { ...context.savepoint!, location: output.location, reconciled: output.reconciled }
-        enqueue.assign({ savepoint, blueFinishedAt: output.finishedAt ?? context.blueFinishedAt })
-        enqueue.emit({
-          type: 'savepoint-taken',
-          location: output.location,
-          triggerId: savepoint.triggerId,
-          kind: savepoint.kind,
-          reconciled: output.reconciled,
-          at: Date.now(),
-        })
-      },
-    ),
+    recordSavepoint: enqueueActions(({ enqueue, context }, output: SavepointStepOutput) => {
+      const savepoint = { ...context.savepoint!, location: output.location, reconciled: output.reconciled }
+      enqueue.assign({ savepoint })
+      enqueue.emit({
+        type: 'savepoint-taken',
+        location: output.location,
+        triggerId: savepoint.triggerId,
+        kind: savepoint.kind,
+        reconciled: output.reconciled,
+        at: Date.now(),
+      })
+    }),
     announceSubmission: enqueueActions(({ enqueue }, params: { role: 'green' | 'blue'; jobId: string }) => {
       enqueue.emit({ type: 'job-submitted', role: params.role, jobId: params.jobId, at: Date.now() })
     }),
@@ -199,25 +196,23 @@ export const upgradeSetup = setup({
         return context.error ?? { step: params.step, code: 'VERIFICATION_FAILED', message }
       },
     }),
-    recordCheckpointFallback: enqueueActions(
-      ({ enqueue, context }, output: { location: string; finishedAt?: number }) => {
-        const savepoint = {
-          ...context.savepoint!,
-          location: output.location,
-          kind: 'checkpoint' as const,
-          reconciled: false,
-        }
-        enqueue.assign({ savepoint, blueFinishedAt: output.finishedAt, error: undefined })
-        enqueue.emit({
-          type: 'savepoint-taken',
-          location: output.location,
-          triggerId: savepoint.triggerId,
-          kind: 'checkpoint',
-          reconciled: false,
-          at: Date.now(),
-        })
-      },
-    ),
+    recordCheckpointFallback: enqueueActions(({ enqueue, context }, output: CheckpointFallbackOutput) => {
+      const savepoint = {
+        ...context.savepoint!,
+        location: output.location,
+        kind: 'checkpoint' as const,
+        reconciled: false,
+      }
+      enqueue.assign({ savepoint, error: undefined })
+      enqueue.emit({
+        type: 'savepoint-taken',
+        location: output.location,
+        triggerId: savepoint.triggerId,
+        kind: 'checkpoint',
+        reconciled: false,
+        at: Date.now(),
+      })
+    }),
     announceRollback: enqueueActions(({ enqueue, context }) => {
       enqueue.emit({
         type: 'rollback-started',

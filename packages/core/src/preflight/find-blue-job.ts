@@ -4,7 +4,7 @@
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { JobDetails } from '../client/schemas/jobs.ts'
-import { FlinkApiError, PreflightFailedError } from '../errors.ts'
+import { isJobNotFound, PreflightFailedError } from '../errors.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
 
 export type BlueSelector = { jobName: string; jobId?: undefined } | { jobId: string; jobName?: undefined }
@@ -17,7 +17,7 @@ export async function findBlueJob(
   const jobId = selector.jobId ?? (await findIdByName(client, selector.jobName!, signal))
   if (!jobId) return undefined
   const job = await client.jobs.get({ jobid: jobId, signal }).catch((error: unknown) => {
-    if (error instanceof FlinkApiError && error.status === 404) {
+    if (isJobNotFound(error)) {
       throw new PreflightFailedError('blue-job', `No job with id ${jobId} on the cluster`, { jobId })
     }
     throw error

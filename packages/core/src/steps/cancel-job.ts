@@ -5,7 +5,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
-import { FlinkApiError, FlinkOperationTimeoutError } from '../errors.ts'
+import { FlinkApiError, FlinkOperationTimeoutError, isJobNotFound } from '../errors.ts'
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['CANCELED', 'FINISHED', 'FAILED', 'SUSPENDED'])
 
@@ -21,7 +21,7 @@ export async function cancelJob(
   try {
     await client.jobs.cancel({ jobid: jobId, query: { mode: 'cancel' }, signal: options.signal })
   } catch (error) {
-    if (!(error instanceof FlinkApiError && (error.status === 409 || error.status === 404))) throw error
+    if (!(isJobNotFound(error) || (error instanceof FlinkApiError && error.status === 409))) throw error
   }
   return { finalStatus: await waitForTerminal(client, jobId, options) }
 }
@@ -36,7 +36,7 @@ export async function waitForTerminal(
     const status = await client.jobs
       .status({ jobid: jobId, signal: options.signal })
       .catch((error: unknown) => {
-        if (error instanceof FlinkApiError && error.status === 404) return undefined
+        if (isJobNotFound(error)) return undefined
         throw error
       })
     if (!status) return 'UNKNOWN'

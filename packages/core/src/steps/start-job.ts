@@ -4,7 +4,7 @@
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { ClaimMode } from '../client/schemas/jars.ts'
-import { FlinkApiError } from '../errors.ts'
+import { FlinkApiError, isJobNotFound } from '../errors.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
 
 export interface StartJobInput {
@@ -52,7 +52,7 @@ export async function jobExists(client: FlinkClient, jobId: string, signal?: Abo
     await client.jobs.status({ jobid: jobId, signal })
     return true
   } catch (error) {
-    if (error instanceof FlinkApiError && error.status === 404) return false
+    if (isJobNotFound(error)) return false
     throw error
   }
 }

@@ -263,7 +263,17 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     cluster.cancelJob(ctx.params.jobid!)
     return ok({}, 202)
   })
-  route('get', '/jobs/:jobid/status', (ctx) => ok({ status: job(ctx).state }))
+  // Real Flink's JobStatusHandler does not map an unknown job to 404: it answers 500 FlinkJobNotFoundException.
+  route('get', '/jobs/:jobid/status', (ctx) => {
+    const found = cluster.jobs().find((j) => j.id === ctx.params.jobid)
+    if (!found) {
+      throw internalServerError({
+        className: 'org.apache.flink.runtime.messages.FlinkJobNotFoundException',
+        message: `Could not find Flink job (${ctx.params.jobid})`,
+      })
+    }
+    return ok({ status: found.state })
+  })
   route('get', '/jobs/:jobid/plan', (ctx) => ok(json.jobPlan(job(ctx))))
   route('get', '/jobs/:jobid/config', (ctx) => ok(json.jobConfig(cluster, job(ctx))))
   route('get', '/jobs/:jobid/accumulators', (ctx) =>

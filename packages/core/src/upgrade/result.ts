@@ -6,6 +6,7 @@ import type { FlinkClient } from '../client/flink-client.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
+import { terminalAt } from '../steps/terminal-at.ts'
 import type { CheckResult } from '../verify/check.ts'
 
 export interface UpgradeResult {
@@ -26,6 +27,8 @@ export interface UpgradeResult {
   downtimeMs?: number
   /** Blue-green: time both jobs ran at once (green's start to blue's stop). */
   duplicateWindowMs?: number
+  /** Epoch ms of the moments the figures above come from. */
+  timeline: { startedAt: number; blueFinishedAt?: number; greenRunningAt?: number; endedAt: number }
   checks: CheckResult[]
   rollbackChecks: CheckResult[]
   error?: UpgradeError
@@ -39,13 +42,14 @@ export async function buildResult(context: UpgradeContext, client: FlinkClient):
   const blueJobId = context.facts?.blue?.jobId
   const running = await runningJobs(context, client)
   const savepointPath = context.savepoint?.location
+  const blueFinishedAt = await blueEndedAt(context, client)
   const downtimeMs =
-    context.blueFinishedAt && context.greenRunningAt && context.strategy === 'stop-and-restart'
-      ? Math.max(0, context.greenRunningAt - context.blueFinishedAt)
+    blueFinishedAt && context.greenRunningAt && context.strategy === 'stop-and-restart'
+      ? Math.max(0, context.greenRunningAt - blueFinishedAt)
       : undefined
   const duplicateWindowMs =
-    context.strategy === 'blue-green' && context.blueFinishedAt && context.greenRunningAt
-      ? Math.max(0, context.blueFinishedAt - context.greenRunningAt)
+    context.strategy === 'blue-green' && blueFinishedAt && context.greenRunningAt
+      ? Math.max(0, blueFinishedAt - context.greenRunningAt)
       : undefined
   const last = context.steps.at(-1)
   const end = last?.leftAt ?? Date.now()
@@ -62,6 +66,12 @@ export async function buildResult(context: UpgradeContext, client: FlinkClient):
     totalMs: end - context.startedAt,
     downtimeMs,
     duplicateWindowMs,
+    timeline: {
+      startedAt: context.startedAt,
+      blueFinishedAt,
+      greenRunningAt: context.greenRunningAt,
+      endedAt: end,
+    },
     checks: context.checks,
     rollbackChecks: context.rollbackChecks,
     error: context.error,
@@ -92,6 +102,15 @@ async function runningJobs(context: UpgradeContext, client: FlinkClient): Promis
     const state = states[i]
     return state && !isTerminal(state) ? [{ ...c, state }] : []
   })
+}
+
+/** Flink's time of blue's end (stopped with the savepoint, or cancelled for the checkpoint fallback), if it ended. */
+async function blueEndedAt(context: UpgradeContext, client: FlinkClient): Promise<number | undefined> {
+  const blue = context.facts?.blue?.jobId
+  const stopped =
+    context.strategy === 'blue-green' ? context.finalSavepoint?.location : context.savepoint?.location
+  if (!blue || !stopped) return undefined
+  return terminalAt(client, blue, ['FINISHED', 'CANCELED'], { timeoutMs: 10_000 })
 }
 
 /** Preflight failed before it named blue: the job the run was asked to upgrade is blue. */

@@ -22,6 +22,7 @@ import {
   type ReleaseRecordStore,
 } from '../store/release-record.ts'
 import type { StateStore } from '../store/state-store.ts'
+import type { Check } from '../verify/check.ts'
 import { resolveUpgradeOptions, type UpgradeOptions } from './options.ts'
 import { buildResult, type UpgradeResult } from './result.ts'
 
@@ -36,6 +37,8 @@ export interface UpgradeRuntime {
   /** Cancels the run at its next safe point. */
   signal?: AbortSignal
   onEvent?: (event: UpgradeEmitted) => void
+  /** Your own verification of green (a query, a probe), run after the built-in checks; give them again on resume. */
+  checks?: Check[]
 }
 
 const MACHINES = { 'stop-and-restart': stopAndRestartMachine, 'blue-green': blueGreenMachine } as const
@@ -124,6 +127,7 @@ async function drive(
     client: runtime.client,
     releases: env.releases,
     persisted: () => journal.flushed(),
+    customChecks: runtime.checks,
   })
   // Both machines come from one setup, so they take the same actors, input and snapshots.
   const logic = (machine as typeof stopAndRestartMachine).provide({ actors })
