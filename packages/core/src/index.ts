@@ -10,6 +10,15 @@ export { toMermaid } from './machines/diagram.ts'
 export { stopAndRestartMachine } from './machines/stop-and-restart.ts'
 export type { Outcome } from './machines/upgrade-context.ts'
 export type { UpgradeEmitted as UpgradeEvent } from './machines/upgrade-setup.ts'
+export {
+  formatCheck,
+  formatEvent,
+  formatMs,
+  formatResult,
+  resultRows,
+  STEP_TITLES,
+  stepTitle,
+} from './report/format.ts'
 export * from './store/index.ts'
 export type { ResolvedUpgradeOptions, Strategy, UpgradeOptions } from './upgrade/options.ts'
 export { UpgradeOptionsSchema } from './upgrade/options.ts'

@@ -1,0 +1,80 @@
+/**
+ * Plain-text renderings of upgrade events and results, shared by the CLI and the GitHub Action so both say
+ * the same things in the same words. No colours, no terminal control: the surfaces add those.
+ */
+import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import type { UpgradeResult } from '../upgrade/result.ts'
+import type { CheckResult } from '../verify/check.ts'
+
+/** What each step does, in the words of the runbook. */
+export const STEP_TITLES: Record<string, string> = {
+  preflight: 'Preflight: cluster, blue job, jar, state compatibility',
+  stoppingBlue: 'Stopping blue with a savepoint',
+  savepointingBlue: 'Taking a savepoint of blue (blue keeps running)',
+  inspectingBlue: 'Savepoint failed: checking blue',
+  fallingBackToCheckpoint: "Falling back to blue's latest checkpoint",
+  startingGreen: 'Starting green',
+  verifyingGreen: 'Verifying green',
+  awaitingPromotion: 'Waiting for promotion',
+  revalidating: 'Re-checking both jobs before promotion',
+  recordingRelease: 'Recording the release',
+  rollingBack: 'Rolling back: cancelling green, running blue again from the savepoint',
+  cancellingGreen: 'Cancelling green',
+}
+
+export function stepTitle(step: string): string {
+  return STEP_TITLES[step] ?? step
+}
+
+/** One line per event, or undefined for events that only matter to machines (step-left). */
+export function formatEvent(event: UpgradeEmitted): string | undefined {
+  switch (event.type) {
+    case 'step-entered':
+      return `▶ ${stepTitle(event.step)}`
+    case 'step-left':
+      return undefined
+    case 'savepoint-taken':
+      return `  ${event.kind === 'checkpoint' ? 'checkpoint used' : 'savepoint'}: ${event.location}${event.reconciled ? ' (recovered from the job statistics)' : ''}`
+    case 'job-submitted':
+      return `  ${event.role === 'green' ? 'green' : 'blue (rollback)'} job submitted: ${event.jobId}`
+    case 'check-result':
+      return `  ${formatCheck(event.result)}`
+    case 'rollback-started':
+      return `⟲ rollback: ${event.reason}`
+    case 'warning':
+      return `  warning: ${event.message}`
+  }
+}
+
+export function formatCheck(result: CheckResult): string {
+  return `${result.passed ? '✓' : '✗'} ${result.name}: ${result.message} (${formatMs(result.durationMs)})`
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`
+}
+
+/** The final summary as label/value rows, in the order a person reads them. */
+export function resultRows(result: UpgradeResult): [string, string][] {
+  const rows: [string, string][] = [['outcome', result.outcome]]
+  if (result.blueJobId) rows.push(['blue job', result.blueJobId])
+  if (result.greenJobId) rows.push(['green job', result.greenJobId])
+  rows.push([
+    'running now',
+    result.running.map((r) => `${r.role} ${r.jobId} (${r.state})`).join(', ') || 'none of this run',
+  ])
+  if (result.savepointPath) rows.push(['savepoint', result.savepointPath])
+  if (result.downtimeMs !== undefined) rows.push(['downtime', formatMs(result.downtimeMs)])
+  if (result.duplicateWindowMs !== undefined)
+    rows.push(['both jobs ran for', formatMs(result.duplicateWindowMs)])
+  rows.push(['total', formatMs(result.totalMs)])
+  if (result.error) rows.push(['error', `${result.error.step}: ${result.error.message}`])
+  for (const warning of result.warnings) rows.push(['warning', warning])
+  return rows
+}
+
+export function formatResult(result: UpgradeResult): string {
+  const rows = resultRows(result)
+  const width = Math.max(...rows.map(([label]) => label.length))
+  return [result.summary, ...rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`)].join('\n')
+}
