@@ -19,6 +19,7 @@ export type ErrorCode =
   | 'STATE_FILE_INVALID'
   | 'STATE_STORE_IO'
   | 'UPGRADE_LOCKED'
+  | 'SAVEPOINT_RESULT_LOST'
 
 export abstract class FlinkDeployError extends Error {
   abstract readonly code: ErrorCode
@@ -146,6 +147,29 @@ export class FlinkOperationTimeoutError extends FlinkDeployError {
     )
     this.operation = operation
     this.triggerId = triggerId
+  }
+}
+
+/**
+ * A savepoint was triggered but its answer is gone (the JobManager forgot the trigger, or the wait timed out)
+ * and the job's statistics do not name it either. It may still exist on storage: `searchHint` says where.
+ */
+export class SavepointResultLostError extends FlinkDeployError {
+  readonly code = 'SAVEPOINT_RESULT_LOST'
+  readonly jobId: string
+  readonly triggerId: string
+  readonly searchHint: string
+
+  constructor(init: { jobId: string; triggerId: string; searchHint: string; cause: unknown }) {
+    const reason = init.cause instanceof Error ? init.cause.message : String(init.cause)
+    super(
+      `The savepoint ${init.triggerId} of job ${init.jobId} may have been written, but its result was lost (${reason}). ` +
+        `Look for ${init.searchHint}`,
+      { cause: init.cause },
+    )
+    this.jobId = init.jobId
+    this.triggerId = init.triggerId
+    this.searchHint = init.searchHint
   }
 }
 

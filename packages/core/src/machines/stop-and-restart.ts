@@ -60,7 +60,7 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
           jobId: context.facts!.blue!.jobId,
           triggerId: context.savepoint!.triggerId,
           triggeredAfter: context.savepoint!.triggeredAt,
-          targetDirectory: context.options.savepointDir,
+          targetDirectory: context.facts!.savepointDir,
           drain: context.options.drain,
           deadline: context.stepDeadline!,
         }),

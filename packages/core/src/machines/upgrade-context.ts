@@ -42,6 +42,8 @@ export interface UpgradeError {
 export interface PreflightFacts {
   flinkVersion: string
   blue?: JobRef
+  /** Where blue's savepoints go (given, or the cluster's setting); named in errors if a result is lost. */
+  savepointDir?: string
   greenJarId: string
   greenJarSha256: string
   greenJarUploaded: boolean

@@ -36,7 +36,7 @@ export async function runPreflight(
   const selector = (options.jobId ? { jobId: options.jobId } : { jobName: options.jobName! }) as BlueSelector
   const blueJob = await findBlueJob(client, selector, signal)
   const fromBlue = blueJob !== undefined && !options.stateless
-  if (fromBlue) await requireSavepointDir(client, options, signal)
+  const savepointDir = fromBlue ? await requireSavepointDir(client, options, signal) : options.savepointDir
 
   const green = await uploadRelease(client, options.jar, signal)
   const settings: RunSettings = {
@@ -85,6 +85,7 @@ export async function runPreflight(
     blue: blueJob
       ? { jobId: blueJob.jid, name: blueJob.name, settings: blueSettings ?? rollbackSettings(options) }
       : undefined,
+    savepointDir,
     greenJarId: green.jarId,
     greenJarSha256: green.jarSha256,
     greenJarUploaded: green.uploaded,
@@ -94,14 +95,16 @@ export async function runPreflight(
   }
 }
 
+/** The directory savepoints go to: the one given, else the cluster's; there must be one. */
 async function requireSavepointDir(
   client: FlinkClient,
   options: ResolvedUpgradeOptions,
   signal?: AbortSignal,
-): Promise<void> {
-  if (options.savepointDir) return
+): Promise<string> {
+  if (options.savepointDir) return options.savepointDir
   const entries = await client.jobmanager.config({ signal })
-  if (entries.some((e) => SAVEPOINT_DIR_KEYS.includes(e.key) && e.value.trim() !== '')) return
+  const configured = entries.find((e) => SAVEPOINT_DIR_KEYS.includes(e.key) && e.value.trim() !== '')
+  if (configured) return configured.value
   throw new PreflightFailedError(
     'savepoint-dir',
     'No savepoint directory: the cluster has no execution.checkpointing.savepoint-dir and none was given (savepointDir)',

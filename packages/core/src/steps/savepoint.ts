@@ -1,10 +1,11 @@
 /**
  * Savepoints of blue, with a trigger id persisted before the request. When the answer is lost (the
- * JobManager restarted and forgot the trigger, or the wait ran out) the savepoint may still exist: Flink's
- * checkpoint statistics of the job name the last one, which is trusted only if it was triggered by this run.
+ * JobManager restarted and forgot the trigger, the wait ran out, the connection hung) the savepoint may
+ * still exist: Flink's checkpoint statistics of the job name the last one, which is trusted only if it was
+ * triggered by this run. If they do not, the error says where on storage to look.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
-import { FlinkApiError, FlinkOperationTimeoutError } from '../errors.ts'
+import { FlinkApiError, FlinkOperationFailedError, SavepointResultLostError } from '../errors.ts'
 
 export interface SavepointStepInput {
   jobId: string
@@ -53,12 +54,20 @@ async function withReconciliation(
     const { location } = await operation()
     return { location, reconciled: false }
   } catch (error) {
-    const lost =
-      error instanceof FlinkOperationTimeoutError || (error instanceof FlinkApiError && error.status === 404)
-    if (!lost) throw error
+    // Flink said the savepoint failed: nothing to look for. Any other failure leaves it unknown.
+    if (error instanceof FlinkOperationFailedError) throw error
     const location = await savepointFromStatistics(client, input, signal)
     if (location) return { location, reconciled: true }
-    throw error
+    // A 4xx other than 404 refused the trigger itself; a 5xx, a 404 or no answer may hide a written savepoint.
+    if (error instanceof FlinkApiError && error.status >= 400 && error.status < 500 && error.status !== 404)
+      throw error
+    const searchHint = savepointSearchHint(input.jobId, input.targetDirectory)
+    throw new SavepointResultLostError({
+      jobId: input.jobId,
+      triggerId: input.triggerId,
+      searchHint,
+      cause: error,
+    })
   }
 }
 

@@ -1,0 +1,151 @@
+/**
+ * Faults injected at each step of a stop-and-restart upgrade, against the fake Flink: a transient answer
+ * (503 once, a connection reset once) must not change the outcome; a persistent failure, a hung request or
+ * a JobManager restart must end in a documented state that names what runs and never loses a savepoint
+ * blue wrote: the result carries its path, or the error says where to find it.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createFlinkClient } from '../client/flink-client.ts'
+import { createMemoryStateStore } from '../store/file-state-store.ts'
+import { createMemoryReleaseRecords } from '../store/release-record.ts'
+import { type InProcessFakeFlink, startFakeFlink } from '../testing/index.ts'
+import type { UpgradeOptions } from './options.ts'
+import type { UpgradeResult } from './result.ts'
+import { upgrade } from './run-upgrade.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'flink-deploy-faults-'))
+const jar = (build: string) => {
+  const path = join(dir, `orders-${build}.jar`)
+  writeFileSync(path, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from(build)]))
+  return path
+}
+const release = (build: string): UpgradeOptions => ({
+  jobName: 'orders',
+  jar: jar(build),
+  args: ['--name', 'orders', '--release', build],
+  verify: { checkpoints: 1, stabilisationMs: 100, timeoutMs: 3_000 },
+  timeouts: { savepointMs: 3_000, cancelMs: 3_000 },
+})
+
+const DOCUMENTED = ['upgraded', 'rolled-back', 'aborted-blue-untouched', 'failed-needs-attention']
+
+/** The routes each step depends on. */
+const STEPS: Record<string, string[]> = {
+  preflight: ['GET /jobs/overview', 'POST /jars/:jarid/plan'],
+  stoppingBlue: ['POST /jobs/:jobid/stop', 'GET /jobs/:jobid/savepoints/:triggerid'],
+  startingGreen: ['POST /jars/:jarid/run'],
+  verifyingGreen: ['GET /jobs/:jobid/checkpoints'],
+}
+
+type Fault = { name: string; transient: boolean; inject: (fake: InProcessFakeFlink, route: string) => void }
+const FAULTS: Fault[] = [
+  { name: '503 once', transient: true, inject: (f, route) => f.faults.failNext(1, 503, { match: route }) },
+  {
+    name: 'connection reset once',
+    transient: true,
+    inject: (f, route) => f.faults.resetNext(1, { match: route }),
+  },
+  {
+    name: '500 from then on',
+    transient: false,
+    inject: (f, route) => f.faults.failNext(1_000, 500, { match: route }),
+  },
+  {
+    name: 'no answer (hung request)',
+    transient: false,
+    inject: (f, route) => f.faults.latency(60_000, { match: route }),
+  },
+]
+
+async function run(inject: (fake: InProcessFakeFlink, blueId: string) => void | Promise<void>) {
+  const fake = await startFakeFlink({ version: '2.3.0', timing: { programSecondMs: 20 } })
+  const client = createFlinkClient({
+    baseUrl: fake.url,
+    retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
+    timeouts: { connectMs: 500, headersMs: 1_000, bodyMs: 1_000, requestMs: 1_500 },
+  })
+  try {
+    const releases = createMemoryReleaseRecords()
+    const first = await upgrade(release('v1'), { client, releases })
+    const blueId = first.greenJobId!
+    await expect.poll(() => fake.cluster.job(blueId)?.stateCount() ?? 0).toBeGreaterThan(20)
+    await inject(fake, blueId)
+    const result = await upgrade(release('v2'), { client, releases, store: createMemoryStateStore() })
+    fake.faults.clear()
+    return { fake, client, blueId, result }
+  } catch (error) {
+    await client.close()
+    await fake.stop()
+    throw error
+  }
+}
+
+/** Every savepoint blue wrote is named by the result, or by the error that says where to look. */
+function expectSavepointKept(fake: InProcessFakeFlink, blueId: string, result: UpgradeResult): void {
+  for (const sp of fake.cluster.snapshots().filter((s) => s.isSavepoint && s.jobId === blueId)) {
+    const named =
+      result.savepointPath === sp.path || result.error?.message.includes(`savepoint-${blueId.slice(0, 6)}-`)
+    expect(named, `savepoint ${sp.path} is not in the result: ${result.summary}`).toBe(true)
+  }
+}
+
+describe('faults at each step of stop-and-restart', { timeout: 30_000 }, () => {
+  for (const [step, routes] of Object.entries(STEPS)) {
+    for (const route of routes) {
+      for (const fault of FAULTS) {
+        it(`${step}: ${fault.name} on ${route}`, async () => {
+          const { fake, client, blueId, result } = await run((f) => fault.inject(f, route))
+          try {
+            expect(DOCUMENTED).toContain(result.outcome)
+            if (fault.transient) expect(result.outcome, result.summary).toBe('upgraded')
+            expectSavepointKept(fake, blueId, result)
+            for (const job of result.running) expect(fake.cluster.job(job.jobId)?.state).toBe(job.state)
+            if (result.outcome === 'aborted-blue-untouched')
+              expect(fake.cluster.job(blueId)?.state).toBe('RUNNING')
+            if (result.outcome === 'failed-needs-attention')
+              expect(result.savepointPath ?? result.error?.message).toBeDefined()
+          } finally {
+            await client.close()
+            await fake.stop()
+          }
+        })
+      }
+    }
+  }
+
+  it('a JobManager restart while blue stops: the savepoint is recovered or its location named', async () => {
+    const { fake, client, blueId, result } = await run((f) => {
+      f.faults.latency(300, { match: 'GET /jobs/:jobid/savepoints/:triggerid', times: 1 })
+      setTimeout(() => void f.faults.restartJobManager({ downtimeMs: 50, keepJars: true }), 100)
+    })
+    try {
+      expect(DOCUMENTED).toContain(result.outcome)
+      expectSavepointKept(fake, blueId, result)
+    } finally {
+      await client.close()
+      await fake.stop()
+    }
+  })
+
+  it('a JobManager restart while green is verified ends in a documented state with the savepoint', async () => {
+    const { fake, client, blueId, result } = await run((f, blueId) => {
+      const started = setInterval(() => {
+        if (f.cluster.jobs().some((j) => j.id !== blueId && j.state === 'RUNNING')) {
+          clearInterval(started)
+          void f.faults.restartJobManager({ downtimeMs: 50, keepJars: true })
+        }
+      }, 5)
+    })
+    try {
+      expect(DOCUMENTED).toContain(result.outcome)
+      expect(result.savepointPath).toBeDefined()
+      expectSavepointKept(fake, blueId, result)
+    } finally {
+      await client.close()
+      await fake.stop()
+    }
+  })
+})
