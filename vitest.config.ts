@@ -8,13 +8,13 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', 'test/**/*.flink.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.flink.test.ts'],
         },
       },
       {
         test: {
           name: 'flink',
-          include: ['test/**/*.flink.test.ts'],
+          include: ['test/**/*.flink.test.ts', 'packages/*/src/**/*.flink.test.ts'],
           // Real JobManager/TaskManager JVMs: child processes must belong to a process, not a worker thread.
           pool: 'forks',
           testTimeout: 180_000,
