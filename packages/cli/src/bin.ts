@@ -1,3 +1,4 @@
 #!/usr/bin/env node
-process.stderr.write('flink-deploy: the command line is not built yet\n')
-process.exitCode = 2
+import { main } from './cli.ts'
+
+process.exitCode = await main(process.argv.slice(2))

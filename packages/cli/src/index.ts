@@ -1,2 +1,7 @@
-// The CLI arrives with its own issue; until then the package only proves the workspace links to core.
-export { createFlinkClient } from '@flink-deploy/core'
+/**
+ * @flink-deploy/cli: the `flink-deploy` command. `main(argv, io)` runs it programmatically and resolves
+ * to the exit code; `bin.ts` runs it for the process.
+ */
+export { main } from './cli.ts'
+export { EXIT, exitCodeForOutcome } from './exit-codes.ts'
+export type { Io, OutputStream } from './io.ts'

@@ -10,6 +10,7 @@ export { toMermaid } from './machines/diagram.ts'
 export { stopAndRestartMachine } from './machines/stop-and-restart.ts'
 export type { Outcome } from './machines/upgrade-context.ts'
 export type { UpgradeEmitted as UpgradeEvent } from './machines/upgrade-setup.ts'
+export { REDACTED, redact, registerSecret } from './redact.ts'
 export {
   formatCheck,
   formatEvent,

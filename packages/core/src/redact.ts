@@ -13,8 +13,9 @@ export const REDACTED = '***'
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_SECRET_LENGTH) return
   secrets.add(value)
-  // A basic-auth header or a logged base64 form must not leak the secret either.
+  // A basic-auth header, a logged base64 form or a URL-encoded copy must not leak the secret either.
   secrets.add(Buffer.from(value).toString('base64'))
+  secrets.add(encodeURIComponent(value))
 }
 
 const PATTERNS: readonly [RegExp, string][] = [

@@ -1,2 +1,4 @@
-// The Action arrives with its own issue; until then the package only proves the workspace links to core.
-export { createFlinkClient } from '@flink-deploy/core'
+// The Action's entry point (action.yml runs the bundle of this file): everything lives in run().
+import { run } from './main.ts'
+
+await run()

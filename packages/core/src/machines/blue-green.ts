@@ -9,6 +9,14 @@
  * not idempotent.
  */
 import { MACHINE_VERSION } from './machine-version.ts'
+import {
+  finalState,
+  preflightState,
+  recordingReleaseState,
+  startingGreenState,
+  stoppingBlueState,
+  verifyingGreenState,
+} from './shared-states.ts'
 import { initialContext, upgradeSetup } from './upgrade-setup.ts'
 
 export const blueGreenMachine = upgradeSetup.createMachine({
@@ -17,43 +25,7 @@ export const blueGreenMachine = upgradeSetup.createMachine({
   context: ({ input }) => initialContext(input),
   initial: 'preflight',
   states: {
-    preflight: {
-      entry: { type: 'enterStep', params: { step: 'preflight' } },
-      exit: { type: 'leaveStep', params: { step: 'preflight' } },
-      invoke: {
-        id: 'preflight',
-        src: 'preflight',
-        input: ({ context }) => ({ options: context.options }),
-        onDone: [
-          {
-            guard: 'isDryRun',
-            target: 'dryRun',
-            actions: { type: 'recordFacts', params: ({ event }) => event.output },
-          },
-          {
-            guard: { type: 'foundNoBlue', params: ({ event }) => ({ facts: event.output }) },
-            target: 'startingGreen',
-            actions: { type: 'recordFacts', params: ({ event }) => event.output },
-          },
-          {
-            guard: 'isStateless',
-            target: 'startingGreen',
-            actions: { type: 'recordFacts', params: ({ event }) => event.output },
-          },
-          {
-            target: 'savepointingBlue',
-            actions: { type: 'recordFacts', params: ({ event }) => event.output },
-          },
-        ],
-        onError: {
-          target: 'abortedBlueUntouched',
-          actions: {
-            type: 'recordError',
-            params: ({ event }) => ({ step: 'preflight', error: event.error }),
-          },
-        },
-      },
-    },
+    preflight: preflightState({ fromBlue: 'savepointingBlue', statelessTarget: 'startingGreen' }),
 
     savepointingBlue: {
       entry: [
@@ -87,87 +59,8 @@ export const blueGreenMachine = upgradeSetup.createMachine({
       },
     },
 
-    startingGreen: {
-      entry: { type: 'enterStep', params: { step: 'startingGreen' } },
-      exit: { type: 'leaveStep', params: { step: 'startingGreen' } },
-      invoke: {
-        id: 'startGreen',
-        src: 'startJob',
-        input: ({ context }) => ({
-          jarId: context.facts!.greenJarId,
-          jobId: context.green.jobId,
-          settings: context.green.settings,
-          savepointPath: context.options.stateless
-            ? undefined
-            : (context.savepoint?.location ?? context.options.initialSavepoint),
-          allowNonRestoredState: context.options.allowNonRestoredState,
-          claimMode: context.green.claimMode,
-        }),
-        onDone: {
-          target: 'verifyingGreen',
-          actions: {
-            type: 'announceSubmission',
-            params: ({ context }) => ({ role: 'green', jobId: context.green.jobId }),
-          },
-        },
-        onError: {
-          target: 'cancellingGreen',
-          actions: {
-            type: 'recordError',
-            params: ({ event }) => ({ step: 'startingGreen', error: event.error }),
-          },
-        },
-      },
-    },
-
-    verifyingGreen: {
-      entry: [
-        { type: 'enterStep', params: { step: 'verifyingGreen' } },
-        { type: 'setDeadline', params: ({ context }) => ({ ms: context.options.verify.timeoutMs }) },
-      ],
-      exit: { type: 'leaveStep', params: { step: 'verifyingGreen' } },
-      invoke: {
-        id: 'verifyGreen',
-        src: 'verifyJob',
-        input: ({ context }) => ({
-          jobId: context.green.jobId,
-          savepointPath: context.options.stateless
-            ? undefined
-            : (context.savepoint?.location ?? context.options.initialSavepoint),
-          allowCheckpointRestore: context.savepoint?.kind === 'checkpoint',
-          verify: context.options.verify,
-          deadline: context.stepDeadline!,
-          role: 'green' as const,
-        }),
-        onDone: [
-          {
-            guard: { type: 'passed', params: ({ event }) => ({ output: event.output }) },
-            target: 'deciding',
-            actions: {
-              type: 'recordChecks',
-              params: ({ event }) => ({ role: 'green', output: event.output }),
-            },
-          },
-          {
-            target: 'cancellingGreen',
-            actions: [
-              { type: 'recordChecks', params: ({ event }) => ({ role: 'green', output: event.output }) },
-              {
-                type: 'recordFailedChecks',
-                params: ({ event }) => ({ step: 'verifyingGreen', output: event.output }),
-              },
-            ],
-          },
-        ],
-        onError: {
-          target: 'cancellingGreen',
-          actions: {
-            type: 'recordError',
-            params: ({ event }) => ({ step: 'verifyingGreen', error: event.error }),
-          },
-        },
-      },
-    },
+    startingGreen: startingGreenState({ error: 'cancellingGreen' }),
+    verifyingGreen: verifyingGreenState({ passed: 'deciding', failed: 'cancellingGreen' }),
 
     deciding: {
       always: [
@@ -209,57 +102,8 @@ export const blueGreenMachine = upgradeSetup.createMachine({
       },
     },
 
-    stoppingBlue: {
-      entry: [
-        { type: 'enterStep', params: { step: 'stoppingBlue' } },
-        'chooseFinalSavepointTrigger',
-        { type: 'setDeadline', params: ({ context }) => ({ ms: context.options.timeouts.savepointMs }) },
-      ],
-      exit: { type: 'leaveStep', params: { step: 'stoppingBlue' } },
-      invoke: {
-        id: 'stopBlue',
-        src: 'stopBlue',
-        input: ({ context }) => ({
-          jobId: context.facts!.blue!.jobId,
-          triggerId: context.finalSavepoint!.triggerId,
-          triggeredAfter: context.finalSavepoint!.triggeredAt,
-          targetDirectory: context.facts!.savepointDir,
-          drain: context.options.drain,
-          deadline: context.stepDeadline!,
-        }),
-        onDone: {
-          target: 'recordingRelease',
-          actions: { type: 'recordFinalSavepoint', params: ({ event }) => event.output },
-        },
-        onError: {
-          target: 'needsAttention',
-          actions: {
-            type: 'recordError',
-            params: ({ event }) => ({ step: 'stoppingBlue', error: event.error }),
-          },
-        },
-      },
-    },
-
-    recordingRelease: {
-      entry: { type: 'enterStep', params: { step: 'recordingRelease' } },
-      exit: { type: 'leaveStep', params: { step: 'recordingRelease' } },
-      invoke: {
-        id: 'recordRelease',
-        src: 'recordRelease',
-        input: ({ context }) => ({ context }),
-        onDone: 'upgraded',
-        onError: {
-          target: 'upgraded',
-          actions: {
-            type: 'warn',
-            params: {
-              message: 'the release record could not be written; a later rollback needs rollback settings',
-            },
-          },
-        },
-      },
-    },
+    stoppingBlue: stoppingBlueState('finalSavepoint', { done: 'recordingRelease', error: 'needsAttention' }),
+    recordingRelease: recordingReleaseState,
 
     cancellingGreen: {
       entry: [
@@ -276,15 +120,9 @@ export const blueGreenMachine = upgradeSetup.createMachine({
       },
     },
 
-    dryRun: { type: 'final', entry: { type: 'setOutcome', params: { outcome: 'dry-run' } } },
-    upgraded: { type: 'final', entry: { type: 'setOutcome', params: { outcome: 'upgraded' } } },
-    abortedBlueUntouched: {
-      type: 'final',
-      entry: { type: 'setOutcome', params: { outcome: 'aborted-blue-untouched' } },
-    },
-    needsAttention: {
-      type: 'final',
-      entry: { type: 'setOutcome', params: { outcome: 'failed-needs-attention' } },
-    },
+    dryRun: finalState('dry-run'),
+    upgraded: finalState('upgraded'),
+    abortedBlueUntouched: finalState('aborted-blue-untouched'),
+    needsAttention: finalState('failed-needs-attention'),
   },
 })

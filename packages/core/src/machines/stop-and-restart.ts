@@ -8,6 +8,14 @@
  * runs again from the same savepoint. Every failure ends in a named final state that says what runs now.
  */
 import { MACHINE_VERSION } from './machine-version.ts'
+import {
+  finalState,
+  preflightState,
+  recordingReleaseState,
+  startingGreenState,
+  stoppingBlueState,
+  verifyingGreenState,
+} from './shared-states.ts'
 import { initialContext, upgradeSetup } from './upgrade-setup.ts'
 
 export const stopAndRestartMachine = upgradeSetup.createMachine({
@@ -16,67 +24,8 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
   context: ({ input }) => initialContext(input),
   initial: 'preflight',
   states: {
-    preflight: {
-      entry: { type: 'enterStep', params: { step: 'preflight' } },
-      exit: { type: 'leaveStep', params: { step: 'preflight' } },
-      invoke: {
-        id: 'preflight',
-        src: 'preflight',
-        input: ({ context }) => ({ options: context.options }),
-        onDone: [
-          {
-            guard: 'isDryRun',
-            target: 'dryRun',
-            actions: { type: 'recordFacts', params: ({ event }) => event.output },
-          },
-          {
-            guard: { type: 'foundNoBlue', params: ({ event }) => ({ facts: event.output }) },
-            target: 'startingGreen',
-            actions: { type: 'recordFacts', params: ({ event }) => event.output },
-          },
-          { target: 'stoppingBlue', actions: { type: 'recordFacts', params: ({ event }) => event.output } },
-        ],
-        onError: {
-          target: 'abortedBlueUntouched',
-          actions: {
-            type: 'recordError',
-            params: ({ event }) => ({ step: 'preflight', error: event.error }),
-          },
-        },
-      },
-    },
-
-    stoppingBlue: {
-      entry: [
-        { type: 'enterStep', params: { step: 'stoppingBlue' } },
-        'chooseSavepointTrigger',
-        { type: 'setDeadline', params: ({ context }) => ({ ms: context.options.timeouts.savepointMs }) },
-      ],
-      exit: { type: 'leaveStep', params: { step: 'stoppingBlue' } },
-      invoke: {
-        id: 'stopBlue',
-        src: 'stopBlue',
-        input: ({ context }) => ({
-          jobId: context.facts!.blue!.jobId,
-          triggerId: context.savepoint!.triggerId,
-          triggeredAfter: context.savepoint!.triggeredAt,
-          targetDirectory: context.facts!.savepointDir,
-          drain: context.options.drain,
-          deadline: context.stepDeadline!,
-        }),
-        onDone: {
-          target: 'startingGreen',
-          actions: { type: 'recordSavepoint', params: ({ event }) => event.output },
-        },
-        onError: {
-          target: 'inspectingBlue',
-          actions: {
-            type: 'recordError',
-            params: ({ event }) => ({ step: 'stoppingBlue', error: event.error }),
-          },
-        },
-      },
-    },
+    preflight: preflightState({ fromBlue: 'stoppingBlue' }),
+    stoppingBlue: stoppingBlueState('savepoint', { done: 'startingGreen', error: 'inspectingBlue' }),
 
     /** The savepoint failed: Flink keeps blue running when it can. Find out whether it did. */
     inspectingBlue: {
@@ -127,107 +76,9 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
       },
     },
 
-    startingGreen: {
-      entry: { type: 'enterStep', params: { step: 'startingGreen' } },
-      exit: { type: 'leaveStep', params: { step: 'startingGreen' } },
-      invoke: {
-        id: 'startGreen',
-        src: 'startJob',
-        input: ({ context }) => ({
-          jarId: context.facts!.greenJarId,
-          jobId: context.green.jobId,
-          settings: context.green.settings,
-          savepointPath: context.options.stateless
-            ? undefined
-            : (context.savepoint?.location ?? context.options.initialSavepoint),
-          allowNonRestoredState: context.options.allowNonRestoredState,
-          claimMode: context.green.claimMode,
-        }),
-        onDone: {
-          target: 'verifyingGreen',
-          actions: {
-            type: 'announceSubmission',
-            params: ({ context }) => ({ role: 'green', jobId: context.green.jobId }),
-          },
-        },
-        onError: {
-          target: 'rollingBack',
-          actions: {
-            type: 'recordError',
-            params: ({ event }) => ({ step: 'startingGreen', error: event.error }),
-          },
-        },
-      },
-    },
-
-    verifyingGreen: {
-      entry: [
-        { type: 'enterStep', params: { step: 'verifyingGreen' } },
-        { type: 'setDeadline', params: ({ context }) => ({ ms: context.options.verify.timeoutMs }) },
-      ],
-      exit: { type: 'leaveStep', params: { step: 'verifyingGreen' } },
-      invoke: {
-        id: 'verifyGreen',
-        src: 'verifyJob',
-        input: ({ context }) => ({
-          jobId: context.green.jobId,
-          savepointPath: context.options.stateless
-            ? undefined
-            : (context.savepoint?.location ?? context.options.initialSavepoint),
-          allowCheckpointRestore: context.savepoint?.kind === 'checkpoint',
-          verify: context.options.verify,
-          deadline: context.stepDeadline!,
-          role: 'green' as const,
-        }),
-        onDone: [
-          {
-            guard: { type: 'passed', params: ({ event }) => ({ output: event.output }) },
-            target: 'recordingRelease',
-            actions: {
-              type: 'recordChecks',
-              params: ({ event }) => ({ role: 'green', output: event.output }),
-            },
-          },
-          {
-            target: 'rollingBack',
-            actions: [
-              { type: 'recordChecks', params: ({ event }) => ({ role: 'green', output: event.output }) },
-              {
-                type: 'recordFailedChecks',
-                params: ({ event }) => ({ step: 'verifyingGreen', output: event.output }),
-              },
-            ],
-          },
-        ],
-        onError: {
-          target: 'rollingBack',
-          actions: {
-            type: 'recordError',
-            params: ({ event }) => ({ step: 'verifyingGreen', error: event.error }),
-          },
-        },
-      },
-    },
-
-    recordingRelease: {
-      entry: { type: 'enterStep', params: { step: 'recordingRelease' } },
-      exit: { type: 'leaveStep', params: { step: 'recordingRelease' } },
-      invoke: {
-        id: 'recordRelease',
-        src: 'recordRelease',
-        input: ({ context }) => ({ context }),
-        onDone: 'upgraded',
-        onError: {
-          target: 'upgraded',
-          actions: {
-            type: 'warn',
-            params: {
-              message: 'the release record could not be written; a later rollback needs --rollback-jar',
-            },
-          },
-        },
-      },
-    },
+    startingGreen: startingGreenState({ error: 'rollingBack' }),
+    verifyingGreen: verifyingGreenState({ passed: 'recordingRelease', failed: 'rollingBack' }),
+    recordingRelease: recordingReleaseState,
 
     rollingBack: {
       entry: [{ type: 'enterStep', params: { step: 'rollingBack' } }, 'announceRollback'],
@@ -307,16 +158,10 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
       },
     },
 
-    dryRun: { type: 'final', entry: { type: 'setOutcome', params: { outcome: 'dry-run' } } },
-    upgraded: { type: 'final', entry: { type: 'setOutcome', params: { outcome: 'upgraded' } } },
-    rolledBack: { type: 'final', entry: { type: 'setOutcome', params: { outcome: 'rolled-back' } } },
-    abortedBlueUntouched: {
-      type: 'final',
-      entry: { type: 'setOutcome', params: { outcome: 'aborted-blue-untouched' } },
-    },
-    needsAttention: {
-      type: 'final',
-      entry: { type: 'setOutcome', params: { outcome: 'failed-needs-attention' } },
-    },
+    dryRun: finalState('dry-run'),
+    upgraded: finalState('upgraded'),
+    rolledBack: finalState('rolled-back'),
+    abortedBlueUntouched: finalState('aborted-blue-untouched'),
+    needsAttention: finalState('failed-needs-attention'),
   },
 })

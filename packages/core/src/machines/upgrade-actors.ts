@@ -159,7 +159,7 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
   async function jarFor(input: StartInput, signal: AbortSignal): Promise<string> {
     if (!input.settings.jarPath)
       throw new Error('no jar is known for this release; it cannot be started again')
-    return (await uploadRelease(client, input.settings.jarPath, signal)).jarId
+    return (await uploadRelease(client, input.settings.jarPath, signal, input.settings.jarSha256)).jarId
   }
 }
 

@@ -45,7 +45,11 @@ export async function checkStateCompatibility(
   const greenIds = new Set(greenPlan.plan.nodes.map((n) => n.id))
   const dropped = bluePlan.plan.nodes
     .filter((n) => !greenIds.has(n.id))
-    .map((n) => ({ vertexId: n.id, name: n.description ?? n.id, stateBytes: stateByVertex?.get(n.id) }))
+    .map((n) => ({
+      vertexId: n.id,
+      name: plainName(n.description ?? n.id),
+      stateBytes: stateByVertex?.get(n.id),
+    }))
     // Without a checkpoint to measure, every missing vertex may hold state; with one, only those that do.
     .filter((d) => stateByVertex === undefined || (d.stateBytes ?? 0) > 0)
   return {
@@ -67,4 +71,13 @@ async function stateSizes(
   const details = await client.checkpoints.details({ jobid: jobId, checkpointid: latest.id, signal })
   const tasks = (details.tasks ?? {}) as Record<string, { state_size?: number; checkpointed_size?: number }>
   return new Map(Object.entries(tasks).map(([id, t]) => [id, t.state_size ?? t.checkpointed_size ?? 0]))
+}
+
+/** Plan descriptions are HTML fragments ("counter<br/>"); messages want plain text. */
+function plainName(description: string): string {
+  return description
+    .replace(/<br\s*\/?>/gi, ' ')
+    .replace(/<[^>]+>/g, '')
+    .replace(/\s+/g, ' ')
+    .trim()
 }

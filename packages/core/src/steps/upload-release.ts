@@ -1,12 +1,15 @@
 /**
  * Uploads a release's jar once. The stored name carries a prefix of the content hash
  * (`orders-job-3f2a9c1b7d4e.jar`), so a re-run after a crash, or a second upgrade with the same jar, finds
- * it in GET /jars instead of storing another copy.
+ * it in GET /jars instead of storing another copy; and a recorded release is found by its content, not by
+ * whatever its old path holds now.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream } from 'node:fs'
+import { stat } from 'node:fs/promises'
 import { basename } from 'node:path'
 import type { FlinkClient } from '../client/flink-client.ts'
+import { InvalidArgumentError } from '../errors.ts'
 
 export interface UploadedRelease {
   jarId: string
@@ -25,16 +28,47 @@ export function releaseFileName(jarPath: string, sha256: string): string {
   return `${basename(jarPath, '.jar')}-${sha256.slice(0, 12)}.jar`
 }
 
+/**
+ * The jar at `jarPath` on the cluster, uploaded if needed. With `expectedSha256` (a recorded release, such
+ * as blue for a rollback) it must be that content: the cluster's copy is used when it is still there, and a
+ * file that now holds something else (the next build overwrote it) is refused rather than run.
+ */
 export async function uploadRelease(
   client: FlinkClient,
   jarPath: string,
   signal?: AbortSignal,
+  expectedSha256?: string,
 ): Promise<UploadedRelease> {
-  const jarSha256 = await sha256File(jarPath)
+  if (expectedSha256) {
+    const kept = await findOnCluster(client, releaseFileName(jarPath, expectedSha256), signal)
+    if (kept) return { jarId: kept, jarSha256: expectedSha256, uploaded: false }
+  }
+  const jarSha256 = await hashOfFile(jarPath)
+  if (expectedSha256 && jarSha256 !== expectedSha256) {
+    throw new InvalidArgumentError(
+      'jar path',
+      `the release to run is ${jarPath} with SHA-256 ${expectedSha256.slice(0, 12)}..., but the cluster no longer ` +
+        `has it and the file now holds other content (${jarSha256.slice(0, 12)}...)`,
+    )
+  }
   const fileName = releaseFileName(jarPath, jarSha256)
-  const { files } = await client.jars.list({ signal })
-  const existing = files.find((f) => f.name === fileName)
-  if (existing) return { jarId: existing.id, jarSha256, uploaded: false }
+  const kept = await findOnCluster(client, fileName, signal)
+  if (kept) return { jarId: kept, jarSha256, uploaded: false }
   const { jarId } = await client.jars.upload(jarPath, { fileName, signal })
   return { jarId, jarSha256, uploaded: true }
+}
+
+async function findOnCluster(
+  client: FlinkClient,
+  fileName: string,
+  signal?: AbortSignal,
+): Promise<string | undefined> {
+  const { files } = await client.jars.list({ signal })
+  return files.find((f) => f.name === fileName)?.id
+}
+
+async function hashOfFile(jarPath: string): Promise<string> {
+  const info = await stat(jarPath).catch(() => undefined)
+  if (!info?.isFile()) throw new InvalidArgumentError('jar path', `no file at "${jarPath}"`)
+  return sha256File(jarPath)
 }

@@ -15,6 +15,8 @@ export interface UpgradeResult {
   strategy: UpgradeContext['strategy']
   blueJobId?: string
   greenJobId?: string
+  /** Green's jar on the cluster (`/jars/:jarid`). */
+  greenJarId?: string
   /** Jobs of this run that have not ended (RUNNING, or still starting or restarting), by role. */
   running: { role: 'blue' | 'green' | 'blue-restarted'; jobId: string; state: JobStatus }[]
   /** The savepoint (or checkpoint) taken of blue: the point to recover from whatever happened. */
@@ -59,6 +61,7 @@ export async function buildResult(context: UpgradeContext, client: FlinkClient):
     strategy: context.strategy,
     blueJobId,
     greenJobId: context.facts ? context.green.jobId : undefined,
+    greenJarId: context.facts?.greenJarId,
     running,
     savepointPath,
     plan: context.facts?.steps ?? [],
@@ -123,6 +126,9 @@ async function blueByName(context: UpgradeContext, client: FlinkClient): Promise
     .map((j) => ({ role: 'blue' as const, jobId: j.jid }))
 }
 
+/** Messages end without a period here, so sentences can be joined with one. */
+const clause = (text: string | undefined, fallback: string) => (text ?? fallback).replace(/[.\s]+$/, '')
+
 function summarise(r: UpgradeResult): string {
   const now =
     r.running.length > 0
@@ -133,14 +139,14 @@ function summarise(r: UpgradeResult): string {
     case 'upgraded':
       return `Upgraded: green job ${r.greenJobId} runs${r.savepointPath ? ` from savepoint ${r.savepointPath}` : ''}.`
     case 'rolled-back':
-      return `Rolled back: ${r.error?.message ?? 'green failed'}. Now running: ${now}${recover}.`
+      return `Rolled back: ${clause(r.error?.message, 'green failed')}. Now running: ${now}${recover}.`
     case 'aborted-blue-untouched':
-      return `Aborted, blue untouched: ${r.error?.message ?? 'nothing was changed'}. Now running: ${now}.`
+      return `Aborted, blue untouched: ${clause(r.error?.message, 'nothing was changed')}. Now running: ${now}.`
     case 'awaiting-promotion':
       return `Green job ${r.greenJobId} is verified beside blue ${r.blueJobId}; promote or reject it.`
     case 'dry-run':
       return `Dry run: nothing was changed. It would ${r.plan.join(', then ')}.`
     default:
-      return `Needs attention: ${r.error?.message ?? 'the run did not finish'}. Now running: ${now}${recover}.`
+      return `Needs attention: ${clause(r.error?.message, 'the run did not finish')}. Now running: ${now}${recover}.`
   }
 }

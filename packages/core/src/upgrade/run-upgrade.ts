@@ -194,7 +194,7 @@ function interrupted(context: UpgradeContext, step: string): UpgradeContext {
     error: {
       step,
       code: 'CANCELLED',
-      message: `cancelled during ${step}; resume() continues the run from its state file`,
+      message: `cancelled during ${step}; resuming the run from its state file continues it`,
     },
   }
 }

@@ -117,6 +117,25 @@ describe('stop-and-restart', () => {
     expect(fake.cluster.job(blueId)!.state).toBe('FINISHED')
   })
 
+  it('a rollback runs the recorded release even when the next build overwrote its jar file', async () => {
+    const path = join(dir, 'orders.jar')
+    writeFileSync(path, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from('build 1')]))
+    const first = await upgrade({ ...release('v1'), jar: path }, runtime())
+    const blueJar = fake.cluster.job(first.greenJobId!)!.jarId
+    await expect.poll(() => fake.cluster.job(first.greenJobId!)!.stateCount()).toBeGreaterThan(50)
+
+    writeFileSync(path, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from('build 2')]))
+    const result = await upgrade(
+      { ...release('v3', ['--fail-after', '1', '--restart-attempts', '0']), jar: path },
+      runtime(),
+    )
+
+    expect(result.outcome, result.summary).toBe('rolled-back')
+    const restarted = result.running.find((r) => r.role === 'blue-restarted')!
+    expect(fake.cluster.job(restarted.jobId)!.jarId).toBe(blueJar)
+    expect(fake.cluster.job(result.greenJobId!)!.jarId).not.toBe(blueJar)
+  })
+
   it('refuses an incompatible release in preflight and leaves blue untouched', async () => {
     const blueId = await deployV1()
     const result = await upgrade(release('v2', ['--topology', 'incompatible']), runtime())

@@ -1,0 +1,482 @@
+/**
+ * The CLI as a user runs it: a child process `node src/bin.ts ...` against the fake Flink on loopback, with
+ * the example job as its default program and one program second lasting 20 ms (`--fail-after 1` fails fast).
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { hostname } from 'node:os'
+import { join } from 'node:path'
+import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type CliRun, fakeJar, ndjson, runCli, startCli, tempDir } from './test-kit.ts'
+
+let fake: LoopbackFakeFlink
+let dir: string
+let job: string
+let n = 0
+
+const QUICK = ['--verify-stabilisation', '150ms', '--verify-timeout', '5s']
+const TOKEN = 'tkn-5eeded-never-shown-42'
+
+beforeAll(async () => {
+  fake = await serveFakeFlink({ version: '2.3.0', slotsPerTaskManager: 64, timing: { programSecondMs: 20 } })
+})
+afterAll(async () => {
+  await fake?.close()
+})
+beforeEach(() => {
+  dir = tempDir()
+  job = `orders-${++n}`
+})
+
+const cli = (args: string[], env: Record<string, string> = {}) =>
+  runCli(args, { cwd: dir, env: { FLINK_DEPLOY_FLINK_URL: fake.url, ...env } })
+
+/** Arguments of a release of the example job; each build's jar has distinct content. */
+function release(build: string, extra: string[] = []): string[] {
+  const jar = fakeJar(dir, `${job}-${build}.jar`, `${job}-${build}`)
+  const args = ['--name', job, '--release', build === 'v1' ? 'v1' : 'v2', ...extra].flatMap((a) => [
+    '--arg',
+    a,
+  ])
+  return ['--job-name', job, '--jar', jar, ...args, ...QUICK]
+}
+
+const explain = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n---\n${run.stderr}`
+
+async function deployV1(): Promise<string> {
+  const run = await cli(['upgrade', ...release('v1'), '--json'])
+  expect(run.code, explain(run)).toBe(0)
+  const result = ndjson(run.stdout).at(-1)!
+  const id = result.greenJobId as string
+  await expect.poll(() => fake.cluster.job(id)?.stateCount() ?? 0).toBeGreaterThan(50)
+  return id
+}
+
+describe('upgrade', { timeout: 30_000 }, () => {
+  it('deploys when nothing runs (exit 0), then upgrades v1 to v2 (exit 0) with plain output', async () => {
+    const first = await cli(['upgrade', ...release('v1')])
+    expect(first.code, explain(first)).toBe(0)
+    expect(first.stdout).toContain('▶ Preflight: cluster, blue job, jar, state compatibility')
+    expect(first.stdout).toMatch(/Upgraded: green job [0-9a-f]{32} runs\./)
+    expect(first.stdout).not.toContain('\x1b[') // not a terminal: no live line
+    await new Promise((r) => setTimeout(r, 300))
+
+    const second = await cli(['upgrade', ...release('v2')])
+    expect(second.code, explain(second)).toBe(0)
+    const lines = second.stdout.split('\n')
+    const order = [
+      '▶ Preflight',
+      '▶ Stopping blue with a savepoint',
+      '  savepoint: ',
+      '▶ Starting green',
+      '  green job submitted: ',
+      '▶ Verifying green',
+      '  ✓ restored-from-savepoint',
+      '▶ Recording the release',
+      'Upgraded: green job',
+    ].map((prefix) => lines.findIndex((l) => l.startsWith(prefix)))
+    expect(order.every((i) => i >= 0)).toBe(true)
+    expect(order).toEqual([...order].sort((a, b) => a - b))
+    expect(second.stdout).toMatch(/^ {2}outcome +upgraded$/m)
+    expect(second.stdout).toMatch(/^ {2}downtime +\d+ ms$/m)
+    expect(existsSync(join(dir, '.flink-deploy', `${job}.json`))).toBe(true)
+  })
+
+  it('rolls back a release that crashes after starting: exit 3, blue runs again from the savepoint', async () => {
+    await deployV1()
+    const run = await cli(['upgrade', ...release('v3', ['--fail-after', '1', '--restart-attempts', '0'])])
+    expect(run.code, explain(run)).toBe(3)
+    expect(run.stdout).toContain('⟲ rollback:')
+    expect(run.stdout).toMatch(/Rolled back: .*recover from savepoint file:/)
+    expect(run.stdout).toMatch(/running now +blue-restarted [0-9a-f]{32} \(RUNNING\)/)
+  })
+
+  it('refuses an incompatible release: exit 4, blue untouched', async () => {
+    const blue = await deployV1()
+    const run = await cli(['upgrade', ...release('v2', ['--topology', 'incompatible'])])
+    expect(run.code, explain(run)).toBe(4)
+    expect(run.stdout).toContain('Aborted, blue untouched')
+    expect(run.stdout).toContain('would not restore the state of counter')
+    expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
+  })
+
+  it('a dry run prints the plan and changes nothing: exit 0', async () => {
+    const blue = await deployV1()
+    const run = await cli(['upgrade', ...release('v2'), '--dry-run'])
+    expect(run.code, explain(run)).toBe(0)
+    expect(run.stdout).toContain('Dry run: nothing was changed.')
+    expect(run.stdout).toContain(`Plan:\n  1. stop blue ${blue} with a savepoint\n  2. start green`)
+    expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
+  })
+
+  it('--json: every line is JSON, events in order, one final result; a seeded token never appears', async () => {
+    await deployV1()
+    const run = await cli(['upgrade', ...release('v2'), '--json', '--token', TOKEN], {
+      FLINK_DEPLOY_HEADERS: 'X-Gateway-Key=hdr-secret-value-77',
+    })
+    expect(run.code, explain(run)).toBe(0)
+    const lines = ndjson(run.stdout)
+    const result = lines.at(-1)!
+    expect(result).toMatchObject({ type: 'result', outcome: 'upgraded', exitCode: 0 })
+    expect(lines.slice(0, -1).every((l) => l.type !== 'result')).toBe(true)
+    const steps = lines.filter((l) => l.type === 'step-entered').map((l) => l.step)
+    expect(steps).toEqual([
+      'preflight',
+      'stoppingBlue',
+      'startingGreen',
+      'verifyingGreen',
+      'recordingRelease',
+    ])
+    const kinds = lines.map((l) => (l.type === 'step-entered' ? l.step : l.type))
+    const firstOf = (k: string) => kinds.indexOf(k)
+    expect(firstOf('stoppingBlue')).toBeLessThan(firstOf('savepoint-taken'))
+    expect(firstOf('savepoint-taken')).toBeLessThan(firstOf('job-submitted'))
+    expect(firstOf('job-submitted')).toBeLessThan(firstOf('check-result'))
+    expect(result.savepointPath).toEqual(lines.find((l) => l.type === 'savepoint-taken')!.location)
+    for (const text of [run.stdout, run.stderr]) {
+      expect(text).not.toContain(TOKEN)
+      expect(text).not.toContain('hdr-secret-value-77')
+    }
+  })
+
+  it('a secret in a bad setting is not echoed', async () => {
+    const run = await cli(['upgrade', ...release('v1'), '--token', TOKEN, '--username', 'bob', '--json'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('--token: give a token or a username and password, not both')
+    expect(ndjson(run.stdout)).toMatchObject([{ type: 'error', code: 'BAD_INPUT', exitCode: 2 }])
+    expect(run.stdout + run.stderr).not.toContain(TOKEN)
+  })
+
+  it('another run holding the job: exit 6', async () => {
+    mkdirSync(join(dir, '.flink-deploy'), { recursive: true })
+    writeFileSync(
+      join(dir, '.flink-deploy', `${job}.json.lock`),
+      JSON.stringify({
+        pid: process.pid,
+        hostname: hostname(),
+        owner: 'ci job 7',
+        acquiredAt: '2025-01-01T00:00:00Z',
+      }),
+    )
+    const run = await cli(['upgrade', ...release('v1')])
+    expect(run.code, explain(run)).toBe(6)
+    expect(run.stderr).toContain('Another run is upgrading this job')
+    expect(run.stderr).toContain('ci job 7')
+  })
+})
+
+describe('bad input: exit 2 before anything is sent', { timeout: 30_000 }, () => {
+  const cases: [string, string[], Record<string, string>, string][] = [
+    [
+      'parallelism',
+      ['--parallelism', 'two'],
+      {},
+      '--parallelism: expected a positive whole number, got "two"',
+    ],
+    [
+      'strategy',
+      ['--strategy', 'fast'],
+      {},
+      '--strategy: expected one of stop-and-restart, blue-green, got "fast"',
+    ],
+    [
+      'verify timeout',
+      ['--verify-timeout', 'soon'],
+      {},
+      '--verify-timeout: expected a duration such as 500ms, 30s, 5m or 1h, got "soon"',
+    ],
+    [
+      'job id',
+      ['--job-id', 'abc'],
+      {},
+      '--job-id: expected a Flink job id (32 lowercase hex characters), got "abc"',
+    ],
+    ['unknown flag', ['--paralelism', '2'], {}, 'unknown option --paralelism; did you mean --parallelism?'],
+    ['boolean with a value', ['--drain=yes'], {}, '--drain: takes no value; write --drain or --no-drain'],
+    ['flag without value', ['--savepoint-dir'], {}, '--savepoint-dir: expected a value'],
+    [
+      'environment',
+      [],
+      { FLINK_DEPLOY_PARALLELISM: '0' },
+      'FLINK_DEPLOY_PARALLELISM: expected a positive whole number, got "0"',
+    ],
+    [
+      'url',
+      ['--flink-url', 'ftp://flink'],
+      {},
+      '--flink-url: expected an http(s) URL such as http://localhost:8081, got "ftp://flink"',
+    ],
+    [
+      'args json',
+      ['--args-json', '[1,2]'],
+      {},
+      '--args-json: expected a JSON array of strings such as ["--name","orders"], got "[1,2]"',
+    ],
+    ['header', ['--header', 'X-Key'], {}, '--header: expected name=value, got no "="'],
+    [
+      'basic auth',
+      ['--username', 'bob'],
+      {},
+      '--username: basic auth needs --password (or FLINK_DEPLOY_PASSWORD) too',
+    ],
+    [
+      'manual promotion',
+      ['--manual-promotion'],
+      {},
+      '--manual-promotion: manual promotion needs --strategy blue-green',
+    ],
+    ['tls on http', ['--insecure'], {}, '--insecure: TLS settings need an https:// Flink URL'],
+  ]
+  it.each(cases)('%s', async (_name, flags, env, message) => {
+    const before = fake.requests.length
+    const run = await cli(['upgrade', ...release('v1'), ...flags], env)
+    expect(run.code, explain(run)).toBe(2)
+    expect(run.stderr).toContain(`flink-deploy upgrade: error: ${message}`)
+    expect(run.stderr).toContain('Run `flink-deploy upgrade --help` for usage.')
+    expect(run.stdout).toBe('')
+    expect(fake.requests.length).toBe(before)
+  })
+
+  it('a missing jar, a missing job, a bad config file', async () => {
+    const noJar = await cli(['upgrade', '--job-name', job, '--jar', 'nope.jar'])
+    expect(noJar.code).toBe(2)
+    expect(noJar.stderr).toContain('--jar: no file at "nope.jar"')
+    const noJob = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar')])
+    expect(noJob.code).toBe(2)
+    expect(noJob.stderr).toContain('give --job-name or --job-id')
+    writeFileSync(join(dir, 'deploy.json'), JSON.stringify({ 'job-name': job, parallelism: 'x' }))
+    const badFile = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar'), '--config', 'deploy.json'])
+    expect(badFile.code).toBe(2)
+    expect(badFile.stderr).toContain('deploy.json: parallelism: expected a positive whole number, got "x"')
+    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ paralelism: 2 }))
+    const typo = await cli(['status', '--config', 'typo.json'])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain('typo.json: unknown setting "paralelism"; did you mean "parallelism"?')
+    const url = await cli(['status'], { FLINK_DEPLOY_FLINK_URL: '' })
+    expect(url.code).toBe(2)
+    expect(url.stderr).toContain('--flink-url is required')
+  })
+})
+
+describe('settings: flags > environment > config file', { timeout: 30_000 }, () => {
+  it('takes each setting from the highest source that has it', async () => {
+    await deployV1()
+    writeFileSync(
+      join(dir, 'deploy.json'),
+      JSON.stringify({ 'job-name': job, strategy: 'nonsense-overridden', 'verify-timeout': '5s' }),
+    )
+    const run = await cli(
+      [
+        'upgrade',
+        '--config',
+        'deploy.json',
+        '--strategy',
+        'blue-green',
+        '--jar',
+        fakeJar(dir, 'v2.jar'),
+        '--dry-run',
+      ],
+      { FLINK_DEPLOY_ARGS: JSON.stringify(['--name', job, '--release', 'v2']), FLINK_DEPLOY_STRATEGY: 'bad' },
+    )
+    expect(run.code, explain(run)).toBe(0)
+    expect(run.stdout).toContain(`dry run of blue-green of job "${job}"`)
+    expect(run.stdout).toContain(`with --name ${job} --release v2`)
+  })
+})
+
+describe('Ctrl-C', { timeout: 40_000 }, () => {
+  it('stops at the next safe point, says what runs and which savepoint to use; resume finishes', async () => {
+    await deployV1()
+    const args = ['upgrade', ...release('v2'), '--verify-stabilisation', '2s', '--verify-timeout', '30s']
+    const running = startCli(args, { cwd: dir, env: { FLINK_DEPLOY_FLINK_URL: fake.url } })
+    await running.waitFor(/▶ Verifying green/)
+    running.child.kill('SIGINT')
+    const run = await running.done
+    expect(run.code, explain(run)).toBe(5)
+    expect(run.stderr).toContain('Cancelling at the next safe point')
+    const green = /green job submitted: ([0-9a-f]{32})/.exec(run.stdout)![1]!
+    const savepoint = /savepoint: (\S+)/.exec(run.stdout)![1]!
+    expect(run.stdout).toMatch(
+      new RegExp(`Cancelled during verifyingGreen\\. Running now: green job ${green} \\([A-Z]+\\)\\.`),
+    )
+    expect(run.stdout).toContain(`Savepoint to use: ${savepoint}`)
+    expect(run.stdout).toContain(
+      `Continue the run with: flink-deploy resume --state-file .flink-deploy/${job}.json`,
+    )
+
+    const resumed = await cli(['resume', '--state-file', `.flink-deploy/${job}.json`, '--json'])
+    expect(resumed.code, explain(resumed)).toBe(0)
+    expect(ndjson(resumed.stdout).at(-1)).toMatchObject({
+      outcome: 'upgraded',
+      greenJobId: green,
+      savepointPath: savepoint,
+    })
+  })
+
+  it('a second Ctrl-C exits at once (130) and names the resume command; resume finishes', async () => {
+    // Savepoints take 3 s here, so both Ctrl-Cs land while blue is being stopped (not a safe point).
+    const slow = await serveFakeFlink({
+      version: '2.3.0',
+      timing: { programSecondMs: 20, savepointMs: 3_000 },
+    })
+    try {
+      const env = { FLINK_DEPLOY_FLINK_URL: slow.url }
+      expect((await runCli(['upgrade', ...release('v1')], { cwd: dir, env })).code).toBe(0)
+      const running = startCli(['upgrade', ...release('v2')], { cwd: dir, env })
+      await running.waitFor(/▶ Stopping blue with a savepoint/)
+      running.child.kill('SIGINT')
+      await running.waitFor(/Cancelling at the next safe point/, 'stderr')
+      running.child.kill('SIGINT')
+      const run = await running.done
+      expect(run.code, explain(run)).toBe(130)
+      expect(run.stderr).toContain('Exited at once; the run was not finished.')
+      expect(run.stderr).toContain(`flink-deploy resume --state-file .flink-deploy/${job}.json`)
+
+      const resumed = await runCli(['resume', '--job-name', job], { cwd: dir, env })
+      expect(resumed.code, explain(resumed)).toBe(0)
+      expect(resumed.stdout).toMatch(/Upgraded: green job [0-9a-f]{32} runs from savepoint/)
+      expect(slow.cluster.snapshots().filter((s) => s.isSavepoint)).toHaveLength(1)
+    } finally {
+      await slow.close()
+    }
+  })
+})
+
+describe('manual promotion across processes', { timeout: 30_000 }, () => {
+  it('upgrade waits (exit 0), promote in another process stops blue (exit 0)', async () => {
+    const blue = await deployV1()
+    const waiting = await cli(['upgrade', ...release('v2'), '--strategy', 'blue-green', '--manual-promotion'])
+    expect(waiting.code, explain(waiting)).toBe(0)
+    expect(waiting.stdout).toMatch(/outcome +awaiting-promotion/)
+    expect(waiting.stdout).toContain(`flink-deploy promote --state-file .flink-deploy/${job}.json`)
+    expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
+
+    const promoted = await cli(['promote', '--state-file', `.flink-deploy/${job}.json`, '--json'])
+    expect(promoted.code, explain(promoted)).toBe(0)
+    expect(ndjson(promoted.stdout).at(-1)).toMatchObject({ outcome: 'upgraded', blueJobId: blue })
+    expect(fake.cluster.job(blue)!.state).toBe('FINISHED')
+  })
+
+  it('reject in another process cancels green; blue keeps running (exit 0)', async () => {
+    const blue = await deployV1()
+    const waiting = await cli([
+      'upgrade',
+      ...release('v2'),
+      '--strategy',
+      'blue-green',
+      '--manual-promotion',
+      '--json',
+    ])
+    expect(waiting.code, explain(waiting)).toBe(0)
+    const green = ndjson(waiting.stdout).at(-1)!.greenJobId as string
+    const rejected = await cli(['reject', '--job-name', job, '--reason', 'lag grows'])
+    expect(rejected.code, explain(rejected)).toBe(0)
+    expect(rejected.stdout).toMatch(/outcome +aborted-blue-untouched/)
+    expect(fake.cluster.job(green)!.state).toBe('CANCELED')
+    expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
+  })
+
+  it('promote without a run in the state file: exit 2', async () => {
+    const run = await cli(['promote', '--state-file', 'missing.json'])
+    expect(run.code).toBe(2)
+    expect(run.stderr).toContain('--state-file: no run to promote in missing.json')
+  })
+})
+
+describe('cluster commands', { timeout: 30_000 }, () => {
+  it('status: version, slots, jobs with their last checkpoint', async () => {
+    const id = await deployV1()
+    const human = await cli(['status', '--job-name', job])
+    expect(human.code, explain(human)).toBe(0)
+    expect(human.stdout).toContain(`Flink 2.3.0 at ${fake.url}`)
+    expect(human.stdout).toMatch(/task managers 1, slots 64 \(\d+ free\)/)
+    expect(human.stdout).toMatch(new RegExp(`RUNNING +${job} +${id}`))
+    expect(human.stdout).toMatch(/last checkpoint +#\d+, .* ago, file:/)
+    const json = await cli(['status', '--json'])
+    const [status] = ndjson(json.stdout)
+    expect(status).toMatchObject({ type: 'status', flinkVersion: '2.3.0', taskManagers: 1, slotsTotal: 64 })
+    expect((status!.jobs as { id: string }[]).some((j) => j.id === id)).toBe(true)
+  })
+
+  it('savepoint prints the path (just the path when not a terminal); --stop ends the job', async () => {
+    const id = await deployV1()
+    const run = await cli(['savepoint', id])
+    expect(run.code, explain(run)).toBe(0)
+    expect(run.stdout).toMatch(/^file:\S+\n$/)
+    expect(fake.cluster.snapshot(run.stdout.trim())?.isSavepoint).toBe(true)
+    const byName = await cli(['savepoint', '--job-name', job, '--stop', '--json'])
+    expect(byName.code, explain(byName)).toBe(0)
+    expect(ndjson(byName.stdout)[0]).toMatchObject({ type: 'result', jobId: id, stopped: true })
+    expect(fake.cluster.job(id)!.state).toBe('FINISHED')
+    const none = await cli(['savepoint', '--job-name', job])
+    expect(none.code).toBe(1)
+    expect(none.stderr).toContain(`no live job named "${job}"`)
+  })
+
+  it('cancel ends the job', async () => {
+    const id = await deployV1()
+    const run = await cli(['cancel', id])
+    expect(run.code, explain(run)).toBe(0)
+    expect(run.stdout).toBe(`Job ${id} cancelled (CANCELED).\n`)
+    expect(fake.cluster.job(id)!.state).toBe('CANCELED')
+    const bad = await cli(['cancel', 'not-a-job'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain('job id: expected a Flink job id')
+  })
+
+  it('jars list shows what uses each jar; jars prune deletes the unused ones (dry run first)', async () => {
+    await deployV1()
+    expect((await cli(['upgrade', ...release('v2')])).code).toBe(0)
+    const jars = fake.cluster.jars().filter((j) => j.name.startsWith(`${job}-`))
+    const v1 = jars.find((j) => j.name.startsWith(`${job}-v1-`))!
+    const v2 = jars.find((j) => j.name.startsWith(`${job}-v2-`))!
+
+    const list = await cli(['jars', 'list', '--json'])
+    expect(list.code, explain(list)).toBe(0)
+    const listed = ndjson(list.stdout)[0]!.jars as { id: string; usedBy: string[] }[]
+    expect(listed.find((j) => j.id === v2.id)!.usedBy).toContain(`release of ${job}`)
+    expect(listed.find((j) => j.id === v1.id)!.usedBy).toEqual([])
+
+    const dry = await cli(['jars', 'prune', '--dry-run'])
+    expect(dry.code, explain(dry)).toBe(0)
+    expect(dry.stdout).toContain(`would delete  ${v1.id}`)
+    expect(fake.cluster.jars().some((j) => j.id === v1.id)).toBe(true)
+
+    const prune = await cli(['jars', 'prune'])
+    expect(prune.code, explain(prune)).toBe(0)
+    expect(prune.stdout).toContain(`deleted  ${v1.id}`)
+    expect(prune.stdout).toContain(`kept          ${v2.id}  (release of ${job}`)
+    expect(fake.cluster.jars().some((j) => j.id === v1.id)).toBe(false)
+    expect(fake.cluster.jars().some((j) => j.id === v2.id)).toBe(true)
+  })
+})
+
+describe('help and version', { timeout: 30_000 }, () => {
+  it.each([
+    'upgrade',
+    'resume',
+    'promote',
+    'reject',
+    'status',
+    'savepoint',
+    'cancel',
+    'jars list',
+    'jars prune',
+  ])('%s --help', async (command) => {
+    const run = await cli([...command.split(' '), '--help'])
+    expect(run.code).toBe(0)
+    expect(run.stdout).toContain(`flink-deploy ${command}: `)
+    expect(run.stdout).toMatch(/Examples:\n( {2}#.*\n)? {2}flink-deploy /)
+    expect(run.stdout).toContain('--flink-url <url>')
+  })
+
+  it('--help lists the commands and exit codes; --version prints the version', async () => {
+    const help = await cli(['--help'])
+    expect(help.code).toBe(0)
+    expect(help.stdout).toContain('jars prune')
+    expect(help.stdout).toContain('3    rolled back')
+    const version = await cli(['--version'])
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
+    expect(version.stdout).toBe(`${pkg.version}\n`)
+  })
+})

@@ -1,0 +1,210 @@
+/**
+ * main(argv, io): parses the command line (node:util parseArgs), merges flags, environment and config file,
+ * runs the command and turns every way it can end into an exit code. No output escapes the redactor.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { isFlinkDeployError, registerSecret } from '@flink-deploy/core'
+import { CommandFailed } from './commands/cluster.ts'
+import { COMMANDS, type Command, settingsOf } from './commands.ts'
+import type { CommandContext } from './context.ts'
+import { EXIT } from './exit-codes.ts'
+import { commandHelp, mainHelp, version } from './help.ts'
+import { type Io, processIo, redacting } from './io.ts'
+import {
+  checkFileKeys,
+  editDistance,
+  joinFlagValues,
+  parseArgsOptions,
+  resolveSettings,
+  SETTINGS,
+  UsageError,
+} from './settings.ts'
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const stdout = redacting(io.stdout)
+  const stderr = redacting(io.stderr)
+  // Secrets are known before anything could print them, even an error about the flags themselves.
+  for (const secret of secretsInArgv(argv, io.env)) registerSecret(secret)
+  let command: Command | undefined
+  let json = argv.includes('--json') || /^(1|true|yes|on)$/i.test(io.env.FLINK_DEPLOY_JSON ?? '')
+  try {
+    const first = argv[0]
+    if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
+      const about = first === 'help' && argv[1] ? findCommand(argv.slice(1)) : undefined
+      stdout.write(about ? commandHelp(about.command) : mainHelp())
+      return EXIT.ok
+    }
+    if (first === '--version' || first === '-V' || first === 'version') {
+      stdout.write(`${version()}\n`)
+      return EXIT.ok
+    }
+    const found = findCommand(argv)
+    command = found.command
+    const keys = settingsOf(command)
+    let parsed: ReturnType<typeof parseArgs>
+    try {
+      parsed = parseArgs({
+        args: joinFlagValues(found.rest, keys),
+        options: parseArgsOptions(keys),
+        allowPositionals: (command.positionals ?? 0) > 0,
+        allowNegative: true,
+        strict: true,
+      })
+    } catch (error) {
+      throw new UsageError(
+        parseArgsMessage(
+          error,
+          keys.map((k) => SETTINGS[k].flag),
+        ),
+        command.name,
+      )
+    }
+    if (parsed.values.help) {
+      stdout.write(commandHelp(command))
+      return EXIT.ok
+    }
+    if (parsed.positionals.length > (command.positionals ?? 0))
+      throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals.at(-1))}`, command.name)
+    const file = readConfigFile(parsed.values.config as string | undefined, io, command.name)
+    const settings = resolveSettings(keys, { flags: parsed.values, env: io.env, file }, command.name)
+    for (const secret of settings.secrets) registerSecret(secret)
+    json = (settings.values.json as boolean | undefined) ?? false
+    const ctx: CommandContext = {
+      command: command.name,
+      settings,
+      positionals: parsed.positionals,
+      io,
+      stdout,
+      stderr,
+    }
+    return await command.run(ctx)
+  } catch (error) {
+    const { exitCode, code, message } = classify(error)
+    if (json) stdout.write(`${JSON.stringify({ type: 'error', code, message, exitCode })}\n`)
+    const where = command ? `flink-deploy ${command.name}` : 'flink-deploy'
+    stderr.write(`${where}: error: ${message}\n`)
+    if (error instanceof UsageError)
+      stderr.write(`Run \`flink-deploy${command ? ` ${command.name}` : ''} --help\` for usage.\n`)
+    if (exitCode === EXIT.error && io.env.FLINK_DEPLOY_DEBUG && error instanceof Error && error.stack)
+      stderr.write(`${error.stack}\n`)
+    return exitCode
+  }
+}
+
+function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } {
+  const [first, second] = argv
+  if (first === 'jars') {
+    const sub = second === undefined || second.startsWith('-') ? undefined : second
+    const command = COMMANDS.find((c) => c.name === `jars ${sub}`)
+    if (!command)
+      throw new UsageError(
+        sub
+          ? `unknown jars command "${sub}"; expected list or prune`
+          : 'expected `jars list` or `jars prune`',
+      )
+    return { command, rest: argv.slice(2) }
+  }
+  const command = COMMANDS.find((c) => c.name === first)
+  if (!command) {
+    const names = COMMANDS.map((c) => c.name.split(' ')[0]!)
+    const near = names.find((n) => editDistance(n, first!) <= 2)
+    throw new UsageError(`unknown command "${first}"${near ? `; did you mean "${near}"?` : ''}`)
+  }
+  return { command, rest: argv.slice(1) }
+}
+
+function readConfigFile(
+  flag: string | undefined,
+  io: Io,
+  command: string,
+): { name: string; values: Record<string, unknown> } | undefined {
+  const given = flag ?? (io.env.FLINK_DEPLOY_CONFIG || undefined)
+  if (given === undefined) return undefined
+  const origin = flag !== undefined ? '--config' : 'FLINK_DEPLOY_CONFIG'
+  let text: string
+  try {
+    text = readFileSync(resolve(io.cwd, given), 'utf8')
+  } catch (error) {
+    throw new UsageError(
+      `${origin}: cannot read "${given}" (${(error as NodeJS.ErrnoException).code ?? error})`,
+      command,
+    )
+  }
+  let values: unknown
+  try {
+    values = JSON.parse(text)
+  } catch (error) {
+    throw new UsageError(`${given}: not valid JSON: ${(error as Error).message}`, command)
+  }
+  if (values === null || typeof values !== 'object' || Array.isArray(values))
+    throw new UsageError(`${given}: expected a JSON object of settings`, command)
+  const file = { name: given, values: values as Record<string, unknown> }
+  checkFileKeys(file)
+  return file
+}
+
+/** Values of --token, --password and --header given on the command line or in the environment. */
+function secretsInArgv(argv: readonly string[], env: Io['env']): string[] {
+  const out: string[] = []
+  const secretFlags = ['--token', '--password', '--header']
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i]!
+    for (const flag of secretFlags) {
+      let value: string | undefined
+      if (word === flag) value = argv[i + 1]
+      else if (word.startsWith(`${flag}=`)) value = word.slice(flag.length + 1)
+      if (value === undefined) continue
+      out.push(flag === '--header' ? value.slice(value.indexOf('=') + 1) : value)
+    }
+  }
+  for (const name of ['FLINK_DEPLOY_TOKEN', 'FLINK_DEPLOY_PASSWORD']) if (env[name]) out.push(env[name])
+  for (const line of (env.FLINK_DEPLOY_HEADERS ?? '').split(/\r?\n/))
+    if (line.includes('=')) out.push(line.slice(line.indexOf('=') + 1))
+  return out
+}
+
+function parseArgsMessage(error: unknown, flags: string[]): string {
+  const code = (error as { code?: string }).code
+  const message = error instanceof Error ? error.message : String(error)
+  const option = /'(-{1,2}[^' ]+)/.exec(message)?.[1]
+  switch (code) {
+    case 'ERR_PARSE_ARGS_UNKNOWN_OPTION': {
+      const bare = option?.replace(/^-+(no-)?/, '') ?? ''
+      const near = flags.find((f) => editDistance(f, bare) <= 2)
+      return `unknown option ${option ?? message}${near ? `; did you mean --${near}?` : ''}`
+    }
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+      if (message.includes('does not take an argument'))
+        return `${option}: takes no value; write ${option} or --no-${option?.replace(/^-+/, '')}`
+      return `${option}: expected a value`
+    case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL': {
+      const word = /'([^']*)'/.exec(message)?.[1]
+      return `unexpected argument ${JSON.stringify(word ?? message)}`
+    }
+    default:
+      return message
+  }
+}
+
+function classify(error: unknown): { exitCode: number; code: string; message: string } {
+  const message = error instanceof Error ? error.message : String(error)
+  if (error instanceof UsageError) return { exitCode: EXIT.badInput, code: 'BAD_INPUT', message }
+  if (error instanceof CommandFailed) return { exitCode: EXIT.error, code: 'COMMAND_FAILED', message }
+  if (isFlinkDeployError(error)) {
+    switch (error.code) {
+      case 'INVALID_ARGUMENT':
+      case 'STATE_FILE_INVALID':
+        return { exitCode: EXIT.badInput, code: error.code, message }
+      case 'UPGRADE_LOCKED':
+        return { exitCode: EXIT.locked, code: error.code, message }
+      case 'PREFLIGHT_FAILED':
+        if ((error as { check?: string }).check === 'state-file')
+          return { exitCode: EXIT.locked, code: error.code, message }
+        return { exitCode: EXIT.aborted, code: error.code, message }
+    }
+    return { exitCode: EXIT.error, code: error.code, message }
+  }
+  return { exitCode: EXIT.error, code: 'UNEXPECTED', message }
+}

@@ -1,0 +1,277 @@
+/**
+ * `upgrade`, `resume`, `promote`, `reject`: the runs of core's upgrade machines, with their events shown
+ * as they happen, Ctrl-C turned into a safe cancellation, and the result turned into an exit code.
+ */
+import { existsSync, statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
+import {
+  promote,
+  reject,
+  resume,
+  type UpgradeEvent,
+  type UpgradeOptions,
+  UpgradeOptionsSchema,
+  type UpgradeResult,
+  type UpgradeRuntime,
+  upgrade,
+} from '@flink-deploy/core'
+import { asUsageError, connect, nameOf, settingForArgument } from '../connection.ts'
+import { type CommandContext, displayPath, shellWord, value } from '../context.ts'
+import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
+import { chooseMode, createRenderer } from '../output.ts'
+import { type Resolved, type SettingKey, UsageError } from '../settings.ts'
+
+export const DEFAULT_STATE_DIR = '.flink-deploy'
+
+/** A file name for a job name: readable, no path separators. */
+export function stateFileName(job: string): string {
+  return `${job.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_')}.json`
+}
+
+/** --state-file, or `<state-dir>/<job>.json` from --job-name / --job-id. */
+export function stateFileOf(ctx: CommandContext, required: boolean): string | undefined {
+  const given = value<string>(ctx, 'stateFile')
+  if (given) return resolve(ctx.io.cwd, given)
+  const job = value<string>(ctx, 'jobName') ?? value<string>(ctx, 'jobId')
+  if (!job) {
+    if (required)
+      throw new UsageError(
+        'give --state-file, or --job-name/--job-id to use <state-dir>/<job>.json',
+        ctx.command,
+      )
+    return undefined
+  }
+  return resolve(ctx.io.cwd, value<string>(ctx, 'stateDir') ?? DEFAULT_STATE_DIR, stateFileName(job))
+}
+
+/** Of two settings that exclude each other, the one given at the higher precedence wins; same level: an error. */
+function exclusive(r: Resolved, a: SettingKey, b: SettingKey, command: string): void {
+  const oa = r.origin[a]
+  const ob = r.origin[b]
+  if (!oa || !ob) return
+  const level = (o: string) => (o.startsWith('--') ? 0 : o.startsWith('FLINK_DEPLOY_') ? 1 : 2)
+  if (level(oa) === level(ob)) throw new UsageError(`${oa}: give ${oa} or ${ob}, not both`, command)
+  const drop = level(oa) < level(ob) ? b : a
+  delete r.values[drop]
+  delete r.origin[drop]
+}
+
+function checkJarFile(r: Resolved, key: SettingKey, cwd: string, command: string): string {
+  const given = r.values[key] as string
+  const path = resolve(cwd, given)
+  if (!given.endsWith('.jar'))
+    throw new UsageError(`${nameOf(r, key)}: "${given}" does not end in .jar, which Flink requires`, command)
+  const info = existsSync(path) ? statSync(path) : undefined
+  if (!info) throw new UsageError(`${nameOf(r, key)}: no file at "${given}"`, command)
+  if (!info.isFile()) throw new UsageError(`${nameOf(r, key)}: "${given}" is not a regular file`, command)
+  return path
+}
+
+/** The upgrade options from the settings, validated by core's own schema before anything is sent. */
+export function upgradeOptions(ctx: CommandContext): UpgradeOptions {
+  const r = ctx.settings
+  const { command } = ctx
+  exclusive(r, 'jobName', 'jobId', command)
+  exclusive(r, 'args', 'argsJson', command)
+  exclusive(r, 'rollbackArgs', 'rollbackArgsJson', command)
+  const v = r.values as Record<string, unknown>
+  if (v.jobName === undefined && v.jobId === undefined)
+    throw new UsageError(
+      'give --job-name or --job-id to choose the job (FLINK_DEPLOY_JOB_NAME works too)',
+      command,
+    )
+  if (v.jar === undefined) throw new UsageError('--jar is required: the path of the new release jar', command)
+  const jar = checkJarFile(r, 'jar', ctx.io.cwd, command)
+  const rollbackGiven = ['rollbackArgs', 'rollbackEntryClass', 'rollbackParallelism'].find(
+    (k) => v[k] !== undefined,
+  )
+  if (rollbackGiven && v.rollbackJar === undefined)
+    throw new UsageError(`${nameOf(r, rollbackGiven as SettingKey)}: needs --rollback-jar`, command)
+  const rollbackJar =
+    v.rollbackJar !== undefined ? checkJarFile(r, 'rollbackJar', ctx.io.cwd, command) : undefined
+  const defined = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T
+  const verify = defined({
+    checkpoints: v.verifyCheckpoints as number | undefined,
+    stabilisationMs: v.verifyStabilisation as number | undefined,
+    timeoutMs: v.verifyTimeout as number | undefined,
+    recordsFlowing: v.verifyRecordsFlowing as boolean | undefined,
+    watermarksAdvance: v.verifyWatermarks as boolean | undefined,
+    backpressureNotHigh: v.verifyBackpressure as boolean | undefined,
+  })
+  const timeouts = defined({
+    savepointMs: v.savepointTimeout as number | undefined,
+    cancelMs: v.cancelTimeout as number | undefined,
+  })
+  const options: UpgradeOptions = defined({
+    jobName: v.jobName as string | undefined,
+    jobId: v.jobId as string | undefined,
+    jar,
+    entryClass: v.entryClass as string | undefined,
+    args: (v.args ?? v.argsJson) as string[] | undefined,
+    parallelism: v.parallelism as number | undefined,
+    flinkConfiguration: v.flinkConfig as Record<string, string> | undefined,
+    strategy: v.strategy as UpgradeOptions['strategy'],
+    savepointDir: v.savepointDir as string | undefined,
+    allowNonRestoredState: v.allowNonRestoredState as boolean | undefined,
+    claimMode: v.claimMode as UpgradeOptions['claimMode'],
+    drain: v.drain as boolean | undefined,
+    stateless: v.stateless as boolean | undefined,
+    initialSavepoint: v.initialSavepoint as string | undefined,
+    checkpointFallbackMaxAgeMs: v.checkpointFallbackMaxAge as number | undefined,
+    rollback: rollbackJar
+      ? defined({
+          jar: rollbackJar,
+          entryClass: v.rollbackEntryClass as string | undefined,
+          args: (v.rollbackArgs ?? v.rollbackArgsJson) as string[] | undefined,
+          parallelism: v.rollbackParallelism as number | undefined,
+        })
+      : undefined,
+    manualPromotion: v.manualPromotion as boolean | undefined,
+    dryRun: v.dryRun as boolean | undefined,
+    verify: Object.keys(verify).length > 0 ? verify : undefined,
+    timeouts: Object.keys(timeouts).length > 0 ? timeouts : undefined,
+  })
+  if (options.stateless && options.initialSavepoint)
+    throw new UsageError(
+      `${nameOf(r, 'stateless')}: --stateless and --initial-savepoint exclude each other`,
+      command,
+    )
+  if (options.manualPromotion && options.strategy !== 'blue-green')
+    throw new UsageError(
+      `${nameOf(r, 'manualPromotion')}: manual promotion needs --strategy blue-green`,
+      command,
+    )
+  const parsed = UpgradeOptionsSchema.safeParse(options)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    const key = settingForArgument(issue.path.join('.'))
+    throw new UsageError(`${key ? nameOf(r, key) : issue.path.join('.')}: ${issue.message}`, command)
+  }
+  return options
+}
+
+type Action = 'upgrade' | 'resume' | 'promote' | 'reject'
+
+export async function runUpgradeCommand(ctx: CommandContext, action: Action): Promise<number> {
+  const options = action === 'upgrade' ? upgradeOptions(ctx) : undefined
+  const stateFile = stateFileOf(ctx, action !== 'upgrade')!
+  if (action !== 'upgrade' && !existsSync(stateFile)) {
+    throw new UsageError(
+      `${nameOf(ctx.settings, ctx.settings.origin.stateFile ? 'stateFile' : 'jobName')}: no run to ${action} in ${displayPath(stateFile, ctx.io.cwd)}`,
+      ctx.command,
+    )
+  }
+  const json = value<boolean>(ctx, 'json') ?? false
+  const renderer = createRenderer(chooseMode(json, ctx.stdout), ctx.stdout)
+  const warn = (message: string) => {
+    renderer.close()
+    ctx.stderr.write(`warning: ${message}\n`)
+  }
+  const client = connect(ctx.settings, ctx.io.cwd, ctx.command, warn)
+  const shownStateFile = displayPath(stateFile, ctx.io.cwd)
+  const controller = new AbortController()
+  let interrupts = 0
+  const stopListening = ctx.io.onInterrupt?.(() => {
+    interrupts++
+    renderer.close()
+    if (interrupts === 1) {
+      ctx.stderr.write(
+        '\nCancelling at the next safe point: before anything changes, or once green runs from the savepoint. ' +
+          'Press Ctrl-C again to exit at once.\n',
+      )
+      controller.abort()
+    } else {
+      ctx.stderr.write(
+        `\nExited at once; the run was not finished. Its state is in ${shownStateFile}; continue it with:\n` +
+          `  flink-deploy resume --state-file ${shellWord(shownStateFile)}\n`,
+      )
+      ctx.io.exit?.(EXIT.interrupted)
+    }
+  })
+  const runtime: UpgradeRuntime = {
+    client,
+    stateFile,
+    signal: controller.signal,
+    onEvent: (event: UpgradeEvent) => renderer.event(event),
+  }
+  renderer.intro(introLines(action, options, ctx, shownStateFile))
+  try {
+    const result = await run(action, options, runtime, value<string>(ctx, 'reason'))
+    const code =
+      action === 'reject' && result.outcome === 'aborted-blue-untouched' && result.error?.code === 'REJECTED'
+        ? EXIT.ok
+        : exitCodeForOutcome(result.outcome)
+    renderer.result(result, { stateFile, exitCode: code }, notes(result, shownStateFile))
+    if (renderer.mode === 'json' && result.error?.code === 'CANCELLED') {
+      for (const line of notes(result, shownStateFile)) ctx.stderr.write(`${line}\n`)
+    }
+    return code
+  } catch (error) {
+    throw asUsageError(error, ctx.settings, ctx.command) ?? error
+  } finally {
+    renderer.close()
+    stopListening?.()
+    await client.close().catch(() => {})
+  }
+}
+
+function run(
+  action: Action,
+  options: UpgradeOptions | undefined,
+  runtime: UpgradeRuntime,
+  reason: string | undefined,
+): Promise<UpgradeResult> {
+  switch (action) {
+    case 'upgrade':
+      return upgrade(options!, runtime)
+    case 'resume':
+      return resume(runtime)
+    case 'promote':
+      return promote(runtime)
+    case 'reject':
+      return reject(runtime, reason)
+  }
+}
+
+function introLines(
+  action: Action,
+  options: UpgradeOptions | undefined,
+  ctx: CommandContext,
+  stateFile: string,
+): string[] {
+  const url = value<string>(ctx, 'flinkUrl')
+  if (action === 'upgrade' && options) {
+    const job = options.jobName ? `job "${options.jobName}"` : `job ${options.jobId}`
+    const mode = options.dryRun ? 'dry run of ' : ''
+    return [
+      `flink-deploy: ${mode}${options.strategy ?? 'stop-and-restart'} of ${job} to ${displayPath(options.jar, ctx.io.cwd)} on ${url}`,
+      `state file: ${stateFile}`,
+    ]
+  }
+  return [`flink-deploy ${action}: the run in ${stateFile} on ${url}`]
+}
+
+/** What to do next, for people. */
+function notes(result: UpgradeResult, stateFile: string): string[] {
+  const sf = shellWord(stateFile)
+  const out: string[] = []
+  if (result.error?.code === 'CANCELLED') {
+    const running = result.running.map((j) => `${j.role} job ${j.jobId} (${j.state})`).join(', ')
+    out.push(`Cancelled during ${result.error.step}. Running now: ${running || 'no job of this run'}.`)
+    if (result.savepointPath) out.push(`Savepoint to use: ${result.savepointPath}`)
+    out.push(`Continue the run with: flink-deploy resume --state-file ${sf}`)
+  } else if (result.outcome === 'awaiting-promotion') {
+    out.push('Green is verified and runs beside blue. Finish the run with one of:')
+    out.push(`  flink-deploy promote --state-file ${sf}`)
+    out.push(`  flink-deploy reject --state-file ${sf} [--reason "..."]`)
+  } else if (result.outcome === 'failed-needs-attention') {
+    out.push(`The run's state is in ${stateFile}; \`flink-deploy status\` shows what runs on the cluster.`)
+  }
+  return out
+}
+
+/** The state file's directory holds the release records (core: `releases/` beside the state file). */
+export function releasesDir(stateDir: string): string {
+  return join(stateDir, 'releases')
+}

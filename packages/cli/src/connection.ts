@@ -1,0 +1,172 @@
+/**
+ * The Flink client from the connection settings, and the translation of core's InvalidArgumentError
+ * argument names (`baseUrl`, `verify.timeoutMs`...) back to the settings the user wrote.
+ */
+import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
+import {
+  type ClientOptions,
+  createFlinkClient,
+  type FlinkClient,
+  isFlinkDeployError,
+} from '@flink-deploy/core'
+import { type Resolved, SETTINGS, type SettingKey, UsageError } from './settings.ts'
+
+export const CONNECTION_KEYS = [
+  'flinkUrl',
+  'token',
+  'username',
+  'password',
+  'header',
+  'caCert',
+  'clientCert',
+  'clientKey',
+  'insecure',
+] as const satisfies readonly SettingKey[]
+
+/** Where a setting came from, or its flag when it was not given (for messages). */
+export function nameOf(r: Resolved, key: SettingKey): string {
+  return r.origin[key] ?? `--${SETTINGS[key].flag}`
+}
+
+export function connect(
+  r: Resolved,
+  cwd: string,
+  command: string,
+  warn: (message: string) => void,
+): FlinkClient {
+  const v = r.values as Record<string, unknown>
+  if (v.flinkUrl === undefined) {
+    throw new UsageError(
+      '--flink-url is required (or FLINK_DEPLOY_FLINK_URL, or "flink-url" in the config file)',
+      command,
+    )
+  }
+  if (v.token !== undefined && (v.username !== undefined || v.password !== undefined)) {
+    throw new UsageError(`${nameOf(r, 'token')}: give a token or a username and password, not both`, command)
+  }
+  if ((v.username === undefined) !== (v.password === undefined)) {
+    const given = v.username === undefined ? 'password' : 'username'
+    const missing = given === 'username' ? '--password (or FLINK_DEPLOY_PASSWORD)' : '--username'
+    throw new UsageError(`${nameOf(r, given)}: basic auth needs ${missing} too`, command)
+  }
+  if ((v.clientCert === undefined) !== (v.clientKey === undefined)) {
+    const given = v.clientCert === undefined ? 'clientKey' : 'clientCert'
+    throw new UsageError(`${nameOf(r, given)}: give --client-cert and --client-key together`, command)
+  }
+  const url = v.flinkUrl as string
+  const tlsGiven = (['caCert', 'clientCert', 'insecure'] as const).find(
+    (k) => v[k] !== undefined && v[k] !== false,
+  )
+  if (tlsGiven && !url.startsWith('https:')) {
+    throw new UsageError(
+      `${nameOf(r, tlsGiven)}: TLS settings need an https:// Flink URL, got ${url}`,
+      command,
+    )
+  }
+  const pem = (key: 'caCert' | 'clientCert' | 'clientKey') => {
+    if (v[key] === undefined) return undefined
+    const path = resolve(cwd, v[key] as string)
+    try {
+      return readFileSync(path)
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error)
+      throw new UsageError(`${nameOf(r, key)}: cannot read "${v[key]}" (${reason})`, command)
+    }
+  }
+  const ca = pem('caCert')
+  const cert = pem('clientCert')
+  const key = pem('clientKey')
+  const options: ClientOptions = {
+    baseUrl: url,
+    auth:
+      v.token !== undefined
+        ? { type: 'bearer', token: v.token as string }
+        : v.username !== undefined
+          ? { type: 'basic', username: v.username as string, password: v.password as string }
+          : undefined,
+    headers: v.header as Record<string, string> | undefined,
+    tls: ca || cert || v.insecure ? { ca, cert, key, ...(v.insecure ? { insecure: true } : {}) } : undefined,
+    // The client's warnings (TLS verification off) go to stderr through the CLI's redacting stream.
+    onWarning: warn,
+  }
+  try {
+    return createFlinkClient(options)
+  } catch (error) {
+    throw asUsageError(error, r, command) ?? error
+  }
+}
+
+/** Core argument names (InvalidArgumentError.argument, zod paths) → settings. */
+const CORE_ARGUMENTS: [string, SettingKey][] = [
+  ['baseUrl', 'flinkUrl'],
+  ['auth.token', 'token'],
+  ['auth.username', 'username'],
+  ['auth.password', 'password'],
+  ['auth', 'token'],
+  ['headers', 'header'],
+  ['tls.ca', 'caCert'],
+  ['tls.cert', 'clientCert'],
+  ['tls.key', 'clientKey'],
+  ['tls', 'caCert'],
+  ['jobName', 'jobName'],
+  ['jobId', 'jobId'],
+  ['jobid', 'jobId'],
+  ['jar path', 'jar'],
+  ['jar', 'jar'],
+  ['fileName', 'jar'],
+  ['entryClass', 'entryClass'],
+  ['args', 'args'],
+  ['parallelism', 'parallelism'],
+  ['flinkConfiguration', 'flinkConfig'],
+  ['strategy', 'strategy'],
+  ['savepointDir', 'savepointDir'],
+  ['allowNonRestoredState', 'allowNonRestoredState'],
+  ['claimMode', 'claimMode'],
+  ['drain', 'drain'],
+  ['stateless', 'stateless'],
+  ['initialSavepoint', 'initialSavepoint'],
+  ['checkpointFallbackMaxAgeMs', 'checkpointFallbackMaxAge'],
+  ['rollback.jar', 'rollbackJar'],
+  ['rollback.args', 'rollbackArgs'],
+  ['rollback.entryClass', 'rollbackEntryClass'],
+  ['rollback.parallelism', 'rollbackParallelism'],
+  ['rollback.flinkConfiguration', 'flinkConfig'],
+  ['rollback', 'rollbackJar'],
+  ['manualPromotion', 'manualPromotion'],
+  ['dryRun', 'dryRun'],
+  ['verify.checkpoints', 'verifyCheckpoints'],
+  ['verify.stabilisationMs', 'verifyStabilisation'],
+  ['verify.timeoutMs', 'verifyTimeout'],
+  ['verify.recordsFlowing', 'verifyRecordsFlowing'],
+  ['verify.watermarksAdvance', 'verifyWatermarks'],
+  ['verify.backpressureNotHigh', 'verifyBackpressure'],
+  ['timeouts.savepointMs', 'savepointTimeout'],
+  ['timeouts.cancelMs', 'cancelTimeout'],
+  ['stateFile', 'stateFile'],
+  ['state-file', 'stateFile'],
+]
+
+/** The setting a core argument name stands for, matching the longest prefix (`headers.X-Api` → header). */
+export function settingForArgument(argument: string): SettingKey | undefined {
+  for (const [name, key] of CORE_ARGUMENTS) {
+    if (argument === name || argument.startsWith(`${name}.`)) return key
+  }
+  return undefined
+}
+
+/** Rewrites core's `Invalid <argument>: <problem>` as `<setting as written>: <problem>`. */
+export function asUsageError(error: unknown, r: Resolved, command: string): UsageError | undefined {
+  if (!isFlinkDeployError(error) || error.code !== 'INVALID_ARGUMENT') return undefined
+  const argument = (error as unknown as { argument: string }).argument
+  const problem = error.message.replace(/^Invalid [^:]+: /, '')
+  const key = settingForArgument(argument)
+  // Program arguments may come from --args-json.
+  const name =
+    key === 'args' && r.origin.argsJson && !r.origin.args
+      ? r.origin.argsJson
+      : key
+        ? nameOf(r, key)
+        : argument
+  return new UsageError(`${name}: ${problem}`, command)
+}

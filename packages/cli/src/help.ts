@@ -1,0 +1,85 @@
+/** --help texts, generated from the settings table so a flag and its help cannot drift apart. */
+import { readFileSync } from 'node:fs'
+import { COMMANDS, type Command, GLOBAL_KEYS } from './commands.ts'
+import { CONNECTION_KEYS } from './connection.ts'
+import { EXIT_CODE_HELP } from './exit-codes.ts'
+import { envName, SETTINGS, type Setting, type SettingKey } from './settings.ts'
+
+export function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string
+  }
+  return pkg.version
+}
+
+function optionLines(keys: readonly SettingKey[]): string[] {
+  const rows = keys.map((key) => {
+    const s: Setting = SETTINGS[key]
+    const flag = `--${s.flag}${s.arg ? ` ${s.arg}` : ''}`
+    const derived = `FLINK_DEPLOY_${s.flag.toUpperCase().replaceAll('-', '_')}`
+    const env = s.flagOnly || envName(s) === derived ? '' : `  [${envName(s)}]`
+    return [flag, `${s.help}${env}`] as const
+  })
+  const width = Math.min(34, Math.max(...rows.map(([f]) => f.length)))
+  return rows.map(([flag, help]) =>
+    flag.length > width ? `  ${flag}\n  ${' '.repeat(width)}  ${help}` : `  ${flag.padEnd(width)}  ${help}`,
+  )
+}
+
+const SETTINGS_NOTE = `Settings: flags, then environment variables, then the --config file. Each flag has a variable
+FLINK_DEPLOY_<FLAG> (--job-name: FLINK_DEPLOY_JOB_NAME) unless another is shown in [brackets]. The config
+file is JSON; its keys are the flag names without -- (lists as arrays: "args", "rollback-args";
+key=value settings as objects: "headers", "flink-config"). Durations: 500ms, 30s, 5m, 1h (a bare number
+is seconds). Booleans: --drain or --no-drain; true/false in the environment and the file.`
+
+export function commandHelp(command: Command): string {
+  const own = command.settings
+  const lines = [
+    `flink-deploy ${command.name}: ${command.summary}`,
+    '',
+    `Usage: ${command.usage}`,
+    '',
+    command.description,
+    '',
+    'Options:',
+    ...optionLines(own),
+  ]
+  if (command.connection !== false) lines.push('', 'Connection:', ...optionLines(CONNECTION_KEYS))
+  lines.push('', 'Output and settings:', ...optionLines(GLOBAL_KEYS), '  -h, --help', '', SETTINGS_NOTE)
+  lines.push('', 'Examples:', ...command.examples.map((e) => (e ? `  ${e}` : '')))
+  if (command.runExitCodes) lines.push('', EXIT_CODE_HELP)
+  return `${lines.join('\n')}\n`
+}
+
+export function mainHelp(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length))
+  return `flink-deploy ${version()}: upgrades of stateful Apache Flink jobs that never lose a savepoint
+
+Usage: flink-deploy <command> [options]
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`flink-deploy <command> --help\` for its options and examples.
+
+Connection (every command):
+${optionLines(CONNECTION_KEYS).join('\n')}
+
+Output and settings:
+${optionLines(GLOBAL_KEYS).join('\n')}
+  -h, --help
+  --version
+
+${SETTINGS_NOTE}
+
+Output: on a terminal, live progress of the current step and a summary; otherwise plain lines; with
+--json, NDJSON events and one final {"type":"result"} line (an error is one {"type":"error"} line), and
+nothing else on stdout.
+
+Examples:
+  flink-deploy upgrade --flink-url http://localhost:8081 --job-name orders --jar build/orders.jar
+  flink-deploy status --flink-url http://localhost:8081
+
+${EXIT_CODE_HELP}
+`
+}

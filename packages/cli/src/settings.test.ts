@@ -1,0 +1,103 @@
+/** Settings in-process: durations, precedence of flags > environment > file, and main() with a fake io. */
+import { describe, expect, it } from 'vitest'
+import { main } from './cli.ts'
+import type { Io } from './io.ts'
+import { joinFlagValues, parseDuration, resolveSettings } from './settings.ts'
+
+function fakeIo(env: Record<string, string> = {}) {
+  const out = { stdout: '', stderr: '' }
+  const io: Io = {
+    stdout: { write: (t: string) => (out.stdout += t) },
+    stderr: { write: (t: string) => (out.stderr += t) },
+    env,
+    cwd: process.cwd(),
+  }
+  return { io, out }
+}
+
+describe('settings', () => {
+  it.each([
+    ['500ms', 500],
+    ['30s', 30_000],
+    ['30', 30_000],
+    ['1.5s', 1_500],
+    ['5m', 300_000],
+    ['1h', 3_600_000],
+    ['0s', 0],
+    ['soon', undefined],
+    ['-1s', undefined],
+  ])('duration %s', (text, ms) => {
+    expect(parseDuration(text)).toBe(ms)
+  })
+
+  it('flags win over the environment, which wins over the file; key=value settings merge key by key', () => {
+    const r = resolveSettings(
+      ['parallelism', 'strategy', 'jobName', 'flinkConfig'],
+      {
+        flags: { parallelism: '4', 'flink-config': ['a=flag'] },
+        env: {
+          FLINK_DEPLOY_PARALLELISM: '2',
+          FLINK_DEPLOY_STRATEGY: 'blue-green',
+          FLINK_DEPLOY_FLINK_CONFIG: 'a=env\nb=env',
+        },
+        file: {
+          name: 'deploy.json',
+          values: {
+            parallelism: 1,
+            strategy: 'stop-and-restart',
+            'job-name': 'orders',
+            'flink-config': { c: 'file' },
+          },
+        },
+      },
+      'upgrade',
+    )
+    expect(r.values).toEqual({
+      parallelism: 4,
+      strategy: 'blue-green',
+      jobName: 'orders',
+      flinkConfig: { a: 'flag', b: 'env', c: 'file' },
+    })
+    expect(r.origin).toMatchObject({
+      parallelism: '--parallelism',
+      strategy: 'FLINK_DEPLOY_STRATEGY',
+      jobName: 'deploy.json: job-name',
+    })
+  })
+
+  it('a flag that takes a value takes the next word, even one starting with a dash', () => {
+    expect(
+      joinFlagValues(['--arg', '--fail-after', '--arg', '1', '--drain', '--', '--arg'], ['args', 'drain']),
+    ).toEqual(['--arg=--fail-after', '--arg=1', '--drain', '--', '--arg'])
+  })
+})
+
+describe('main() in-process', () => {
+  it('prints help and exits 0', async () => {
+    const { io, out } = fakeIo()
+    expect(await main(['--help'], io)).toBe(0)
+    expect(out.stdout).toContain('Usage: flink-deploy <command> [options]')
+  })
+
+  it('bad input exits 2 with the setting as written, and keeps secrets out of the message', async () => {
+    const { io, out } = fakeIo({ FLINK_DEPLOY_TOKEN: 'env-secret-token-123' })
+    const code = await main(
+      ['status', '--flink-url', 'http://x:8081', '--username', 'env-secret-token-123'],
+      io,
+    )
+    expect(code).toBe(2)
+    expect(out.stderr).toContain(
+      'flink-deploy status: error: FLINK_DEPLOY_TOKEN: give a token or a username and password, not both',
+    )
+    expect(out.stderr).not.toContain('env-secret-token-123')
+  })
+
+  it('an unreachable cluster is an unexpected error: exit 1, one JSON error line with --json', async () => {
+    const { io, out } = fakeIo()
+    const code = await main(['status', '--flink-url', 'http://127.0.0.1:1', '--json'], io)
+    expect(code).toBe(1)
+    const lines = out.stdout.trim().split('\n')
+    expect(lines).toHaveLength(1)
+    expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'error', code: 'FLINK_TRANSPORT_ERROR', exitCode: 1 })
+  })
+})

@@ -1,0 +1,162 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { type InputName, parseInputs, secretsOf } from './inputs.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'flink-deploy-inputs-'))
+const jar = join(dir, 'orders.jar')
+writeFileSync(jar, 'PK\x03\x04')
+const paths = { cwd: dir, workspace: '/ws' }
+
+const reader =
+  (inputs: Partial<Record<InputName, string>>) =>
+  (name: InputName): string =>
+    inputs[name] ?? ''
+const base = { 'flink-url': 'https://flink.example.com:8081', 'job-name': 'orders', jar: 'orders.jar' }
+const parse = (inputs: Partial<Record<InputName, string>>) => parseInputs(reader(inputs), paths)
+const problem = (inputs: Partial<Record<InputName, string>>) => {
+  try {
+    parse(inputs)
+  } catch (error) {
+    return (error as Error).message
+  }
+  return 'no error'
+}
+
+describe('parseInputs', () => {
+  it('maps every input onto core options, with defaults as in action.yml', () => {
+    const parsed = parse({
+      ...base,
+      args: '--name\n  orders  \n\n--release\nv2\n',
+      parallelism: '4',
+      strategy: 'blue-green',
+      'claim-mode': 'claim',
+      'manual-promotion': 'true',
+      'verify-checkpoints': '0',
+      'verify-stabilisation-ms': '500',
+      'flink-config': 'pipeline.name=orders\ns3.secret-key = abc=def',
+      token: 'tok',
+      headers: 'X-Tenant: blue\nX-Api-Key: Key abc',
+      'rollback-jar': 'orders.jar',
+      'rollback-args': '--release\nv1',
+    })
+    expect(parsed).toMatchObject({
+      action: 'deploy',
+      stateFile: '/ws/.flink-deploy/orders.json',
+      target: 'orders',
+    })
+    expect(parsed.client).toEqual({
+      baseUrl: 'https://flink.example.com:8081',
+      auth: { type: 'bearer', token: 'tok' },
+      headers: { 'X-Tenant': 'blue', 'X-Api-Key': 'Key abc' },
+      tls: undefined,
+    })
+    expect(parsed.upgrade).toEqual({
+      jobName: 'orders',
+      jar,
+      args: ['--name', 'orders', '--release', 'v2'],
+      parallelism: 4,
+      flinkConfiguration: { 'pipeline.name': 'orders', 's3.secret-key': 'abc=def' },
+      strategy: 'blue-green',
+      claimMode: 'CLAIM',
+      manualPromotion: true,
+      rollback: { jar, args: ['--release', 'v1'] },
+      verify: { checkpoints: 0, stabilisationMs: 500, timeoutMs: 180_000 },
+    })
+  })
+
+  it('promote needs no jar and finds the state file from job-id or state-file', () => {
+    const byId = parse({ 'flink-url': 'http://f:8081', action: 'promote', 'job-id': 'a'.repeat(32) })
+    expect(byId).toMatchObject({ action: 'promote', stateFile: `/ws/.flink-deploy/${'a'.repeat(32)}.json` })
+    expect(byId.upgrade).toBeUndefined()
+    const byFile = parse({ 'flink-url': 'http://f:8081', action: 'reject', 'state-file': 'state/x.json' })
+    expect(byFile.stateFile).toBe(join(dir, 'state/x.json'))
+  })
+
+  it.each([
+    [
+      { 'flink-url': '' },
+      'Input flink-url: required; expected the JobManager REST URL, e.g. https://flink.example.com:8081',
+    ],
+    [{ 'flink-url': 'flink:8081' }, 'Input flink-url: expected an http or https URL, got "flink:8081"'],
+    [
+      { 'flink-url': 'nonsense' },
+      'Input flink-url: expected an http(s) URL such as https://flink.example.com:8081, got "nonsense"',
+    ],
+    [
+      { 'flink-url': 'https://u:hunter22@f' },
+      'Input flink-url: credentials in the URL are not accepted; use the token or username and password inputs',
+    ],
+    [{ action: 'rollback' }, 'Input action: expected one of deploy, promote, reject, resume, got "rollback"'],
+    [{ parallelism: 'two' }, 'Input parallelism: expected a positive whole number, got "two"'],
+    [{ parallelism: '0' }, 'Input parallelism: expected a positive whole number, got "0"'],
+    [
+      { 'verify-checkpoints': '-1' },
+      'Input verify-checkpoints: expected a whole number (0 or more), got "-1"',
+    ],
+    [{ 'verify-timeout-ms': '1.5' }, 'Input verify-timeout-ms: expected a positive whole number, got "1.5"'],
+    [{ 'claim-mode': 'legacy' }, 'Input claim-mode: expected one of NO_CLAIM, CLAIM, got "LEGACY"'],
+    [{ drain: 'yes' }, 'Input drain: expected true or false, got "yes"'],
+    [{ jar: '' }, 'Input jar: required for action deploy; expected the path of the release jar'],
+    [{ jar: 'nope.jar' }, `Input jar: file not found: ${join(dir, 'nope.jar')}`],
+    [{ 'flink-config': 'a=b\nnot a pair' }, 'Input flink-config: line 2 is not key=value'],
+    [{ headers: 'Authorization Bearer s3cret' }, 'Input headers: line 1 is not "Name: value"'],
+    [
+      { token: 't', username: 'u', password: 'p' },
+      'Input token: give token or username and password, not both',
+    ],
+    [{ password: 'p' }, 'Input username: required with password'],
+    [{ username: 'u' }, 'Input password: required with username'],
+    [
+      { 'client-key': 'key.pem' },
+      'Input client-key: expected PEM content (-----BEGIN ...-----), e.g. from a secret; a file path is not read',
+    ],
+    [
+      { 'ca-cert': '-----BEGIN CERTIFICATE-----\nabc' },
+      'Input ca-cert: TLS settings need an https flink-url',
+    ],
+    [
+      { 'client-cert': '-----BEGIN CERTIFICATE-----\nabc' },
+      'Input client-key: client-cert and client-key go together',
+    ],
+    [
+      { stateless: 'true', 'initial-savepoint': 's3://sp' },
+      'Input stateless: stateless and initial-savepoint exclude each other',
+    ],
+    [{ 'rollback-args': '--x' }, 'Input rollback-args: needs rollback-jar'],
+  ] as [Partial<Record<InputName, string>>, string][])('%o → %s', (inputs, message) => {
+    const url = inputs['flink-url'] ?? (inputs['ca-cert'] ? 'http://f:8081' : base['flink-url'])
+    expect(problem({ ...base, ...inputs, 'flink-url': url })).toBe(message)
+  })
+})
+
+describe('secretsOf', () => {
+  it('lists every form of every secret and skips PEM markers and short PEM lines', () => {
+    const secrets = secretsOf(
+      reader({
+        token: 'tok-123',
+        username: 'me',
+        password: 'pw-456',
+        headers: 'X-Api-Key: k-789\nAuthorization: Bearer b-000',
+        'client-key': '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkq\nRw==\n-----END PRIVATE KEY-----',
+        'flink-config': 'pipeline.name=orders\ns3.secret-key=sk-1\nfs.azure.account.key.x=ak-2',
+        'flink-url': 'https://u:url%20pw@f',
+      }),
+    )
+    expect(secrets).toEqual([
+      'tok-123',
+      Buffer.from('tok-123').toString('base64'),
+      'pw-456',
+      Buffer.from('me:pw-456').toString('base64'),
+      'k-789',
+      'Bearer b-000',
+      'b-000',
+      'MIIEvQIBADANBgkq',
+      'sk-1',
+      'ak-2',
+      'url pw',
+      'url%20pw',
+    ])
+  })
+})

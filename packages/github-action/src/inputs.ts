@@ -1,0 +1,461 @@
+/**
+ * The Action's inputs: read as the runner passes them (`INPUT_<NAME>` with hyphens kept), secrets masked
+ * first, then validated with zod before anything is sent. Every message names the input and what was
+ * expected, and never echoes the value of a secret input.
+ */
+import { existsSync, statSync } from 'node:fs'
+import { isAbsolute, join, resolve } from 'node:path'
+import type { ClientOptions, UpgradeOptions } from '@flink-deploy/core'
+import * as z from 'zod'
+
+export const ACTIONS = ['deploy', 'promote', 'reject', 'resume'] as const
+export type ActionKind = (typeof ACTIONS)[number]
+
+/** Every input of action.yml, in the order of the documentation. */
+export const INPUT_NAMES = [
+  'action',
+  'flink-url',
+  'jar',
+  'job-name',
+  'job-id',
+  'entry-class',
+  'args',
+  'parallelism',
+  'strategy',
+  'savepoint-dir',
+  'allow-non-restored-state',
+  'claim-mode',
+  'drain',
+  'stateless',
+  'initial-savepoint',
+  'checkpoint-fallback-max-age-ms',
+  'verify-checkpoints',
+  'verify-stabilisation-ms',
+  'verify-timeout-ms',
+  'verify-records-flowing',
+  'verify-watermarks-advance',
+  'verify-backpressure-not-high',
+  'rollback-jar',
+  'rollback-args',
+  'rollback-entry-class',
+  'rollback-parallelism',
+  'flink-config',
+  'token',
+  'username',
+  'password',
+  'headers',
+  'ca-cert',
+  'client-cert',
+  'client-key',
+  'insecure',
+  'state-file',
+  'manual-promotion',
+  'reject-reason',
+  'dry-run',
+] as const
+export type InputName = (typeof INPUT_NAMES)[number]
+
+/** Reads one input as the runner passed it; empty means not given. */
+export type InputReader = (name: InputName) => string
+
+/** What the run needs, validated. */
+export interface ActionInputs {
+  action: ActionKind
+  flinkUrl: string
+  client: ClientOptions
+  /** Only for action deploy. */
+  upgrade?: UpgradeOptions
+  stateFile: string
+  /** The job as the user named it, for log lines. */
+  target: string
+  rejectReason?: string
+}
+
+export class InputError extends Error {
+  readonly input: string
+  constructor(input: string, problem: string) {
+    super(`Input ${input}: ${problem}`)
+    this.name = 'InputError'
+    this.input = input
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Masking
+
+/** Shorter PEM lines (the tail of a base64 block, `==`) would mask ordinary text and protect nothing. */
+const MIN_PEM_LINE = 8
+
+/** Flink's own rule for sensitive configuration keys (GlobalConfiguration.isSensitive), lower-cased. */
+const SENSITIVE_CONFIG_KEY =
+  /password|secret|token|apikey|api-key|auth-params|service-key|basic-auth|jaas\.config|account\.key/i
+
+/**
+ * Every form of every secret among the raw inputs, to pass to `setSecret` before anything is logged:
+ * token, password, the basic-auth base64 form, header values (and the credential after an auth scheme),
+ * each line of PEM certificates and keys, sensitive flink-config values, and a password in the URL.
+ */
+export function secretsOf(read: InputReader): string[] {
+  const out = new Set<string>()
+  const add = (value: string | undefined) => {
+    if (value) out.add(value)
+  }
+  const token = read('token')
+  add(token)
+  if (token) add(Buffer.from(token).toString('base64'))
+  const username = read('username')
+  const password = read('password')
+  add(password)
+  if (password) add(Buffer.from(`${username}:${password}`).toString('base64'))
+  for (const line of lines(read('headers'))) {
+    const colon = line.indexOf(':')
+    if (colon < 0) {
+      add(line) // not a header line: better masked than echoed
+      continue
+    }
+    const value = line.slice(colon + 1).trim()
+    add(value)
+    const scheme = /^\S+\s+(\S.*)$/.exec(value)
+    add(scheme?.[1])
+  }
+  for (const name of ['ca-cert', 'client-cert', 'client-key'] as const) {
+    const pem = read(name)
+    for (const line of pem.split(/\r?\n/)) {
+      const trimmed = line.trim()
+      if (trimmed.length >= MIN_PEM_LINE && !trimmed.startsWith('-----')) add(trimmed)
+    }
+  }
+  for (const line of lines(read('flink-config'))) {
+    const eq = line.indexOf('=')
+    if (eq > 0 && SENSITIVE_CONFIG_KEY.test(line.slice(0, eq))) add(line.slice(eq + 1).trim())
+  }
+  const url = read('flink-url')
+  try {
+    const parsed = new URL(url)
+    add(parsed.password && decodeURIComponent(parsed.password))
+    add(parsed.password)
+  } catch {
+    // not a URL: reported by validation, without the value if it looks like it holds credentials
+  }
+  return [...out]
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation
+
+const lines = (value: string): string[] =>
+  value
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.length > 0)
+
+const quote = (value: unknown) => JSON.stringify(String(value))
+
+const optionalText = z.string().optional()
+
+const wholeNumber = (min: 0 | 1) =>
+  z
+    .string()
+    .regex(min === 0 ? /^\d+$/ : /^0*[1-9]\d*$/, {
+      error: (issue) =>
+        `expected ${min === 0 ? 'a whole number (0 or more)' : 'a positive whole number'}, got ${quote(issue.input)}`,
+    })
+    .transform(Number)
+    .refine(Number.isSafeInteger, { error: 'the number is too large' })
+    .optional()
+
+/** YAML 1.2 core schema booleans, as `core.getBooleanInput` accepts them. */
+const boolean = z
+  .string()
+  .regex(/^(true|True|TRUE|false|False|FALSE)$/, {
+    error: (issue) => `expected true or false, got ${quote(issue.input)}`,
+  })
+  .transform((s) => s.toLowerCase() === 'true')
+  .optional()
+
+const oneOf = <const T extends readonly [string, ...string[]]>(values: T, caseInsensitive = false) =>
+  z
+    .string()
+    .transform((s) => (caseInsensitive ? s.toUpperCase() : s))
+    .pipe(
+      z.enum(values, {
+        error: (issue) => `expected one of ${values.join(', ')}, got ${quote(issue.input)}`,
+      }),
+    )
+    .optional()
+
+const multiline = z.string().transform(lines).optional()
+
+const flinkUrl = z
+  .string({ error: 'required; expected the JobManager REST URL, e.g. https://flink.example.com:8081' })
+  .transform((raw, ctx) => {
+    let url: URL
+    try {
+      url = new URL(raw)
+    } catch {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected an http(s) URL such as https://flink.example.com:8081, got ${quote(raw)}`,
+      })
+      return z.NEVER
+    }
+    if (url.username || url.password) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'credentials in the URL are not accepted; use the token or username and password inputs',
+      })
+      return z.NEVER
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      ctx.addIssue({ code: 'custom', message: `expected an http or https URL, got ${quote(raw)}` })
+      return z.NEVER
+    }
+    return raw
+  })
+
+const jobId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/, {
+    error: (issue) => `expected a Flink job id (32 lowercase hex characters), got ${quote(issue.input)}`,
+  })
+  .optional()
+
+const keyValues = z
+  .string()
+  .transform((raw, ctx) => {
+    const out: Record<string, string> = {}
+    for (const [i, line] of lines(raw).entries()) {
+      const eq = line.indexOf('=')
+      if (eq <= 0) {
+        ctx.addIssue({ code: 'custom', message: `line ${i + 1} is not key=value` })
+        return z.NEVER
+      }
+      out[line.slice(0, eq).trim()] = line.slice(eq + 1).trim()
+    }
+    return out
+  })
+  .optional()
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/
+const headers = z
+  .string()
+  .transform((raw, ctx) => {
+    const out: Record<string, string> = {}
+    for (const [i, line] of lines(raw).entries()) {
+      const colon = line.indexOf(':')
+      const name = colon > 0 ? line.slice(0, colon).trim() : ''
+      if (!HEADER_NAME.test(name)) {
+        // The line is not echoed: it may hold a credential.
+        ctx.addIssue({ code: 'custom', message: `line ${i + 1} is not "Name: value"` })
+        return z.NEVER
+      }
+      out[name] = line.slice(colon + 1).trim()
+    }
+    return out
+  })
+  .optional()
+
+const pem = z
+  .string()
+  .refine((s) => /-----BEGIN [A-Z0-9 ]+-----/.test(s), {
+    error: 'expected PEM content (-----BEGIN ...-----), e.g. from a secret; a file path is not read',
+  })
+  .optional()
+
+/** The inputs as zod sees them: each key is the input's own name, so an issue's path names the input. */
+const InputsSchema = z
+  .object({
+    action: oneOf(ACTIONS).default('deploy'),
+    'flink-url': flinkUrl,
+    jar: optionalText,
+    'job-name': optionalText,
+    'job-id': jobId,
+    'entry-class': optionalText,
+    args: multiline,
+    parallelism: wholeNumber(1),
+    strategy: oneOf(['stop-and-restart', 'blue-green']),
+    'savepoint-dir': optionalText,
+    'allow-non-restored-state': boolean,
+    'claim-mode': oneOf(['NO_CLAIM', 'CLAIM'], true),
+    drain: boolean,
+    stateless: boolean,
+    'initial-savepoint': optionalText,
+    'checkpoint-fallback-max-age-ms': wholeNumber(1),
+    'verify-checkpoints': wholeNumber(0),
+    'verify-stabilisation-ms': wholeNumber(0),
+    'verify-timeout-ms': wholeNumber(1),
+    'verify-records-flowing': boolean,
+    'verify-watermarks-advance': boolean,
+    'verify-backpressure-not-high': boolean,
+    'rollback-jar': optionalText,
+    'rollback-args': multiline,
+    'rollback-entry-class': optionalText,
+    'rollback-parallelism': wholeNumber(1),
+    'flink-config': keyValues,
+    token: optionalText,
+    username: optionalText,
+    password: optionalText,
+    headers,
+    'ca-cert': pem,
+    'client-cert': pem,
+    'client-key': pem,
+    insecure: boolean,
+    'state-file': optionalText,
+    'manual-promotion': boolean,
+    'reject-reason': optionalText,
+    'dry-run': boolean,
+  })
+  .superRefine((i, ctx) => {
+    const problem = (input: InputName, message: string) =>
+      ctx.addIssue({ code: 'custom', path: [input], message })
+    const deploy = i.action === 'deploy'
+    if (i['job-name'] !== undefined && i['job-id'] !== undefined)
+      problem('job-name', 'give job-name or job-id, not both')
+    else if (i['job-name'] === undefined && i['job-id'] === undefined && (deploy || !i['state-file']))
+      problem(
+        'job-name',
+        deploy
+          ? 'required: give job-name (or job-id) to choose the job to deploy'
+          : `required for action ${i.action} without state-file: give job-name (or job-id) or state-file to find the run`,
+      )
+    if (deploy && i.jar === undefined)
+      problem('jar', 'required for action deploy; expected the path of the release jar')
+    if (i.token !== undefined && (i.username !== undefined || i.password !== undefined))
+      problem('token', 'give token or username and password, not both')
+    if (i.password !== undefined && i.username === undefined) problem('username', 'required with password')
+    if (i.username !== undefined && i.password === undefined) problem('password', 'required with username')
+    if (i.username?.includes(':')) problem('username', 'must not contain ":"')
+    if ((i['client-cert'] === undefined) !== (i['client-key'] === undefined))
+      problem(
+        i['client-cert'] === undefined ? 'client-cert' : 'client-key',
+        'client-cert and client-key go together',
+      )
+    const tlsInput = (['ca-cert', 'client-cert', 'client-key', 'insecure'] as const).find(
+      (n) => i[n] !== undefined && i[n] !== false,
+    )
+    if (tlsInput && !i['flink-url']?.startsWith('https:'))
+      problem(tlsInput, 'TLS settings need an https flink-url')
+    if (i.stateless && i['initial-savepoint'] !== undefined)
+      problem('stateless', 'stateless and initial-savepoint exclude each other')
+    if (deploy && i['manual-promotion'] && i.strategy !== 'blue-green')
+      problem(
+        'manual-promotion',
+        'needs strategy blue-green (stop-and-restart has no moment where both jobs run)',
+      )
+    if (i['rollback-jar'] === undefined) {
+      for (const name of ['rollback-args', 'rollback-entry-class', 'rollback-parallelism'] as const)
+        if (i[name] !== undefined && !(Array.isArray(i[name]) && i[name].length === 0))
+          problem(name, 'needs rollback-jar')
+    }
+  })
+
+type ParsedInputs = z.output<typeof InputsSchema>
+
+/**
+ * Validates the raw inputs; throws an {@link InputError} naming the first wrong input. `cwd` resolves
+ * relative paths (the runner starts actions in the workspace), `workspace` holds the default state file.
+ */
+export function parseInputs(
+  read: InputReader,
+  paths: { cwd: string; workspace: string } = {
+    cwd: process.cwd(),
+    workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
+  },
+): ActionInputs {
+  const raw: Record<string, string | undefined> = {}
+  for (const name of INPUT_NAMES) {
+    const value = read(name)
+    raw[name] = value.trim() === '' ? undefined : value.trim()
+  }
+  const parsed = InputsSchema.safeParse(raw)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new InputError(String(issue.path[0] ?? 'inputs'), issue.message)
+  }
+  const i = parsed.data
+  const path = (p: string) => (isAbsolute(p) ? p : resolve(paths.cwd, p))
+  const jar = i.jar === undefined ? undefined : existingFile('jar', path(i.jar))
+  const rollbackJar =
+    i['rollback-jar'] === undefined ? undefined : existingFile('rollback-jar', path(i['rollback-jar']))
+  const target = i['job-name'] ?? i['job-id'] ?? '(from the state file)'
+  const stateFile = i['state-file']
+    ? path(i['state-file'])
+    : join(paths.workspace, '.flink-deploy', `${safeFileName(target)}.json`)
+
+  return {
+    action: i.action,
+    flinkUrl: i['flink-url'],
+    client: clientOptions(i),
+    upgrade: i.action === 'deploy' ? upgradeOptions(i, jar!, rollbackJar) : undefined,
+    stateFile,
+    target,
+    rejectReason: i['reject-reason'],
+  }
+}
+
+function existingFile(input: InputName, file: string): string {
+  if (!existsSync(file)) throw new InputError(input, `file not found: ${file}`)
+  if (!statSync(file).isFile()) throw new InputError(input, `not a file: ${file}`)
+  return file
+}
+
+function safeFileName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '_')
+}
+
+function clientOptions(i: ParsedInputs): ClientOptions {
+  const tls =
+    i['ca-cert'] || i['client-cert'] || i.insecure
+      ? { ca: i['ca-cert'], cert: i['client-cert'], key: i['client-key'], insecure: i.insecure || undefined }
+      : undefined
+  return {
+    baseUrl: i['flink-url'],
+    auth: i.token
+      ? { type: 'bearer', token: i.token }
+      : i.username !== undefined
+        ? { type: 'basic', username: i.username, password: i.password ?? '' }
+        : undefined,
+    headers: i.headers,
+    tls,
+  }
+}
+
+function upgradeOptions(i: ParsedInputs, jar: string, rollbackJar: string | undefined): UpgradeOptions {
+  const defined = <T extends object>(o: T): T =>
+    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
+  return defined({
+    jobName: i['job-name'],
+    jobId: i['job-id'],
+    jar,
+    entryClass: i['entry-class'],
+    args: i.args ?? [],
+    parallelism: i.parallelism,
+    flinkConfiguration: i['flink-config'],
+    strategy: i.strategy,
+    savepointDir: i['savepoint-dir'],
+    allowNonRestoredState: i['allow-non-restored-state'],
+    claimMode: i['claim-mode'],
+    drain: i.drain,
+    stateless: i.stateless,
+    initialSavepoint: i['initial-savepoint'],
+    checkpointFallbackMaxAgeMs: i['checkpoint-fallback-max-age-ms'],
+    rollback: rollbackJar
+      ? defined({
+          jar: rollbackJar,
+          args: i['rollback-args'] ?? [],
+          entryClass: i['rollback-entry-class'],
+          parallelism: i['rollback-parallelism'],
+        })
+      : undefined,
+    manualPromotion: i['manual-promotion'],
+    dryRun: i['dry-run'],
+    verify: defined({
+      checkpoints: i['verify-checkpoints'] ?? 1,
+      stabilisationMs: i['verify-stabilisation-ms'] ?? 10_000,
+      timeoutMs: i['verify-timeout-ms'] ?? 180_000,
+      recordsFlowing: i['verify-records-flowing'],
+      watermarksAdvance: i['verify-watermarks-advance'],
+      backpressureNotHigh: i['verify-backpressure-not-high'],
+    }),
+  })
+}

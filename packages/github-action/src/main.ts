@@ -1,0 +1,150 @@
+/**
+ * The Action: reads and validates its inputs (secrets masked first), runs deploy, promote, reject or resume
+ * through @flink-deploy/core with one log group per step, then writes the outputs, the job summary and, when
+ * the release did not go out, an error annotation that says what runs now and how to recover.
+ * `run()` never throws: every failure ends in `setFailed`.
+ */
+import * as core from '@actions/core'
+import {
+  createFileStateStore,
+  createFlinkClient,
+  type FlinkClient,
+  formatResult,
+  isFlinkDeployError,
+  promote,
+  reject,
+  resume,
+  type UpgradeResult,
+  type UpgradeRuntime,
+  upgrade,
+} from '@flink-deploy/core'
+import { type ActionInputs, type InputName, parseInputs, secretsOf } from './inputs.ts'
+import { currentJobId, FAILED_OUTCOMES, recoveryMessage, renderSummary, StepLog } from './report.ts'
+
+const readInput = (name: InputName) => core.getInput(name)
+
+export async function run(): Promise<void> {
+  let client: FlinkClient | undefined
+  const controller = new AbortController()
+  const cancel = (signal: NodeJS.Signals) => {
+    core.warning(`${signal} received: stopping at the next safe point`, { title: 'flink-deploy cancelled' })
+    controller.abort()
+  }
+  process.on('SIGINT', cancel)
+  process.on('SIGTERM', cancel)
+  try {
+    // Before anything else is logged: every form of every secret is masked.
+    for (const secret of secretsOf(readInput)) core.setSecret(secret)
+    const inputs = parseInputs(readInput)
+    client = createFlinkClient({ ...inputs.client, onWarning: (message) => core.warning(message) })
+    core.info(describe(inputs))
+    const steps = new StepLog(core)
+    const runtime: UpgradeRuntime = {
+      client,
+      stateFile: inputs.stateFile,
+      signal: controller.signal,
+      onEvent: steps.onEvent,
+    }
+    let result: UpgradeResult
+    try {
+      result = await execute(inputs, runtime)
+    } finally {
+      steps.close()
+    }
+    await report(result, inputs)
+  } catch (error) {
+    core.setFailed(messageOf(error))
+  } finally {
+    process.off('SIGINT', cancel)
+    process.off('SIGTERM', cancel)
+    await client?.close().catch(() => undefined)
+  }
+}
+
+function execute(inputs: ActionInputs, runtime: UpgradeRuntime): Promise<UpgradeResult> {
+  switch (inputs.action) {
+    case 'deploy':
+      return upgrade(inputs.upgrade!, runtime)
+    case 'promote':
+      return promote(runtime)
+    case 'reject':
+      return reject(runtime, inputs.rejectReason)
+    case 'resume':
+      return resume(runtime)
+  }
+}
+
+function describe(inputs: ActionInputs): string {
+  const u = inputs.upgrade
+  const what =
+    inputs.action === 'deploy' && u
+      ? `deploy ${u.jar} as job ${inputs.target} (${u.strategy ?? 'stop-and-restart'}${u.dryRun ? ', dry run' : ''})`
+      : `${inputs.action} the run of ${inputs.target}`
+  return `flink-deploy: ${what} on ${inputs.flinkUrl}; state file ${inputs.stateFile}`
+}
+
+async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void> {
+  const facts = { action: inputs.action, target: inputs.target, stateFile: inputs.stateFile }
+  core.startGroup(`Result: ${result.outcome}`)
+  core.info(formatResult(result))
+  core.endGroup()
+
+  const jarId = await jarIdOf(inputs.stateFile)
+  const outputs: Record<string, string | undefined> = {
+    outcome: result.outcome,
+    'job-id': currentJobId(result),
+    'previous-job-id': result.blueJobId,
+    'savepoint-path': result.savepointPath,
+    'jar-id': jarId,
+    'rolled-back': String(result.outcome === 'rolled-back'),
+    'downtime-ms': result.downtimeMs === undefined ? undefined : String(Math.round(result.downtimeMs)),
+    'duration-ms': String(Math.round(result.totalMs)),
+    'state-file': inputs.stateFile,
+  }
+  for (const [name, value] of Object.entries(outputs)) if (value !== undefined) core.setOutput(name, value)
+
+  if (process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(renderSummary(result, facts)).write()
+  }
+
+  if (inputs.action === 'reject' && result.outcome === 'aborted-blue-untouched') {
+    // Asked for: green is gone and blue runs untouched. Not a failure of this step.
+    core.notice(result.summary, { title: 'flink-deploy: rejected' })
+  } else if (FAILED_OUTCOMES.has(result.outcome)) {
+    core.error(recoveryMessage(result, facts), { title: `flink-deploy: ${result.outcome}` })
+    core.setFailed(
+      result.outcome === 'failed-needs-attention'
+        ? 'flink-deploy needs attention: see the annotation above and the job summary.'
+        : `The release did not go out (${result.outcome}).`,
+    )
+  } else if (result.outcome === 'awaiting-promotion') {
+    core.notice(
+      `${result.summary} Run this action with action: promote (or reject) and state-file: ${inputs.stateFile}.`,
+      { title: 'flink-deploy: awaiting promotion' },
+    )
+  } else if (result.outcome === 'upgraded') {
+    core.notice(result.summary, { title: 'flink-deploy: upgraded' })
+  } else {
+    core.info(result.summary)
+  }
+}
+
+/**
+ * The id of green's jar on the cluster. The result does not carry it, so it is read from the run's state
+ * file, where preflight recorded it; undefined when the run has none (a failure before the upload).
+ */
+async function jarIdOf(stateFile: string): Promise<string | undefined> {
+  try {
+    const run = await createFileStateStore(stateFile).read()
+    const facts = (run?.snapshot as { context?: { facts?: { greenJarId?: unknown } } } | undefined)?.context
+      ?.facts
+    return typeof facts?.greenJarId === 'string' ? facts.greenJarId : undefined
+  } catch {
+    return undefined
+  }
+}
+
+function messageOf(error: unknown): string {
+  if (isFlinkDeployError(error)) return `${error.message} (${error.code})`
+  return error instanceof Error ? error.message : String(error)
+}
