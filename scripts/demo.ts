@@ -23,7 +23,7 @@ const say = (text: string) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`)
 requireTool('java', ['-version'], 'Java 17 (e.g. `apt-get install openjdk-17-jdk-headless`)')
 requireTool('mvn', ['-v'], 'Maven (e.g. `apt-get install maven`)')
 
-const version = selectedFlinkVersions()[0] ?? '2.3'
+const version = selectedFlinkVersions().at(-1) ?? '2.3'
 say(`Starting Flink ${version} (JobManager and TaskManager JVMs on loopback) and building the example job...`)
 const [cluster, jar] = await Promise.all([startFlinkCluster({ version }), buildExampleJob(version)])
 const client = createFlinkClient({ baseUrl: cluster.url })
@@ -44,7 +44,7 @@ try {
       '--arg=--rate',
       '--arg=200',
       `--state-file=${stateFile}`,
-      '--verify-stabilisation=5000',
+      '--verify-stabilisation=5s',
     ])
 
   say('1. Deploy release v1 (nothing runs yet, so this is a first deployment):')
@@ -69,7 +69,7 @@ try {
 } catch (error) {
   failed = true
   process.stderr.write(`\nThe demo failed: ${error instanceof Error ? error.message : String(error)}\n`)
-  process.stderr.write(`Last lines of the Flink logs:\n${await cluster.logTail(20)}\n`)
+  process.stderr.write(`Last lines of the Flink logs:\n${await cluster.logTail(10)}\n`)
 } finally {
   await client.close()
   await cluster.stop()

@@ -68175,13 +68175,12 @@ async function report(result, inputs) {
   startGroup(`Result: ${result.outcome}`);
   info(formatResult(result));
   endGroup();
-  const jarId = await jarIdOf(inputs.stateFile);
   const outputs = {
     outcome: result.outcome,
     "job-id": currentJobId(result),
     "previous-job-id": result.blueJobId,
     "savepoint-path": result.savepointPath,
-    "jar-id": jarId,
+    "jar-id": result.greenJarId,
     "rolled-back": String(result.outcome === "rolled-back"),
     "downtime-ms": result.downtimeMs === void 0 ? void 0 : String(Math.round(result.downtimeMs)),
     "duration-ms": String(Math.round(result.totalMs)),
@@ -68207,15 +68206,6 @@ async function report(result, inputs) {
     notice(result.summary, { title: "flink-deploy: upgraded" });
   } else {
     info(result.summary);
-  }
-}
-async function jarIdOf(stateFile) {
-  try {
-    const run2 = await createFileStateStore(stateFile).read();
-    const facts = run2?.snapshot?.context?.facts;
-    return typeof facts?.greenJarId === "string" ? facts.greenJarId : void 0;
-  } catch {
-    return void 0;
   }
 }
 function messageOf(error3) {

@@ -6,7 +6,6 @@
  */
 import * as core from '@actions/core'
 import {
-  createFileStateStore,
   createFlinkClient,
   type FlinkClient,
   formatResult,
@@ -89,13 +88,12 @@ async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void
   core.info(formatResult(result))
   core.endGroup()
 
-  const jarId = await jarIdOf(inputs.stateFile)
   const outputs: Record<string, string | undefined> = {
     outcome: result.outcome,
     'job-id': currentJobId(result),
     'previous-job-id': result.blueJobId,
     'savepoint-path': result.savepointPath,
-    'jar-id': jarId,
+    'jar-id': result.greenJarId,
     'rolled-back': String(result.outcome === 'rolled-back'),
     'downtime-ms': result.downtimeMs === undefined ? undefined : String(Math.round(result.downtimeMs)),
     'duration-ms': String(Math.round(result.totalMs)),
@@ -126,21 +124,6 @@ async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void
     core.notice(result.summary, { title: 'flink-deploy: upgraded' })
   } else {
     core.info(result.summary)
-  }
-}
-
-/**
- * The id of green's jar on the cluster. The result does not carry it, so it is read from the run's state
- * file, where preflight recorded it; undefined when the run has none (a failure before the upload).
- */
-async function jarIdOf(stateFile: string): Promise<string | undefined> {
-  try {
-    const run = await createFileStateStore(stateFile).read()
-    const facts = (run?.snapshot as { context?: { facts?: { greenJarId?: unknown } } } | undefined)?.context
-      ?.facts
-    return typeof facts?.greenJarId === 'string' ? facts.greenJarId : undefined
-  } catch {
-    return undefined
   }
 }
 
