@@ -127,7 +127,9 @@ export class FlinkOperationFailedError extends FlinkDeployError {
   readonly javaMessage: string
 
   constructor(init: { operation: string; triggerId: string; javaClass: string; javaMessage: string }) {
-    super(`${init.operation} ${init.triggerId} failed in Flink: ${init.javaClass}: ${init.javaMessage}`)
+    super(
+      `${init.operation} failed in Flink: ${init.javaClass}: ${init.javaMessage} (trigger id ${init.triggerId})`,
+    )
     this.operation = init.operation
     this.triggerId = init.triggerId
     this.javaClass = init.javaClass
@@ -143,7 +145,7 @@ export class FlinkOperationTimeoutError extends FlinkDeployError {
 
   constructor(operation: string, triggerId: string, waitedMs: number) {
     super(
-      `${operation} ${triggerId} was still in progress after ${waitedMs} ms; it may still complete in Flink`,
+      `${operation} was still in progress after ${waitedMs} ms (trigger id ${triggerId}); it may still complete in Flink`,
     )
     this.operation = operation
     this.triggerId = triggerId

@@ -59583,7 +59583,9 @@ var FlinkOperationFailedError = class extends FlinkDeployError {
   /** The first line of Flink's stack trace: the exception message. */
   javaMessage;
   constructor(init) {
-    super(`${init.operation} ${init.triggerId} failed in Flink: ${init.javaClass}: ${init.javaMessage}`);
+    super(
+      `${init.operation} failed in Flink: ${init.javaClass}: ${init.javaMessage} (trigger id ${init.triggerId})`
+    );
     this.operation = init.operation;
     this.triggerId = init.triggerId;
     this.javaClass = init.javaClass;
@@ -59596,7 +59598,7 @@ var FlinkOperationTimeoutError = class extends FlinkDeployError {
   triggerId;
   constructor(operation, triggerId, waitedMs) {
     super(
-      `${operation} ${triggerId} was still in progress after ${waitedMs} ms; it may still complete in Flink`
+      `${operation} was still in progress after ${waitedMs} ms (trigger id ${triggerId}); it may still complete in Flink`
     );
     this.operation = operation;
     this.triggerId = triggerId;

@@ -82,7 +82,7 @@ describe('asynchronous operations', () => {
       javaMessage: 'Not all required tasks are currently running.',
     })
     expect(error.message).toBe(
-      `savepoint of job ${JOB} ${TRIGGER} failed in Flink: org.apache.flink.runtime.checkpoint.CheckpointException: Not all required tasks are currently running.`,
+      `savepoint of job ${JOB} failed in Flink: org.apache.flink.runtime.checkpoint.CheckpointException: Not all required tasks are currently running. (trigger id ${TRIGGER})`,
     )
   })
 
