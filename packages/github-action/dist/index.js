@@ -54848,13 +54848,13 @@ var $ZodType = /* @__PURE__ */ $constructor("$ZodType", (inst, def) => {
         canary.aborted = true;
         return canary;
       }
-      const checkResult = runChecks2(payload, checks, ctx);
-      if (checkResult instanceof Promise) {
+      const checkResult2 = runChecks2(payload, checks, ctx);
+      if (checkResult2 instanceof Promise) {
         if (ctx.async === false)
           throw new $ZodAsyncError();
-        return checkResult.then((checkResult2) => inst._zod.parse(checkResult2, ctx));
+        return checkResult2.then((checkResult3) => inst._zod.parse(checkResult3, ctx));
       }
-      return inst._zod.parse(checkResult, ctx);
+      return inst._zod.parse(checkResult2, ctx);
     };
     inst._zod.run = (payload, ctx) => {
       if (ctx.skipChecks) {
@@ -66649,6 +66649,11 @@ function isDuplicateSubmission(error3) {
   return error3 instanceof FlinkApiError && error3.errors.some((e) => e.includes("DuplicateJobSubmissionException"));
 }
 
+// ../core/src/verify/check.ts
+function checkResult(name, startedAt, passed, message, evidence) {
+  return { name, passed, message, evidence, startedAt, durationMs: Date.now() - startedAt };
+}
+
 // ../core/src/verify/paths.ts
 function normaliseSnapshotPath(path6) {
   let p = path6.trim();
@@ -66674,14 +66679,7 @@ async function pollCheck(name, ctx, observe, options = {}) {
   const initialMs = options.initialMs ?? 50;
   const maxMs = options.maxMs ?? 1e3;
   const factor = options.factor ?? 1.6;
-  const finish = (passed, message, evidence) => ({
-    name,
-    passed,
-    message,
-    evidence,
-    startedAt,
-    durationMs: Date.now() - startedAt
-  });
+  const finish = (passed, message, evidence) => checkResult(name, startedAt, passed, message, evidence);
   let last;
   let lastError;
   let observations = 0;

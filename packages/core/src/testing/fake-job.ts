@@ -3,60 +3,20 @@
  * checkpoints, its exception history, and a state counter that grows while the job runs and travels with
  * checkpoints and savepoints (so a test can prove that a restored job continued from the saved state).
  */
+import {
+  type ExecutionState,
+  ExecutionState as ExecutionStateSchema,
+  type JobStatus,
+  JobStatus as JobStatusSchema,
+} from '../client/schemas/common.ts'
 import type { FakeTiming } from './cluster-options.ts'
 import { type JavaException, stackTrace } from './java-errors.ts'
 
-export type JobStatus =
-  | 'INITIALIZING'
-  | 'CREATED'
-  | 'RUNNING'
-  | 'FAILING'
-  | 'FAILED'
-  | 'CANCELLING'
-  | 'CANCELED'
-  | 'FINISHED'
-  | 'RESTARTING'
-  | 'SUSPENDED'
-  | 'RECONCILING'
+export type { ExecutionState, JobStatus }
 
-export const JOB_STATUSES: readonly JobStatus[] = [
-  'INITIALIZING',
-  'CREATED',
-  'RUNNING',
-  'FAILING',
-  'FAILED',
-  'CANCELLING',
-  'CANCELED',
-  'FINISHED',
-  'RESTARTING',
-  'SUSPENDED',
-  'RECONCILING',
-]
-
-export type ExecutionState =
-  | 'CREATED'
-  | 'SCHEDULED'
-  | 'DEPLOYING'
-  | 'RUNNING'
-  | 'FINISHED'
-  | 'CANCELING'
-  | 'CANCELED'
-  | 'FAILED'
-  | 'RECONCILING'
-  | 'INITIALIZING'
-
-export const EXECUTION_STATES: readonly ExecutionState[] = [
-  'CREATED',
-  'SCHEDULED',
-  'DEPLOYING',
-  'RUNNING',
-  'FINISHED',
-  'CANCELING',
-  'CANCELED',
-  'FAILED',
-  'RECONCILING',
-  'INITIALIZING',
-]
+/** The same enums the client validates with, so the fake cannot answer a state the client would reject. */
+export const JOB_STATUSES: readonly JobStatus[] = JobStatusSchema.options
+export const EXECUTION_STATES: readonly ExecutionState[] = ExecutionStateSchema.options
 
 const TERMINAL: ReadonlySet<JobStatus> = new Set(['FAILED', 'CANCELED', 'FINISHED', 'SUSPENDED'])
 

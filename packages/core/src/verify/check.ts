@@ -30,3 +30,14 @@ export interface Check {
   name: string
   run(ctx: CheckContext): Promise<CheckResult>
 }
+
+/** A verdict of check `name` that started at `startedAt` (epoch ms), timed until now. */
+export function checkResult(
+  name: string,
+  startedAt: number,
+  passed: boolean,
+  message: string,
+  evidence: Record<string, unknown>,
+): CheckResult {
+  return { name, passed, message, evidence, startedAt, durationMs: Date.now() - startedAt }
+}

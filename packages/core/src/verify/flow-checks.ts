@@ -5,7 +5,7 @@
  * default), so give these checks a deadline longer than that on a real cluster.
  */
 import type { JobDetails } from '../client/schemas/jobs.ts'
-import type { Check, CheckContext, CheckResult } from './check.ts'
+import { type Check, type CheckContext, type CheckResult, checkResult } from './check.ts'
 import { byVertexName } from './job-checks.ts'
 import { type Evidence, errorEvidence, GONE_STATES, type PollOptions, pollCheck } from './poll.ts'
 
@@ -187,14 +187,8 @@ export function customCheck(name: string, fn: (ctx: CheckContext) => Promise<Cus
     name,
     run: async (ctx) => {
       const startedAt = Date.now()
-      const result = (passed: boolean, message: string, evidence: Record<string, unknown>): CheckResult => ({
-        name,
-        passed,
-        message,
-        evidence,
-        startedAt,
-        durationMs: Date.now() - startedAt,
-      })
+      const result = (passed: boolean, message: string, evidence: Record<string, unknown>): CheckResult =>
+        checkResult(name, startedAt, passed, message, evidence)
       const timeout = AbortSignal.timeout(Math.max(0, ctx.deadline - startedAt))
       const signal = ctx.signal ? AbortSignal.any([ctx.signal, timeout]) : timeout
       let onAbort: (() => void) | undefined

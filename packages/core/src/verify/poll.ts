@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { CallOptions } from '../client/route.ts'
 import { FlinkApiError, FlinkResponseShapeError, FlinkTransportError, isFlinkDeployError } from '../errors.ts'
-import type { CheckContext, CheckResult } from './check.ts'
+import { type CheckContext, type CheckResult, checkResult } from './check.ts'
 
 export type Evidence = Record<string, unknown>
 
@@ -36,14 +36,8 @@ export async function pollCheck(
   const initialMs = options.initialMs ?? 50
   const maxMs = options.maxMs ?? 1_000
   const factor = options.factor ?? 1.6
-  const finish = (passed: boolean, message: string, evidence: Evidence): CheckResult => ({
-    name,
-    passed,
-    message,
-    evidence,
-    startedAt,
-    durationMs: Date.now() - startedAt,
-  })
+  const finish = (passed: boolean, message: string, evidence: Evidence): CheckResult =>
+    checkResult(name, startedAt, passed, message, evidence)
 
   let last: Observation | undefined
   let lastError: Evidence | undefined
