@@ -66365,7 +66365,7 @@ async function waitForTerminal(client, jobId2, options = {}) {
 }
 
 // ../core/src/preflight/find-blue-job.ts
-async function findBlueJob(client, selector, signal) {
+async function findBlueJob(client, selector, signal, allowUnhealthy = false) {
   const jobId2 = selector.jobId ?? await findIdByName(client, selector.jobName, signal);
   if (!jobId2) return void 0;
   const job = await client.jobs.get({ jobid: jobId2, signal }).catch((error3) => {
@@ -66374,7 +66374,7 @@ async function findBlueJob(client, selector, signal) {
     }
     throw error3;
   });
-  assertHealthy(job);
+  if (!allowUnhealthy) assertHealthy(job);
   return job;
 }
 async function findIdByName(client, name, signal) {
@@ -66470,7 +66470,12 @@ async function runPreflight(deps, options, signal) {
     );
   }
   const selector = options.jobId ? { jobId: options.jobId } : { jobName: options.jobName };
-  const blueJob = await findBlueJob(client, selector, signal);
+  const blueJob = await findBlueJob(
+    client,
+    selector,
+    signal,
+    options.checkpointFallbackMaxAgeMs !== void 0
+  );
   const fromBlue = blueJob !== void 0 && !options.stateless;
   const savepointDir = fromBlue ? await requireSavepointDir(client, options, signal) : options.savepointDir;
   const green = await uploadRelease(client, options.jar, signal);

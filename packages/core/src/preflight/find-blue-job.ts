@@ -13,6 +13,8 @@ export async function findBlueJob(
   client: FlinkClient,
   selector: BlueSelector,
   signal?: AbortSignal,
+  /** Accept a blue that is live but not healthy (restarting...): the caller has a fallback for it. */
+  allowUnhealthy = false,
 ): Promise<JobDetails | undefined> {
   const jobId = selector.jobId ?? (await findIdByName(client, selector.jobName!, signal))
   if (!jobId) return undefined
@@ -22,7 +24,7 @@ export async function findBlueJob(
     }
     throw error
   })
-  assertHealthy(job)
+  if (!allowUnhealthy) assertHealthy(job)
   return job
 }
 

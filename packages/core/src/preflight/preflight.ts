@@ -34,7 +34,13 @@ export async function runPreflight(
     )
   }
   const selector = (options.jobId ? { jobId: options.jobId } : { jobName: options.jobName! }) as BlueSelector
-  const blueJob = await findBlueJob(client, selector, signal)
+  // With a checkpoint fallback allowed, an unhealthy blue is the very case it exists for.
+  const blueJob = await findBlueJob(
+    client,
+    selector,
+    signal,
+    options.checkpointFallbackMaxAgeMs !== undefined,
+  )
   const fromBlue = blueJob !== undefined && !options.stateless
   const savepointDir = fromBlue ? await requireSavepointDir(client, options, signal) : options.savepointDir
 

@@ -195,6 +195,68 @@ describe('stop-and-restart', () => {
   })
 })
 
+describe('options', () => {
+  it('falls back to the latest checkpoint when blue is too unhealthy for a savepoint, only if allowed', async () => {
+    const blueId = await deployV1()
+    fake.faults.failJob({ job: blueId, afterRunningMs: 0, restarts: Number.POSITIVE_INFINITY })
+    await expect.poll(() => fake.cluster.job(blueId)!.state).not.toBe('RUNNING')
+
+    const refused = await upgrade(release('v2'), runtime())
+    expect(refused.outcome).toBe('aborted-blue-untouched')
+    expect(refused.error?.message).toMatch(/not (RUNNING|running)/)
+
+    const result = await upgrade({ ...release('v2'), checkpointFallbackMaxAgeMs: 60_000 }, runtime())
+    expect(result.outcome, result.summary).toBe('upgraded')
+    expect(result.savepointPath).toMatch(/chk-\d+/)
+    expect(result.warnings).toContain(
+      'blue could not take a savepoint; green starts from its latest checkpoint',
+    )
+    expect(fake.cluster.job(blueId)!.state).toBe('CANCELED')
+    const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+    expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
+  })
+
+  it('stateless starts green empty, and only when asked', async () => {
+    await deployV1()
+    const result = await upgrade({ ...release('v2'), stateless: true }, runtime())
+    expect(result.outcome, result.summary).toBe('upgraded')
+    const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+    expect(stats.latest.restored ?? null).toBeNull()
+    expect(fake.cluster.job(result.greenJobId!)!.stateCount()).toBeLessThan(
+      fake.cluster.job(result.blueJobId!)!.stateCount(),
+    )
+  })
+
+  it('a first deployment can start from a given savepoint', async () => {
+    const savepoint = 'file:/tmp/fake-flink/savepoints/savepoint-abcdef-0123456789ab'
+    fake.cluster.addSavepoint(savepoint, { stateCount: 4_242 })
+    const result = await upgrade({ ...release('v1'), initialSavepoint: savepoint }, runtime())
+    expect(result.outcome, result.summary).toBe('upgraded')
+    const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+    expect(stats.latest.restored?.external_path).toBe(savepoint)
+    expect(fake.cluster.job(result.greenJobId!)!.stateCount()).toBeGreaterThanOrEqual(4_242)
+  })
+
+  it('allowNonRestoredState lets a release drop state the plan check flagged', async () => {
+    await deployV1()
+    const result = await upgrade(
+      { ...release('v2', ['--topology', 'incompatible']), allowNonRestoredState: true },
+      runtime(),
+    )
+    expect(result.outcome, result.summary).toBe('upgraded')
+  })
+
+  it('blue-green refuses in preflight when green would not fit beside blue', async () => {
+    const blueId = await deployV1()
+    const result = await upgrade({ ...release('v2'), strategy: 'blue-green', parallelism: 8 }, runtime())
+    expect(result.outcome).toBe('aborted-blue-untouched')
+    expect(result.error?.message).toBe(
+      'Blue-green needs 8 free slots to run green beside blue; the cluster has 3',
+    )
+    expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+  })
+})
+
 describe('cancellation', () => {
   it('stops at the next safe point: once green runs from the savepoint, and resume() finishes the run', async () => {
     await deployV1()
