@@ -3,6 +3,7 @@
  * asynchronous operations of the REST API (savepoint, stop, checkpoint, disposal, data set deletion) and
  * what a JobManager restart loses. The HTTP handlers read and change it; tests can too.
  */
+
 import {
   CHECKPOINT_DIR,
   DEFAULT_ENTRY_CLASS,
@@ -29,6 +30,7 @@ import {
   notFoundError,
   restHandlerError,
 } from './java-errors.ts'
+import { FakeTimers } from './timers.ts'
 
 export interface FakeJar {
   id: string
@@ -136,7 +138,7 @@ export class FakeFlinkCluster {
   readonly #checkpointOps = new Map<string, AsyncOperation>()
   readonly #disposalOps = new Map<string, AsyncOperation>()
   readonly #datasetOps = new Map<string, AsyncOperation>()
-  readonly #timers = new Set<NodeJS.Timeout>()
+  readonly #timers = new FakeTimers()
   readonly #waitingForSlots: FakeJob[] = []
   readonly #host: JobHost
 
@@ -287,7 +289,6 @@ export class FakeFlinkCluster {
   /** Stops every timer; the cluster must not be used afterwards. */
   dispose(): void {
     for (const job of this.#jobs.values()) job.dispose()
-    for (const t of this.#timers) clearTimeout(t)
     this.#timers.clear()
   }
 
@@ -578,7 +579,7 @@ export class FakeFlinkCluster {
 
     const job = this.#jobs.get(jobId)
     if (!job || job.isTerminal) {
-      this.#after(1, () =>
+      this.#timers.after(1, () =>
         fail({
           className: 'org.apache.flink.runtime.messages.FlinkJobNotFoundException',
           message: `Could not find Flink job (${jobId})`,
@@ -587,7 +588,7 @@ export class FakeFlinkCluster {
       return triggerId
     }
     if (job.state === 'INITIALIZING') {
-      this.#after(1, () =>
+      this.#timers.after(1, () =>
         fail({
           className: 'org.apache.flink.runtime.dispatcher.UnavailableDispatcherOperationException',
           message: `Unable to get JobMasterGateway for initializing job. The requested operation is not available while the JobManager is initializing.`,
@@ -596,7 +597,7 @@ export class FakeFlinkCluster {
       return triggerId
     }
     if (!job.allTasksRunning) {
-      this.#after(1, () => fail(NOT_ALL_RUNNING, true))
+      this.#timers.after(1, () => fail(NOT_ALL_RUNNING, true))
       return triggerId
     }
     const rule = this.#takeSavepointFailure(jobId)
@@ -643,7 +644,7 @@ export class FakeFlinkCluster {
     const op: AsyncOperation = { result: { status: 'IN_PROGRESS' } }
     this.#checkpointOps.set(key, op)
     if (!job.allTasksRunning) {
-      this.#after(1, () =>
+      this.#timers.after(1, () =>
         this.#complete(op, { checkpointId: null, failureCause: failureCause(wrap(NOT_ALL_RUNNING)) }),
       )
       return id
@@ -679,7 +680,7 @@ export class FakeFlinkCluster {
     const triggerId = randomHex32()
     const op: AsyncOperation = { result: { status: 'IN_PROGRESS' } }
     this.#disposalOps.set(triggerId, op)
-    this.#after(this.timing.disposalMs, () => {
+    this.#timers.after(this.timing.disposalMs, () => {
       const key = normalizePath(path)
       if (!this.#snapshots.has(key)) {
         this.#complete(op, {
@@ -710,7 +711,7 @@ export class FakeFlinkCluster {
     const triggerId = randomHex32()
     const op: AsyncOperation = { result: { status: 'IN_PROGRESS' } }
     this.#datasetOps.set(triggerId, op)
-    this.#after(this.timing.disposalMs, () => {
+    this.#timers.after(this.timing.disposalMs, () => {
       // Unknown data sets are "deleted" too: Flink completes without a failure cause.
       this.#datasets.delete(datasetId)
       this.#complete(op, {})
@@ -811,15 +812,6 @@ export class FakeFlinkCluster {
     op.result = { status: 'COMPLETED', value, completedAt: Date.now() }
   }
 
-  #after(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer)
-      fn()
-    }, ms)
-    timer.unref()
-    this.#timers.add(timer)
-  }
-
   #removeWaiting(job: FakeJob): void {
     const i = this.#waitingForSlots.indexOf(job)
     if (i >= 0) this.#waitingForSlots.splice(i, 1)
@@ -889,7 +881,7 @@ export class FakeFlinkCluster {
     }
     const failure = job.injectedFailure
     const generation = this.jobManagerGeneration
-    this.#after(failure.afterRunningMs, () => {
+    this.#timers.after(failure.afterRunningMs, () => {
       if (generation !== this.jobManagerGeneration || !job.allTasksRunning) return
       const restart = failure.restartsLeft > 0
       if (restart) failure.restartsLeft--

@@ -3,6 +3,7 @@
  * checkpoints, its exception history, and a state counter that grows while the job runs and travels with
  * checkpoints and savepoints (so a test can prove that a restored job continued from the saved state).
  */
+
 import {
   type ExecutionState,
   ExecutionState as ExecutionStateSchema,
@@ -11,6 +12,7 @@ import {
 } from '../client/schemas/common.ts'
 import type { FakeTiming } from './cluster-options.ts'
 import { type JavaException, stackTrace } from './java-errors.ts'
+import { FakeTimers } from './timers.ts'
 
 export type { ExecutionState, JobStatus }
 
@@ -175,7 +177,7 @@ export class FakeJob {
   #runningSince: number | null = null
   /** stateCount when the tasks last (re)started: processedSinceStart counts from here. */
   #startBase = 0
-  #timers = new Set<NodeJS.Timeout>()
+  readonly #timers = new FakeTimers()
   #snapshotTimers = new Set<NodeJS.Timeout>()
   #checkpointTimer: NodeJS.Timeout | null = null
   #slotTimeout: NodeJS.Timeout | null = null
@@ -256,7 +258,7 @@ export class FakeJob {
 
   /** Submission: INITIALIZING, then either a restore failure or CREATED and scheduling. */
   start(restore: { snapshot: Snapshot } | { error: JavaException } | null): void {
-    this.#after(this.#host.timing.initializeMs, () => {
+    this.#timers.after(this.#host.timing.initializeMs, () => {
       if (restore && 'error' in restore) {
         this.#failTerminally(
           {
@@ -288,7 +290,7 @@ export class FakeJob {
     this.#failInProgressCheckpoints('Checkpoint Coordinator is suspending.')
     this.#setState('CANCELLING')
     this.#setTasks('CANCELING')
-    this.#after(this.#host.timing.cancelMs, () => {
+    this.#timers.after(this.#host.timing.cancelMs, () => {
       this.#setTasks('CANCELED')
       this.#end('CANCELED')
     })
@@ -332,8 +334,8 @@ export class FakeJob {
       this.numRestarts++
       this.#setState('RESTARTING')
       this.#setTasks('CANCELING')
-      this.#after(this.#host.timing.restartDelayMs / 2, () => this.#setTasks('CANCELED'))
-      this.#after(this.#host.timing.restartDelayMs, () => {
+      this.#timers.after(this.#host.timing.restartDelayMs / 2, () => this.#setTasks('CANCELED'))
+      this.#timers.after(this.#host.timing.restartDelayMs, () => {
         this.#restoreFromLatest(Date.now())
         this.#newAttempt()
         this.#deploy()
@@ -344,7 +346,7 @@ export class FakeJob {
     this.#setState('FAILING')
     this.#setTasks('CANCELING')
     vertex.status = 'FAILED'
-    this.#after(this.#host.timing.cancelMs, () => {
+    this.#timers.after(this.#host.timing.cancelMs, () => {
       this.#setTasks('CANCELED', new Set([vertex.id]))
       this.#end('FAILED')
     })
@@ -470,10 +472,10 @@ export class FakeJob {
   }
 
   #deploy(): void {
-    this.#after(this.#host.timing.scheduleMs, () => {
+    this.#timers.after(this.#host.timing.scheduleMs, () => {
       if (this.state !== 'RUNNING') this.#setState('RUNNING')
       TASK_STEPS.forEach((step, i) => {
-        this.#after(this.#host.timing.taskStepMs * (i + 1), () => {
+        this.#timers.after(this.#host.timing.taskStepMs * (i + 1), () => {
           this.#setTasks(step)
           if (step === 'RUNNING') this.#onAllRunning()
         })
@@ -622,17 +624,7 @@ export class FakeJob {
     this.lastModification = now
   }
 
-  #after(ms: number, fn: () => void): void {
-    const timer = setTimeout(() => {
-      this.#timers.delete(timer)
-      fn()
-    }, ms)
-    timer.unref()
-    this.#timers.add(timer)
-  }
-
   #clearTimers(): void {
-    for (const t of this.#timers) clearTimeout(t)
     this.#timers.clear()
     if (this.#checkpointTimer) clearInterval(this.#checkpointTimer)
     this.#checkpointTimer = null

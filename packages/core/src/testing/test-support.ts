@@ -22,36 +22,30 @@ export interface Started {
   close(): Promise<void>
 }
 
+/** A client for the fake with fast retries; closing it closes the fake too. */
+function withClient(fake: FakeFlinkBase, stop: () => Promise<void>): Started {
+  const client = createFlinkClient({
+    baseUrl: fake.url,
+    retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
+  })
+  return {
+    fake,
+    client,
+    close: async () => {
+      await client.close()
+      await stop()
+    },
+  }
+}
+
 export const transports = {
   'in-process': async (options: FakeFlinkOptions = {}): Promise<Started> => {
     const fake = await startFakeFlink(options)
-    const client = createFlinkClient({
-      baseUrl: fake.url,
-      retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
-    })
-    return {
-      fake,
-      client,
-      close: async () => {
-        await client.close()
-        await fake.stop()
-      },
-    }
+    return withClient(fake, () => fake.stop())
   },
   loopback: async (options: FakeFlinkOptions = {}): Promise<Started> => {
     const fake = await serveFakeFlink(options)
-    const client = createFlinkClient({
-      baseUrl: fake.url,
-      retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
-    })
-    return {
-      fake,
-      client,
-      close: async () => {
-        await client.close()
-        await fake.close()
-      },
-    }
+    return withClient(fake, () => fake.close())
   },
 } as const
 
