@@ -21,6 +21,7 @@ import type {
   SavepointInput,
   StartInput,
   StopBlueOutput,
+  VerifyJobInput,
   VerifyOutput,
 } from './upgrade-setup.ts'
 
@@ -161,15 +162,6 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       throw new Error('no jar is known for this release; it cannot be started again')
     return (await uploadRelease(client, input.settings.jarPath, signal, input.settings.jarSha256)).jarId
   }
-}
-
-interface VerifyJobInput {
-  jobId: string
-  savepointPath?: string
-  allowCheckpointRestore?: boolean
-  verify: ResolvedUpgradeOptions['verify']
-  deadline: number
-  role: 'green' | 'blue'
 }
 
 function msUntil(deadline: number): number {

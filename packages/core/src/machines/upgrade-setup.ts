@@ -63,6 +63,15 @@ export interface StartInput {
   claimMode: UpgradeContext['green']['claimMode']
 }
 
+export interface VerifyJobInput {
+  jobId: string
+  savepointPath?: string
+  allowCheckpointRestore?: boolean
+  verify: ResolvedUpgradeOptions['verify']
+  deadline: number
+  role: 'green' | 'blue'
+}
+
 export interface SavepointInput {
   jobId: string
   triggerId: string
@@ -89,17 +98,7 @@ export const upgradeSetup = setup({
       { jobId: string; maxAgeMs: number; deadline: number }
     >('useLatestCheckpoint'),
     startJob: placeholder<{ submitted: boolean }, StartInput>('startJob'),
-    verifyJob: placeholder<
-      VerifyOutput,
-      {
-        jobId: string
-        savepointPath?: string
-        allowCheckpointRestore?: boolean
-        verify: ResolvedUpgradeOptions['verify']
-        deadline: number
-        role: 'green' | 'blue'
-      }
-    >('verifyJob'),
+    verifyJob: placeholder<VerifyOutput, VerifyJobInput>('verifyJob'),
     cancelJob: placeholder<{ finalStatus: JobStatus | 'UNKNOWN' }, { jobId: string; deadline: number }>(
       'cancelJob',
     ),
