@@ -1,5 +1,8 @@
 import { defineConfig } from 'vitest/config'
 
+// Tests talk to loopback servers only: the AWS SDK must never look for credentials on a metadata service.
+const LOOPBACK_ONLY = { AWS_EC2_METADATA_DISABLED: 'true' }
+
 // Two projects: `unit` is fast (fake Flink, loopback servers) and `flink` needs real Flink clusters.
 export default defineConfig({
   test: {
@@ -7,6 +10,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          env: LOOPBACK_ONLY,
           include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
           exclude: ['**/node_modules/**', '**/*.flink.test.ts'],
         },
@@ -14,6 +18,7 @@ export default defineConfig({
       {
         test: {
           name: 'flink',
+          env: LOOPBACK_ONLY,
           include: ['test/**/*.flink.test.ts', 'packages/*/src/**/*.flink.test.ts'],
           // Real JobManager/TaskManager JVMs: child processes must belong to a process, not a worker thread.
           pool: 'forks',

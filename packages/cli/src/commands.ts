@@ -1,6 +1,7 @@
 /** The commands: their settings, help text with examples, and what runs them. */
 import { cancel, savepoint, status } from './commands/cluster.ts'
 import { jarsList, jarsPrune } from './commands/jars.ts'
+import { unlock } from './commands/unlock.ts'
 import { runUpgradeCommand } from './commands/upgrade.ts'
 import { CONNECTION_KEYS } from './connection.ts'
 import type { CommandContext } from './context.ts'
@@ -56,9 +57,22 @@ const UPGRADE_SETTINGS = [
   'cancelTimeout',
   'stateFile',
   'stateDir',
+  'stateStore',
+  'lockLease',
+  'lockOwner',
+  'forceUnlock',
 ] as const satisfies readonly SettingKey[]
 
-const RUN_STATE = ['stateFile', 'stateDir', 'jobName', 'jobId'] as const satisfies readonly SettingKey[]
+const RUN_STATE = [
+  'stateFile',
+  'stateDir',
+  'stateStore',
+  'jobName',
+  'jobId',
+  'lockLease',
+  'lockOwner',
+  'forceUnlock',
+] as const satisfies readonly SettingKey[]
 
 export const COMMANDS: Command[] = [
   {
@@ -128,10 +142,32 @@ export const COMMANDS: Command[] = [
     name: 'status',
     summary: 'the cluster: version, task managers and slots, jobs with their last checkpoint and savepoint',
     usage: 'flink-deploy status [--job-name <name>] [--all] [options]',
-    description: 'Lists the jobs that have not ended (--all: every job Flink remembers), newest first.',
-    settings: ['jobName', 'all'],
-    examples: ['flink-deploy status --flink-url http://flink:8081', 'flink-deploy status --json | jq .jobs'],
+    description:
+      'Lists the jobs that have not ended (--all: every job Flink remembers), newest first. With --state-store,\n' +
+      'also each stored job: its last run (step or outcome, jobs, savepoint), who holds its lock, its release.',
+    settings: ['jobName', 'all', 'stateStore'],
+    examples: [
+      'flink-deploy status --flink-url http://flink:8081',
+      'flink-deploy status --json | jq .jobs',
+      '# Also the runs, locks and releases kept in a shared store (from any machine)',
+      'flink-deploy status --state-store s3://deploy-state/flink --job-name orders',
+    ],
     run: status,
+  },
+  {
+    name: 'unlock',
+    summary: "remove a job's lock by hand, when the run that held it is surely gone",
+    usage: 'flink-deploy unlock --job-name <name> [--state-store <url> | --state-file <file>]',
+    description:
+      'A lock on a shared store expires by itself when its holder stops renewing it (--lock-lease); this is for\n' +
+      'the rest. It warns with the holder it removed: if that run is still active, two runs may change the job.',
+    settings: ['jobName', 'jobId', 'stateStore', 'stateFile', 'stateDir'],
+    connection: false,
+    examples: [
+      'flink-deploy unlock --state-store s3://deploy-state/flink --job-name orders',
+      'flink-deploy resume --state-store s3://deploy-state/flink --job-name orders --flink-url http://flink:8081',
+    ],
+    run: unlock,
   },
   {
     name: 'savepoint',

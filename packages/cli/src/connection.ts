@@ -110,6 +110,7 @@ const CORE_ARGUMENTS: [string, SettingKey][] = [
   ['tls.key', 'clientKey'],
   ['tls', 'caCert'],
   ['jobName', 'jobName'],
+  ['stateStore', 'stateStore'],
   ['jobId', 'jobId'],
   ['jobid', 'jobId'],
   ['jar path', 'jar'],

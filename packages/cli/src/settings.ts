@@ -142,6 +142,34 @@ export const SETTINGS = {
     arg: '<dir>',
     help: 'directory of state files and release records (default .flink-deploy)',
   }),
+  stateStore: S({
+    key: 'stateStore',
+    flag: 'state-store',
+    kind: 'string',
+    arg: '<url>',
+    help: 'shared store for run state, lock and release records, e.g. s3://bucket/prefix (credentials, region and AWS_ENDPOINT_URL_S3 as for any AWS tool); default: local files',
+  }),
+  lockLease: S({
+    key: 'lockLease',
+    flag: 'lock-lease',
+    kind: 'duration',
+    arg: '<duration>',
+    help: 'with --state-store: how long the lock holds unless renewed, so a vanished run blocks no longer (default 60s)',
+  }),
+  lockOwner: S({
+    key: 'lockOwner',
+    flag: 'lock-owner',
+    kind: 'string',
+    arg: '<text>',
+    help: 'who holds the lock, shown to a run it refuses (default user@host)',
+  }),
+  forceUnlock: S({
+    key: 'forceUnlock',
+    flag: 'force-unlock',
+    kind: 'boolean',
+    help: 'remove the lock of this job first, whoever holds it (only when that run is surely gone)',
+    flagOnly: true,
+  }),
   // Upgrade
   jar: S({ key: 'jar', flag: 'jar', kind: 'path', arg: '<path>', help: 'the new release jar on local disk' }),
   entryClass: S({

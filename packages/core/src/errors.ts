@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'STATE_FILE_INVALID'
   | 'STATE_STORE_IO'
   | 'UPGRADE_LOCKED'
+  | 'UPGRADE_LOCK_LOST'
+  | 'STATE_STORE_UNAVAILABLE'
+  | 'STATE_STORE_CONFLICT'
+  | 'OBJECT_CONDITION_FAILED'
   | 'SAVEPOINT_RESULT_LOST'
 
 export abstract class FlinkDeployError extends Error {

@@ -49,6 +49,9 @@ export const INPUT_NAMES = [
   'client-key',
   'insecure',
   'state-file',
+  'state-store',
+  'lock-lease-ms',
+  'lock-owner',
   'manual-promotion',
   'reject-reason',
   'dry-run',
@@ -65,7 +68,13 @@ export interface ActionInputs {
   client: ClientOptions
   /** Only for action deploy. */
   upgrade?: UpgradeOptions
-  stateFile: string
+  /** Local state file, when no state store is given. */
+  stateFile?: string
+  /** Shared store of run state, lock and release records (`s3://bucket/prefix`), used with `target` as the job. */
+  stateStore?: string
+  leaseMs?: number
+  /** Who holds the lock, as other runs are told: the workflow run and job. */
+  lockOwner: string
   /** The job as the user named it, for log lines. */
   target: string
   rejectReason?: string
@@ -301,6 +310,15 @@ const InputsSchema = z
     'client-key': pem,
     insecure: boolean,
     'state-file': optionalText,
+    'state-store': z
+      .string()
+      .regex(/^s3:\/\/[^/?#@]+(\/[^?#]*)?$/, {
+        error: (issue) =>
+          `expected s3://<bucket>/<prefix>, e.g. s3://deploy-state/flink, got ${quote(issue.input)}`,
+      })
+      .optional(),
+    'lock-lease-ms': wholeNumber(1),
+    'lock-owner': optionalText,
     'manual-promotion': boolean,
     'reject-reason': optionalText,
     'dry-run': boolean,
@@ -311,13 +329,19 @@ const InputsSchema = z
     const deploy = i.action === 'deploy'
     if (i['job-name'] !== undefined && i['job-id'] !== undefined)
       problem('job-name', 'give job-name or job-id, not both')
-    else if (i['job-name'] === undefined && i['job-id'] === undefined && (deploy || !i['state-file']))
+    else if (
+      i['job-name'] === undefined &&
+      i['job-id'] === undefined &&
+      (deploy || !i['state-file'] || i['state-store'])
+    )
       problem(
         'job-name',
         deploy
           ? 'required: give job-name (or job-id) to choose the job to deploy'
           : `required for action ${i.action} without state-file: give job-name (or job-id) or state-file to find the run`,
       )
+    if (i['state-file'] !== undefined && i['state-store'] !== undefined)
+      problem('state-file', 'give state-file or state-store, not both')
     if (deploy && i.jar === undefined)
       problem('jar', 'required for action deploy; expected the path of the release jar')
     if (i.token !== undefined && (i.username !== undefined || i.password !== undefined))
@@ -357,7 +381,7 @@ type ParsedInputs = z.output<typeof InputsSchema>
  */
 export function parseInputs(
   read: InputReader,
-  paths: { cwd: string; workspace: string } = {
+  paths: { cwd: string; workspace: string; env?: NodeJS.ProcessEnv } = {
     cwd: process.cwd(),
     workspace: process.env.GITHUB_WORKSPACE || process.cwd(),
   },
@@ -378,19 +402,32 @@ export function parseInputs(
   const rollbackJar =
     i['rollback-jar'] === undefined ? undefined : existingFile('rollback-jar', path(i['rollback-jar']))
   const target = i['job-name'] ?? i['job-id'] ?? '(from the state file)'
-  const stateFile = i['state-file']
-    ? path(i['state-file'])
-    : join(paths.workspace, '.flink-deploy', `${safeFileName(target)}.json`)
+  const stateStore = i['state-store']
+  const stateFile = stateStore
+    ? undefined
+    : i['state-file']
+      ? path(i['state-file'])
+      : join(paths.workspace, '.flink-deploy', `${safeFileName(target)}.json`)
 
   return {
     action: i.action,
     flinkUrl: i['flink-url'],
     client: clientOptions(i),
     upgrade: i.action === 'deploy' ? upgradeOptions(i, jar!, rollbackJar) : undefined,
-    stateFile,
+    ...(stateFile ? { stateFile } : {}),
+    ...(stateStore ? { stateStore } : {}),
+    ...(i['lock-lease-ms'] ? { leaseMs: i['lock-lease-ms'] } : {}),
+    lockOwner: i['lock-owner'] ?? workflowOwner(paths.env ?? process.env),
     target,
     rejectReason: i['reject-reason'],
   }
+}
+
+/** "GitHub Actions owner/repo run 123 (attempt 1), job deploy": which run to look at, or to cancel. */
+function workflowOwner(env: NodeJS.ProcessEnv): string {
+  if (!env.GITHUB_RUN_ID) return 'GitHub Actions'
+  const attempt = env.GITHUB_RUN_ATTEMPT ? ` (attempt ${env.GITHUB_RUN_ATTEMPT})` : ''
+  return `GitHub Actions ${env.GITHUB_REPOSITORY ?? ''} run ${env.GITHUB_RUN_ID}${attempt}, job ${env.GITHUB_JOB ?? '?'}`
 }
 
 function existingFile(input: InputName, file: string): string {

@@ -10,7 +10,9 @@ import {
   type FlinkClient,
   formatResult,
   isFlinkDeployError,
+  openStateStore,
   promote,
+  type RunStorage,
   reject,
   resume,
   type UpgradeResult,
@@ -18,12 +20,21 @@ import {
   upgrade,
 } from '@flink-deploy/core'
 import { type ActionInputs, type InputName, parseInputs, secretsOf } from './inputs.ts'
-import { currentJobId, FAILED_OUTCOMES, recoveryMessage, renderSummary, StepLog } from './report.ts'
+import {
+  currentJobId,
+  FAILED_OUTCOMES,
+  type RunFacts,
+  recoveryMessage,
+  renderSummary,
+  runInputs,
+  StepLog,
+} from './report.ts'
 
 const readInput = (name: InputName) => core.getInput(name)
 
 export async function run(): Promise<void> {
   let client: FlinkClient | undefined
+  let storage: RunStorage | undefined
   const controller = new AbortController()
   const cancel = (signal: NodeJS.Signals) => {
     core.warning(`${signal} received: stopping at the next safe point`, { title: 'flink-deploy cancelled' })
@@ -37,10 +48,12 @@ export async function run(): Promise<void> {
     const inputs = parseInputs(readInput)
     client = createFlinkClient({ ...inputs.client, onWarning: (message) => core.warning(message) })
     core.info(describe(inputs))
+    storage = inputs.stateStore ? await openSharedStore(inputs) : undefined
     const steps = new StepLog(core)
     const runtime: UpgradeRuntime = {
       client,
-      stateFile: inputs.stateFile,
+      ...(storage ? { storage } : { stateFile: inputs.stateFile! }),
+      owner: inputs.lockOwner,
       signal: controller.signal,
       onEvent: steps.onEvent,
     }
@@ -57,7 +70,19 @@ export async function run(): Promise<void> {
     process.off('SIGINT', cancel)
     process.off('SIGTERM', cancel)
     await client?.close().catch(() => undefined)
+    await storage?.close().catch(() => undefined)
   }
+}
+
+/** The run's state, lock and release records in the shared store, checked before anything is sent to Flink. */
+function openSharedStore(inputs: ActionInputs): Promise<RunStorage> {
+  const flags = `--state-store ${inputs.stateStore} --job-name ${inputs.target}`
+  return openStateStore(inputs.stateStore!, {
+    job: inputs.target,
+    argument: 'state-store',
+    ...(inputs.leaseMs ? { leaseMs: inputs.leaseMs } : {}),
+    unlockHint: `wait until its lease expires, or run \`flink-deploy unlock ${flags}\``,
+  })
 }
 
 function execute(inputs: ActionInputs, runtime: UpgradeRuntime): Promise<UpgradeResult> {
@@ -79,11 +104,16 @@ function describe(inputs: ActionInputs): string {
     inputs.action === 'deploy' && u
       ? `deploy ${u.jar} as job ${inputs.target} (${u.strategy ?? 'stop-and-restart'}${u.dryRun ? ', dry run' : ''})`
       : `${inputs.action} the run of ${inputs.target}`
-  return `flink-deploy: ${what} on ${inputs.flinkUrl}; state file ${inputs.stateFile}`
+  const state = inputs.stateStore ? `state store ${inputs.stateStore}` : `state file ${inputs.stateFile}`
+  return `flink-deploy: ${what} on ${inputs.flinkUrl}; ${state}`
 }
 
 async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void> {
-  const facts = { action: inputs.action, target: inputs.target, stateFile: inputs.stateFile }
+  const facts: RunFacts = {
+    action: inputs.action,
+    target: inputs.target,
+    ...(inputs.stateStore ? { stateStore: inputs.stateStore } : { stateFile: inputs.stateFile! }),
+  }
   core.startGroup(`Result: ${result.outcome}`)
   core.info(formatResult(result))
   core.endGroup()
@@ -98,6 +128,7 @@ async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void
     'downtime-ms': result.downtimeMs === undefined ? undefined : String(Math.round(result.downtimeMs)),
     'duration-ms': String(Math.round(result.totalMs)),
     'state-file': inputs.stateFile,
+    'state-store': inputs.stateStore,
   }
   for (const [name, value] of Object.entries(outputs)) if (value !== undefined) core.setOutput(name, value)
 
@@ -117,7 +148,7 @@ async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void
     )
   } else if (result.outcome === 'awaiting-promotion') {
     core.notice(
-      `${result.summary} Run this action with action: promote (or reject) and state-file: ${inputs.stateFile}.`,
+      `${result.summary} Run this action with action: promote (or reject) and ${runInputs(facts)}.`,
       { title: 'flink-deploy: awaiting promotion' },
     )
   } else if (result.outcome === 'upgraded') {

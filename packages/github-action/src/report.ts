@@ -110,8 +110,24 @@ export function currentJobId(result: UpgradeResult): string | undefined {
 export interface RunFacts {
   action: string
   target: string
-  stateFile: string
+  /** Where the run is kept: a state file, or a shared store (then `target` is the job in it). */
+  stateFile?: string
+  stateStore?: string
 }
+
+/** The inputs that point this action at the same run again. */
+export function runInputs(facts: RunFacts): string {
+  return facts.stateStore
+    ? `state-store: ${facts.stateStore} and job-name: ${facts.target}`
+    : `state-file: ${facts.stateFile}`
+}
+
+const RESUMABLE = new Set([
+  'CANCELLED',
+  'STATE_STORE_UNAVAILABLE',
+  'STATE_STORE_CONFLICT',
+  'UPGRADE_LOCK_LOST',
+])
 
 /** One paragraph for the error annotation of a failed run: what happened, what runs now, how to recover. */
 export function recoveryMessage(result: UpgradeResult, facts: RunFacts): string {
@@ -123,8 +139,8 @@ export function recoveryMessage(result: UpgradeResult, facts: RunFacts): string 
       return `${result.summary} The release did not go out; nothing was changed on the running job. Fix the cause and deploy again.`
     default: {
       const resume =
-        result.error?.code === 'CANCELLED'
-          ? ` Run this action again with action: resume and state-file: ${facts.stateFile} to continue the run.`
+        result.error && RESUMABLE.has(result.error.code)
+          ? ` Run this action again with action: resume and ${runInputs(facts)} to continue the run.`
           : ''
       const manual = sp
         ? ` Blue's state is in savepoint ${sp}: to recover by hand, start the previous release from it (flink run -s ${sp} ...).`
@@ -198,7 +214,12 @@ export function renderSummary(result: UpgradeResult, facts: RunFacts): string {
     out.push(`| ${esc(label)} | ${shown} |`)
   }
   out.push(`| strategy | ${result.strategy} |`, `| action | ${esc(facts.action)} |`)
-  out.push(`| state file | \`${facts.stateFile}\` |`, '')
+  out.push(
+    facts.stateStore
+      ? `| state store | \`${facts.stateStore}\` |`
+      : `| state file | \`${facts.stateFile}\` |`,
+    '',
+  )
 
   if (FAILED_OUTCOMES.has(result.outcome)) {
     out.push('### What runs now and how to recover', '', `> ${esc(recoveryMessage(result, facts))}`, '')

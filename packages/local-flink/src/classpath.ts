@@ -1,7 +1,7 @@
-import { access, mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { access, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { exec, lastLines, stripAnsi } from './exec.ts'
-import { CACHE_DIR, CLASSPATH_POM, mavenBinary } from './paths.ts'
+import { mavenBuildClasspath } from './maven.ts'
+import { CACHE_DIR, CLASSPATH_POM } from './paths.ts'
 import { resolveFlinkVersion } from './versions.ts'
 
 const inFlight = new Map<string, Promise<string[]>>()
@@ -32,27 +32,12 @@ async function doResolve(version: string, force: boolean): Promise<string[]> {
     if (cached) return cached
   }
   await mkdir(join(CACHE_DIR, version), { recursive: true })
-  // Unique temp file + rename: concurrent resolvers (other processes) never see a half-written file.
-  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`
-  const args = [
-    '-q',
-    '-B',
-    '-Dstyle.color=never',
-    '-f',
-    CLASSPATH_POM,
-    'dependency:build-classpath',
-    `-Dflink.version=${version}`,
-    `-Dmdep.outputFile=${tmp}`,
-  ]
-  const res = await exec(mavenBinary(), args, { timeoutMs: 15 * 60_000 })
-  if (res.code !== 0) {
-    await rm(tmp, { force: true })
-    throw new Error(
-      `Resolving the Flink ${version} classpath failed (mvn ${args.join(' ')} exited ${res.code ?? res.signal}):\n` +
-        lastLines(stripAnsi(`${res.stdout}\n${res.stderr}`), 40),
-    )
-  }
-  await rename(tmp, file)
+  await mavenBuildClasspath({
+    pom: CLASSPATH_POM,
+    properties: { 'flink.version': version },
+    outputFile: file,
+    what: `the Flink ${version} classpath`,
+  })
   const jars = await readCached(file)
   if (!jars) throw new Error(`Maven wrote an unusable classpath to ${file}`)
   return jars

@@ -4,17 +4,18 @@
  *   up [--version 2.3] [--slots 4]    start a detached cluster, print its URL, record it in .cache/running.json
  *   down [--version 2.3] [--keep]     stop the clusters recorded in .cache/running.json (all, or that version)
  *   status                            list recorded clusters and whether their JVMs are alive
- *   resolve [--version 1.20,2.3]      resolve (and cache) the classpath of the versions (default: FLINK_VERSION or all)
+ *   resolve [--version 1.20,2.3]      resolve (and cache) the classpath and S3 plugin of the versions (default: FLINK_VERSION or all)
  *   build-job [--version 1.20,2.3]    build examples/flink-job for the versions, print the jar paths
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
 import { resolveClasspath } from './classpath.ts'
 import { startFlinkCluster } from './cluster.ts'
 import { buildExampleJob } from './example-job.ts'
 import { CACHE_DIR } from './paths.ts'
 import { commandLine, isAlive, stopProcess } from './process.ts'
+import { resolveS3Plugin } from './s3-plugin.ts'
 import { DEFAULT_FLINK_VERSION, resolveFlinkVersion, selectedFlinkVersions } from './versions.ts'
 
 const STATE_FILE = join(CACHE_DIR, 'running.json')
@@ -130,8 +131,10 @@ async function main(argv: string[]): Promise<number> {
     case 'resolve': {
       for (const v of versionsFrom(values.version)) {
         const t0 = Date.now()
-        const jars = await resolveClasspath(v)
-        console.log(`Flink ${v}: ${jars.length} jars (${Date.now() - t0} ms)`)
+        const [jars, s3Plugin] = await Promise.all([resolveClasspath(v), resolveS3Plugin(v)])
+        console.log(
+          `Flink ${v}: ${jars.length} jars, S3 plugin ${basename(s3Plugin)} (${Date.now() - t0} ms)`,
+        )
       }
       return 0
     }

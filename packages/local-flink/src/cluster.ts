@@ -1,6 +1,6 @@
-import { mkdir, mkdtemp, open, readdir, rm, stat, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, open, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { basename, join } from 'node:path'
 import { resolveClasspath } from './classpath.ts'
 import {
   type ClusterDirs,
@@ -15,6 +15,8 @@ import { exec, lastLines } from './exec.ts'
 import { javaBinary } from './paths.ts'
 import { findFreePorts, releasePorts } from './ports.ts'
 import { type JvmProcess, spawnJvm, stopProcess } from './process.ts'
+import { assertS3Options, type S3Options, s3StateDirs } from './s3-options.ts'
+import { resolveS3Plugin } from './s3-plugin.ts'
 import { resolveFlinkVersion } from './versions.ts'
 
 const JM_MAIN = 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint'
@@ -38,6 +40,13 @@ export interface StartFlinkClusterOptions {
    * reaches FAILED quickly. `null` keeps Flink's default (exponential-delay, unbounded, when checkpointing is on).
    */
   restartAttempts?: number | null
+  /**
+   * Turns on Flink's S3 file system (s3:// paths): flink-s3-fs-hadoop of the cluster's version is resolved from
+   * Maven Central (cached) into <workDir>/plugins/s3-fs-hadoop/ (FLINK_PLUGINS_DIR of both JVMs) and s3.* keys
+   * point it at `endpoint`, path-style. With `bucket`, checkpoints and savepoints default to
+   * s3://<bucket>/checkpoints/<cluster id> and s3://<bucket>/savepoints/<cluster id>.
+   */
+  s3?: S3Options
   /** extra config.yaml keys (override the defaults) */
   config?: Record<string, string | number | boolean>
   /**
@@ -62,14 +71,22 @@ export interface FlinkClusterInfo {
   url: string
   /** full Flink version, e.g. '2.3.0' */
   version: string
-  /** per-cluster temp folder: conf/, log/, checkpoints/, savepoints/, web-upload/, tmp/ */
+  /** per-cluster temp folder: conf/, log/, checkpoints/, savepoints/, web-upload/, tmp/ (+ plugins/ with s3) */
   workDir: string
   configDir: string
   logDir: string
-  /** execution.checkpointing.dir (local path; config uses file://<path>) */
+  /**
+   * execution.checkpointing.dir: a local path (config uses file://<path>), or with the s3 option and a bucket
+   * the URI s3://<bucket>/checkpoints/<cluster id>
+   */
   checkpointDir: string
-  /** execution.checkpointing.savepoint-dir (local path; config uses file://<path>) */
+  /**
+   * execution.checkpointing.savepoint-dir: a local path (config uses file://<path>), or with the s3 option and
+   * a bucket the URI s3://<bucket>/savepoints/<cluster id>
+   */
   savepointDir: string
+  /** FLINK_PLUGINS_DIR of the JVMs when the s3 option is on (set it too when running Flink's CLI) */
+  pluginsDir: string | undefined
   /** web.upload.dir; uploaded jars are in <uploadDir>/flink-web-upload */
   uploadDir: string
   ports: ClusterPorts
@@ -122,13 +139,17 @@ async function getJson(url: string, timeoutMs = 3000): Promise<unknown> {
 /** Starts a real Flink session cluster (one JobManager JVM + one TaskManager JVM) on 127.0.0.1. */
 export async function startFlinkCluster(options: StartFlinkClusterOptions = {}): Promise<FlinkCluster> {
   const version = resolveFlinkVersion(options.version)
+  if (options.s3) assertS3Options(options.s3)
   const log = options.log ?? (() => {})
-  const classpath = await resolveClasspath(version)
+  const [classpath, s3Plugin] = await Promise.all([
+    resolveClasspath(version),
+    options.s3 ? resolveS3Plugin(version) : undefined,
+  ])
   const workDir = await mkdtemp(join(options.baseDir ?? tmpdir(), `flink-${version}-`))
   let lastError: unknown
   for (let attempt = 1; attempt <= 3; attempt++) {
     try {
-      return await startIn(workDir, version, classpath, options, log)
+      return await startIn(workDir, version, classpath, s3Plugin, options, log)
     } catch (e) {
       lastError = e
       if (!(e instanceof StartError && e.bindFailure) || attempt === 3) break
@@ -142,6 +163,7 @@ async function startIn(
   workDir: string,
   version: string,
   classpath: string[],
+  s3Plugin: string | undefined,
   options: StartFlinkClusterOptions,
   log: (m: string) => void,
 ): Promise<FlinkCluster> {
@@ -160,6 +182,9 @@ async function startIn(
   for (const d of [configDir, logDir, dirs.checkpoints, dirs.savepoints, dirs.webUpload, dirs.tmp]) {
     await mkdir(d, { recursive: true })
   }
+  const pluginsDir = s3Plugin ? await installPlugin(workDir, 's3-fs-hadoop', s3Plugin) : undefined
+  // the work dir's name is unique on this machine: it keeps this cluster's objects apart in a shared bucket
+  const clusterId = basename(workDir)
   const [rest, jobManagerRpc, blobServer] = (await findFreePorts(3, HOST)) as [number, number, number]
   const ports: ClusterPorts = { rest, jobManagerRpc, blobServer }
   const conf = clusterConfig({
@@ -171,6 +196,7 @@ async function startIn(
     taskManagerMemory: options.taskManagerMemory ?? '1728m',
     checkpointInterval: options.checkpointInterval ?? '2 s',
     restartAttempts: options.restartAttempts === null ? undefined : (options.restartAttempts ?? 2),
+    s3: options.s3 ? { options: options.s3, clusterId } : undefined,
     extra: options.config ?? {},
   })
   await writeFile(join(configDir, 'config.yaml'), renderConfigYaml(conf))
@@ -216,6 +242,8 @@ async function startIn(
   log(`Flink ${version}: config in ${configDir}, resource params computed after ${Date.now() - t0} ms`)
 
   const detached = options.detached ?? false
+  // Flink finds file systems like s3:// only in its plugins directory, named by this variable
+  const jvmEnv = pluginsDir ? { ...process.env, FLINK_PLUGINS_DIR: pluginsDir } : undefined
   const extraJvm = options.jvmOptions ?? ['-XX:TieredStopAtLevel=1']
   const log4j = `-Dlog4j.configurationFile=file:${join(configDir, 'log4j.properties')}`
   let jm: JvmProcess | undefined
@@ -239,6 +267,7 @@ async function startIn(
       role: 'jobmanager',
       java,
       cwd: workDir,
+      env: jvmEnv,
       detached,
       outFile: join(logDir, 'jobmanager.out'),
       args: [
@@ -268,6 +297,7 @@ async function startIn(
       role: name,
       java,
       cwd: workDir,
+      env: jvmEnv,
       detached,
       outFile: join(logDir, `${name}.out`),
       args: [
@@ -387,6 +417,7 @@ async function startIn(
     throw e
   }
 
+  const stateDirs = options.s3?.bucket ? s3StateDirs(options.s3.bucket, clusterId) : dirs
   const keepByDefault = options.keepWorkDir ?? process.env.FLINK_KEEP_WORKDIR === '1'
 
   const cluster: FlinkCluster = {
@@ -395,8 +426,9 @@ async function startIn(
     workDir,
     configDir,
     logDir,
-    checkpointDir: dirs.checkpoints,
-    savepointDir: dirs.savepoints,
+    checkpointDir: stateDirs.checkpoints,
+    savepointDir: stateDirs.savepoints,
+    pluginsDir,
     uploadDir: dirs.webUpload,
     ports,
     classpath,
@@ -459,6 +491,16 @@ async function startIn(
     logTail,
   }
   return cluster
+}
+
+/** Links `jar` into <workDir>/plugins/<name>/ (Flink loads each plugin folder in its own class loader). */
+async function installPlugin(workDir: string, name: string, jar: string): Promise<string> {
+  const pluginsDir = join(workDir, 'plugins')
+  const link = join(pluginsDir, name, basename(jar))
+  await mkdir(join(pluginsDir, name), { recursive: true })
+  await rm(link, { force: true }) // a start retried after a port clash finds it already there
+  await symlink(jar, link)
+  return pluginsDir
 }
 
 async function tailFile(path: string, lines: number): Promise<string> {

@@ -3,6 +3,8 @@
  * flat dotted keys): Flink 1.20 reads it when no flink-conf.yaml exists, 2.x reads only config.yaml.
  */
 
+import { type S3Options, s3StateDirs } from './s3-options.ts'
+
 /** JVM flags flink-dist puts in env.java.opts.all (needed on Java 17), plus -XX:+IgnoreUnrecognizedVMOptions. */
 export const JAVA_17_OPTS: readonly string[] = [
   '-XX:+IgnoreUnrecognizedVMOptions',
@@ -83,6 +85,8 @@ export interface ConfigOptions {
   checkpointInterval: string
   /** fixed-delay restart attempts (1s delay); undefined = Flink default (exponential-delay, unbounded, when checkpointing) */
   restartAttempts: number | undefined
+  /** S3 file system settings and the id that keeps this cluster's objects apart from other clusters' */
+  s3?: { options: S3Options; clusterId: string }
   /** extra keys, override the defaults */
   extra: Record<string, string | number | boolean>
 }
@@ -135,7 +139,31 @@ export function clusterConfig(o: ConfigOptions): Record<string, string | number 
     conf['restart-strategy.fixed-delay.attempts'] = o.restartAttempts
     conf['restart-strategy.fixed-delay.delay'] = '1 s'
   }
-  return { ...conf, ...o.extra }
+  return { ...conf, ...(o.s3 ? s3Config(o.s3.options, o.s3.clusterId) : {}), ...o.extra }
+}
+
+/**
+ * Keys for flink-s3-fs-hadoop: it passes `s3.*` on to Hadoop's S3A as `fs.s3a.*` (s3.access-key and
+ * s3.secret-key become fs.s3a.access.key / fs.s3a.secret.key). Flink hides keys containing "secret" in its
+ * logs and REST API.
+ */
+function s3Config(s3: S3Options, clusterId: string): Record<string, string | number | boolean> {
+  const conf: Record<string, string | number | boolean> = {
+    's3.endpoint': s3.endpoint,
+    // the signing region: S3A (Hadoop 3.3.4 on AWS SDK v1 in both the 1.20 and 2.x plugins) otherwise guesses it
+    // from the endpoint's host name; moto accepts any, servers configured with a region do not
+    's3.endpoint.region': s3.region ?? 'us-east-1',
+    // loopback servers have no per-bucket host names
+    's3.path.style.access': true,
+    's3.access-key': s3.accessKey,
+    's3.secret-key': s3.secretKey,
+  }
+  if (s3.bucket) {
+    const dirs = s3StateDirs(s3.bucket, clusterId)
+    conf['execution.checkpointing.dir'] = dirs.checkpoints
+    conf['execution.checkpointing.savepoint-dir'] = dirs.savepoints
+  }
+  return conf
 }
 
 /** Renders flat keys as YAML (strings JSON-quoted, which is valid YAML). */

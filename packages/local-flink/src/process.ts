@@ -50,6 +50,8 @@ export interface SpawnJvmOptions {
   /** stdout+stderr are appended to this file (also survives the Node process) */
   outFile: string
   cwd: string
+  /** environment of the JVM (default: this process's) */
+  env?: NodeJS.ProcessEnv
   /**
    * attached (default): killed when this Node process exits (exit/signal handlers + a watchdog shell that
    * SIGKILLs the JVM if Node dies by SIGKILL). detached: outlives Node (the CLI `up` command).
@@ -63,6 +65,7 @@ export function spawnJvm(o: SpawnJvmOptions): JvmProcess {
   try {
     child = spawn(o.java, o.args, {
       cwd: o.cwd,
+      env: o.env ?? process.env,
       stdio: ['ignore', fd, fd],
       detached: o.detached ?? false,
     })

@@ -8,6 +8,8 @@ import { connect } from '../connection.ts'
 import { type CommandContext, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../settings.ts'
+import { storeUrlOf } from '../storage.ts'
+import { storedJobLines, storedJobs } from './stored-runs.ts'
 
 const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])
 
@@ -76,6 +78,8 @@ export async function status(ctx: CommandContext): Promise<number> {
       lastSavepoint: details[i]!.savepoint,
     }))
     const now = Date.now()
+    const storeUrl = storeUrlOf(ctx)
+    const stored = storeUrl ? await storedJobs(ctx, storeUrl) : undefined
     emit(
       ctx,
       {
@@ -87,6 +91,7 @@ export async function status(ctx: CommandContext): Promise<number> {
         slotsAvailable: overview['slots-available'],
         jobs: rows,
         endedJobs: ended,
+        ...(stored ? { stateStore: storeUrl, stored } : {}),
       },
       () => {
         const lines = [
@@ -106,6 +111,7 @@ export async function status(ctx: CommandContext): Promise<number> {
           }
         }
         if (!all && ended > 0) lines.push('', `${ended} ended job(s) not shown; --all lists them.`)
+        if (stored) lines.push(...storedJobLines(storeUrl!, stored))
         return lines
       },
     )

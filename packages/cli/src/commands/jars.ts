@@ -8,8 +8,9 @@ import { dirname, join, resolve } from 'node:path'
 import { type ReleaseRecord, readLockHolder, readReleaseRecord } from '@flink-deploy/core'
 import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
+import { DEFAULT_STATE_DIR } from '../storage.ts'
 import { CommandFailed, emit, withClient } from './cluster.ts'
-import { DEFAULT_STATE_DIR, releasesDir } from './upgrade.ts'
+import { releasesDir } from './upgrade.ts'
 
 const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])
 

@@ -16,33 +16,12 @@ import {
   upgrade,
 } from '@flink-deploy/core'
 import { asUsageError, connect, nameOf, settingForArgument } from '../connection.ts'
-import { type CommandContext, displayPath, shellWord, value } from '../context.ts'
+import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
 import { chooseMode, createRenderer } from '../output.ts'
 import { type Resolved, type SettingKey, UsageError } from '../settings.ts'
-
-export const DEFAULT_STATE_DIR = '.flink-deploy'
-
-/** A file name for a job name: readable, no path separators. */
-export function stateFileName(job: string): string {
-  return `${job.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^\.+/, '_')}.json`
-}
-
-/** --state-file, or `<state-dir>/<job>.json` from --job-name / --job-id. */
-export function stateFileOf(ctx: CommandContext, required: boolean): string | undefined {
-  const given = value<string>(ctx, 'stateFile')
-  if (given) return resolve(ctx.io.cwd, given)
-  const job = value<string>(ctx, 'jobName') ?? value<string>(ctx, 'jobId')
-  if (!job) {
-    if (required)
-      throw new UsageError(
-        'give --state-file, or --job-name/--job-id to use <state-dir>/<job>.json',
-        ctx.command,
-      )
-    return undefined
-  }
-  return resolve(ctx.io.cwd, value<string>(ctx, 'stateDir') ?? DEFAULT_STATE_DIR, stateFileName(job))
-}
+import { type OpenedStorage, openStorage, storeUrlOf } from '../storage.ts'
+import { breakLockWithWarning } from './unlock.ts'
 
 /** Of two settings that exclude each other, the one given at the higher precedence wins; same level: an error. */
 function exclusive(r: Resolved, a: SettingKey, b: SettingKey, command: string): void {
@@ -155,13 +134,32 @@ type Action = 'upgrade' | 'resume' | 'promote' | 'reject'
 
 export async function runUpgradeCommand(ctx: CommandContext, action: Action): Promise<number> {
   const options = action === 'upgrade' ? upgradeOptions(ctx) : undefined
-  const stateFile = stateFileOf(ctx, action !== 'upgrade')!
-  if (action !== 'upgrade' && !existsSync(stateFile)) {
-    throw new UsageError(
-      `${nameOf(ctx.settings, ctx.settings.origin.stateFile ? 'stateFile' : 'jobName')}: no run to ${action} in ${displayPath(stateFile, ctx.io.cwd)}`,
-      ctx.command,
-    )
+  const opened = await openStorage(ctx)
+  try {
+    if (action !== 'upgrade' && !(await opened.hasRun())) {
+      const key = ctx.settings.origin.stateFile
+        ? 'stateFile'
+        : ctx.settings.origin.stateStore
+          ? 'stateStore'
+          : 'jobName'
+      throw new UsageError(
+        `${nameOf(ctx.settings, key)}: no run to ${action} in ${opened.shown}`,
+        ctx.command,
+      )
+    }
+    if (value<boolean>(ctx, 'forceUnlock')) await breakLockWithWarning(ctx, opened)
+    return await runWith(ctx, action, options, opened)
+  } finally {
+    await opened.storage.close()
   }
+}
+
+async function runWith(
+  ctx: CommandContext,
+  action: Action,
+  options: UpgradeOptions | undefined,
+  opened: OpenedStorage,
+): Promise<number> {
   const json = value<boolean>(ctx, 'json') ?? false
   const renderer = createRenderer(chooseMode(json, ctx.stdout), ctx.stdout)
   const warn = (message: string) => {
@@ -169,7 +167,6 @@ export async function runUpgradeCommand(ctx: CommandContext, action: Action): Pr
     ctx.stderr.write(`warning: ${message}\n`)
   }
   const client = connect(ctx.settings, ctx.io.cwd, ctx.command, warn)
-  const shownStateFile = displayPath(stateFile, ctx.io.cwd)
   const controller = new AbortController()
   let interrupts = 0
   const stopListening = ctx.io.onInterrupt?.(() => {
@@ -183,28 +180,33 @@ export async function runUpgradeCommand(ctx: CommandContext, action: Action): Pr
       controller.abort()
     } else {
       ctx.stderr.write(
-        `\nExited at once; the run was not finished. Its state is in ${shownStateFile}; continue it with:\n` +
-          `  flink-deploy resume --state-file ${shellWord(shownStateFile)}\n`,
+        `\nExited at once; the run was not finished. Its state is in ${opened.shown}; continue it with:\n` +
+          `  flink-deploy resume ${opened.flags}\n`,
       )
       ctx.io.exit?.(EXIT.interrupted)
     }
   })
+  const owner = value<string>(ctx, 'lockOwner')
   const runtime: UpgradeRuntime = {
     client,
-    stateFile,
+    storage: opened.storage,
+    ...(owner ? { owner } : {}),
     signal: controller.signal,
     onEvent: (event: UpgradeEvent) => renderer.event(event),
   }
-  renderer.intro(introLines(action, options, ctx, shownStateFile))
+  renderer.intro(introLines(action, options, ctx, opened))
   try {
     const result = await run(action, options, runtime, value<string>(ctx, 'reason'))
     const code =
       action === 'reject' && result.outcome === 'aborted-blue-untouched' && result.error?.code === 'REJECTED'
         ? EXIT.ok
         : exitCodeForOutcome(result.outcome)
-    renderer.result(result, { stateFile, exitCode: code }, notes(result, shownStateFile))
+    const where = storeUrlOf(ctx)
+      ? { stateStore: opened.shown }
+      : { stateFile: resolve(ctx.io.cwd, opened.shown) }
+    renderer.result(result, { ...where, exitCode: code }, notes(result, opened))
     if (renderer.mode === 'json' && result.error?.code === 'CANCELLED') {
-      for (const line of notes(result, shownStateFile)) ctx.stderr.write(`${line}\n`)
+      for (const line of notes(result, opened)) ctx.stderr.write(`${line}\n`)
     }
     return code
   } catch (error) {
@@ -238,35 +240,37 @@ function introLines(
   action: Action,
   options: UpgradeOptions | undefined,
   ctx: CommandContext,
-  stateFile: string,
+  opened: OpenedStorage,
 ): string[] {
+  const where = storeUrlOf(ctx) ? `state store: ${opened.shown}` : `state file: ${opened.shown}`
   const url = value<string>(ctx, 'flinkUrl')
   if (action === 'upgrade' && options) {
     const job = options.jobName ? `job "${options.jobName}"` : `job ${options.jobId}`
     const mode = options.dryRun ? 'dry run of ' : ''
     return [
       `flink-deploy: ${mode}${options.strategy ?? 'stop-and-restart'} of ${job} to ${displayPath(options.jar, ctx.io.cwd)} on ${url}`,
-      `state file: ${stateFile}`,
+      where,
     ]
   }
-  return [`flink-deploy ${action}: the run in ${stateFile} on ${url}`]
+  return [`flink-deploy ${action}: the run in ${opened.shown} on ${url}`]
 }
 
 /** What to do next, for people. */
-function notes(result: UpgradeResult, stateFile: string): string[] {
-  const sf = shellWord(stateFile)
+function notes(result: UpgradeResult, opened: OpenedStorage): string[] {
   const out: string[] = []
   if (result.error?.code === 'CANCELLED') {
     const running = result.running.map((j) => `${j.role} job ${j.jobId} (${j.state})`).join(', ')
     out.push(`Cancelled during ${result.error.step}. Running now: ${running || 'no job of this run'}.`)
     if (result.savepointPath) out.push(`Savepoint to use: ${result.savepointPath}`)
-    out.push(`Continue the run with: flink-deploy resume --state-file ${sf}`)
+    out.push(`Continue the run with: flink-deploy resume ${opened.flags}`)
   } else if (result.outcome === 'awaiting-promotion') {
     out.push('Green is verified and runs beside blue. Finish the run with one of:')
-    out.push(`  flink-deploy promote --state-file ${sf}`)
-    out.push(`  flink-deploy reject --state-file ${sf} [--reason "..."]`)
+    out.push(`  flink-deploy promote ${opened.flags}`)
+    out.push(`  flink-deploy reject ${opened.flags} [--reason "..."]`)
   } else if (result.outcome === 'failed-needs-attention') {
-    out.push(`The run's state is in ${stateFile}; \`flink-deploy status\` shows what runs on the cluster.`)
+    out.push(`The run's state is in ${opened.shown}; \`flink-deploy status\` shows what runs on the cluster.`)
+    if (result.error?.code === 'STATE_STORE_UNAVAILABLE' || result.error?.code === 'UPGRADE_LOCK_LOST')
+      out.push(`Once the store is usable again, continue the run with: flink-deploy resume ${opened.flags}`)
   }
   return out
 }

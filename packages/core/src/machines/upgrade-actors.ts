@@ -28,8 +28,13 @@ import type {
 export interface UpgradeActorDeps {
   client: FlinkClient
   releases: ReleaseRecordStore
-  /** Resolves once every snapshot taken so far is persisted; awaited before each side effect. */
+  /**
+   * Resolves once every snapshot taken so far is persisted; awaited before each side effect. Stays pending
+   * once persisting failed: the step then never starts, and the run stops.
+   */
   persisted(): Promise<void>
+  /** Called as a side effect starts; the function it returns as it ends (a stopping run waits for it). */
+  startEffect?(): () => void
   /** The user's own checks, run on green after the built-in ones. */
   customChecks?: Check[]
 }
@@ -39,7 +44,12 @@ function afterPersist<I, O>(deps: UpgradeActorDeps, effect: (input: I, signal: A
   return fromPromise<O, I>(async ({ input, signal }) => {
     await deps.persisted()
     signal.throwIfAborted()
-    return effect(input, signal)
+    const ended = deps.startEffect?.()
+    try {
+      return await effect(input, signal)
+    } finally {
+      ended?.()
+    }
   })
 }
 

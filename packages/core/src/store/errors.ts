@@ -54,6 +54,8 @@ export interface LockHolder {
   owner: string
   /** ISO time. */
   acquiredAt: string
+  /** ISO time a lease lock (shared store) expires unless its holder renews it. */
+  leaseExpiresAt?: string
 }
 
 /** Another run holds the lock of this job (or the lock file cannot be read). */
@@ -63,13 +65,16 @@ export class UpgradeLockedError extends FlinkDeployError {
   /** Undefined when the lock file exists but could not be read. */
   readonly holder: LockHolder | undefined
 
-  constructor(path: string, holder: LockHolder | undefined, detail?: string) {
+  constructor(path: string, holder: LockHolder | undefined, detail?: string, remedy?: string) {
+    const lease = holder?.leaseExpiresAt
+      ? `, its lease expires at ${holder.leaseExpiresAt} unless renewed`
+      : ''
     const who = holder
-      ? `${holder.owner} (pid ${holder.pid} on ${holder.hostname}) since ${holder.acquiredAt}`
+      ? `${holder.owner} (pid ${holder.pid} on ${holder.hostname}) since ${holder.acquiredAt}${lease}`
       : `an unknown holder (${detail ?? 'the lock file is unreadable'})`
     super(
       `Another run is upgrading this job: the lock ${path} is held by ${who}. ` +
-        `If you are sure no other run is active, remove ${path} and start again.`,
+        `If you are sure no other run is active, ${remedy ?? `remove ${path}`} and start again.`,
     )
     this.path = path
     this.holder = holder
@@ -80,4 +85,18 @@ export function errnoCode(error: unknown): string | undefined {
   return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string'
     ? error.code
     : undefined
+}
+
+/**
+ * The lock of a running upgrade can no longer be relied on: its lease could not be renewed before it
+ * expired, or another run took it over. The run stops at its next safe point.
+ */
+export class UpgradeLockLostError extends FlinkDeployError {
+  readonly code = 'UPGRADE_LOCK_LOST'
+  readonly location: string
+
+  constructor(location: string, detail: string) {
+    super(`The lock ${location} was lost: ${detail}; this run stops at its next safe point`)
+    this.location = location
+  }
 }

@@ -60,7 +60,7 @@ export function createMemoryStateStore(initial?: PersistedRun): StateStore {
   return store
 }
 
-function validateForWrite(run: PersistedRun, path: string): PersistedRun {
+export function validateForWrite(run: PersistedRun, path: string): PersistedRun {
   // A run that could not be read back must not replace a good one.
   let json: unknown
   try {

@@ -7,6 +7,7 @@ export {
   type StateFileProblem,
   StateStoreIoError,
   UpgradeLockedError,
+  UpgradeLockLostError,
 } from './errors.ts'
 export {
   CURRENT_FORMAT_VERSION,
@@ -14,7 +15,14 @@ export {
   createMemoryStateStore,
   PersistedRunSchema,
 } from './file-state-store.ts'
-export { type AcquireLockOptions, acquireLock, readLockHolder, type UpgradeLock } from './lock.ts'
+export {
+  type AcquireLockOptions,
+  acquireLock,
+  breakLock,
+  defaultOwner,
+  readLockHolder,
+  type UpgradeLock,
+} from './lock.ts'
 export {
   createFileReleaseRecords,
   createMemoryReleaseRecords,
@@ -25,4 +33,6 @@ export {
   releaseRecordPath,
   writeReleaseRecord,
 } from './release-record.ts'
+export type { RunLock } from './run-lock.ts'
+export { fileRunStorage, memoryRunStorage, type RunStorage } from './run-storage.ts'
 export type { PersistedRun, StateStore } from './state-store.ts'

@@ -12,6 +12,7 @@ import { dirname, resolve } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import * as z from 'zod'
 import { errnoCode, type LockHolder, StateStoreIoError, UpgradeLockedError } from './errors.ts'
+import type { RunLock } from './run-lock.ts'
 
 export type { LockHolder } from './errors.ts'
 
@@ -20,15 +21,11 @@ export interface AcquireLockOptions {
   owner?: string
 }
 
-export interface UpgradeLock {
+export interface UpgradeLock extends RunLock {
   /** Absolute path of the lock file. */
   readonly path: string
-  /** What this lock wrote into the file. */
-  readonly holder: LockHolder
   /** Set when a stale lock (its process gone, on this host) was taken over. */
   readonly tookOverStaleLockFrom?: LockHolder
-  /** Removes the lock file if it is still ours; harmless to call twice. */
-  release(): Promise<void>
 }
 
 const LockFileSchema = z.looseObject({
@@ -96,6 +93,14 @@ export async function acquireLock(path: string, options: AcquireLockOptions = {}
 /** Who holds the lock at `path`, or undefined when nobody does (for status displays). */
 export async function readLockHolder(path: string): Promise<LockHolder | undefined> {
   const existing = await readLockFile(resolve(path))
+  return existing.kind === 'held' ? toHolder(existing.lock) : undefined
+}
+
+/** An operator's unlock: removes the lock file whoever holds it; returns who did. */
+export async function breakLock(path: string): Promise<LockHolder | undefined> {
+  const file = resolve(path)
+  const existing = await readLockFile(file)
+  await unlinkIgnoringAbsent(file)
   return existing.kind === 'held' ? toHolder(existing.lock) : undefined
 }
 
@@ -198,8 +203,11 @@ function makeLock(file: string, content: LockFile, tookOver: LockHolder | undefi
   let released = false
   return {
     path: file,
+    location: file,
     holder: toHolder(content),
-    ...(tookOver ? { tookOverStaleLockFrom: tookOver } : {}),
+    // A lock file cannot be taken from a live process, so it is never lost while the run goes on.
+    lost: new AbortController().signal,
+    ...(tookOver ? { tookOverStaleLockFrom: tookOver, tookOverFrom: tookOver } : {}),
     async release() {
       if (released) return
       released = true
@@ -216,7 +224,8 @@ function toHolder(lock: LockFile): LockHolder {
   return { pid: lock.pid, hostname: lock.hostname, owner: lock.owner, acquiredAt: lock.acquiredAt }
 }
 
-function defaultOwner(): string {
+/** `user@host`: who a lock names when the caller gives no owner. */
+export function defaultOwner(): string {
   let user = process.env.USER ?? process.env.USERNAME
   if (!user) {
     try {

@@ -61,10 +61,10 @@ export function createMemoryReleaseRecords(): ReleaseRecordStore {
     location: 'memory',
     async read(jobName) {
       const text = records.get(jobName)
-      return text === undefined ? undefined : parseRelease(text, 'memory', jobName)
+      return text === undefined ? undefined : parseReleaseRecord(text, 'memory', jobName)
     },
     async write(record) {
-      records.set(record.jobName, serialise(record))
+      records.set(record.jobName, serialiseReleaseRecord(record))
     },
     async remove(jobName) {
       records.delete(jobName)
@@ -85,21 +85,21 @@ export function releaseRecordPath(directory: string, jobName: string): string {
 export async function readReleaseRecord(path: string, jobName?: string): Promise<ReleaseRecord | undefined> {
   const file = resolve(path)
   const text = await readFileIfExists(file)
-  return text === undefined ? undefined : parseRelease(text, file, jobName)
+  return text === undefined ? undefined : parseReleaseRecord(text, file, jobName)
 }
 
 export async function writeReleaseRecord(path: string, record: ReleaseRecord): Promise<void> {
-  await writeFileAtomic(resolve(path), serialise(record))
+  await writeFileAtomic(resolve(path), serialiseReleaseRecord(record))
 }
 
-function serialise(record: ReleaseRecord): string {
+export function serialiseReleaseRecord(record: ReleaseRecord): string {
   const parsed = ReleaseRecordSchema.safeParse(record)
   if (!parsed.success)
     throw new InvalidArgumentError('release record', z.prettifyError(parsed.error).replaceAll('\n', ' '))
   return `${JSON.stringify({ formatVersion: CURRENT_FORMAT_VERSION, release: parsed.data }, null, 2)}\n`
 }
 
-function parseRelease(text: string, path: string, jobName: string | undefined): ReleaseRecord {
+export function parseReleaseRecord(text: string, path: string, jobName: string | undefined): ReleaseRecord {
   const { release } = parseVersionedJson(text, { path, what: 'release record', schema: ReleaseFileSchema })
   if (jobName !== undefined && release.jobName !== jobName) {
     // Two names that sanitise alike would still differ in the hash; this guards against files moved by hand.

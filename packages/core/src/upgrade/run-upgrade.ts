@@ -4,7 +4,6 @@
  * turn its final context into a result that says what runs now and where the savepoint is.
  */
 import { randomBytes } from 'node:crypto'
-import { dirname, join } from 'node:path'
 import { type AnyActorRef, createActor, type Snapshot } from 'xstate'
 import type { FlinkClient } from '../client/flink-client.ts'
 import { InvalidArgumentError, PreflightFailedError } from '../errors.ts'
@@ -14,14 +13,10 @@ import { stopAndRestartMachine } from '../machines/stop-and-restart.ts'
 import { createUpgradeActors } from '../machines/upgrade-actors.ts'
 import type { UpgradeContext } from '../machines/upgrade-context.ts'
 import type { UpgradeEmitted, UpgradeEvent, UpgradeInput } from '../machines/upgrade-setup.ts'
-import { createFileStateStore, createMemoryStateStore } from '../store/file-state-store.ts'
-import { acquireLock, type UpgradeLock } from '../store/lock.ts'
-import {
-  createFileReleaseRecords,
-  createMemoryReleaseRecords,
-  type ReleaseRecordStore,
-} from '../store/release-record.ts'
-import type { StateStore } from '../store/state-store.ts'
+import type { ReleaseRecordStore } from '../store/release-record.ts'
+import type { RunLock } from '../store/run-lock.ts'
+import { fileRunStorage, memoryRunStorage, type RunStorage } from '../store/run-storage.ts'
+import type { PersistedRun, StateStore } from '../store/state-store.ts'
 import type { Check } from '../verify/check.ts'
 import { resolveUpgradeOptions, type UpgradeOptions } from './options.ts'
 import { buildResult, type UpgradeResult } from './result.ts'
@@ -30,10 +25,17 @@ export interface UpgradeRuntime {
   client: FlinkClient
   /** File the run is persisted to after every step; resume() continues from it. Also locks the job. */
   stateFile?: string
-  /** Any other store (e.g. remote); `stateFile` is the usual choice. */
+  /**
+   * Where the run state, the lock and the release records live when not in local files, e.g.
+   * `await openStateStore('s3://deploy-state/flink', { job: 'orders' })`, shared by every machine using it.
+   */
+  storage?: RunStorage
+  /** Replaces the storage's run state (e.g. a store of your own). */
   store?: StateStore
   /** Release records (how each job was last deployed); default: `releases/` beside the state file. */
   releases?: ReleaseRecordStore
+  /** Who takes the lock, shown to a run it refuses (default `user@host`). */
+  owner?: string
   /** Cancels the run at its next safe point. */
   signal?: AbortSignal
   onEvent?: (event: UpgradeEmitted) => void
@@ -63,7 +65,7 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
     }
     const machine = MACHINES[resolved.strategy]
     const input = { runId: newJobId(), options: resolved, greenJobId: newJobId(), rollbackJobId: newJobId() }
-    return await drive(machine, { input }, env, runtime)
+    return await drive(machine, { input }, env, runtime, lock)
   } finally {
     await lock?.release()
   }
@@ -82,7 +84,13 @@ export async function resume(runtime: UpgradeRuntime, event?: UpgradeEvent): Pro
         `${env.store.location} holds a ${run.machine} run of machine version ${run.machineVersion}; this flink-deploy runs version ${MACHINE_VERSION}`,
       )
     }
-    return await drive(MACHINES[run.machine as MachineName], { snapshot: run.snapshot, event }, env, runtime)
+    return await drive(
+      MACHINES[run.machine as MachineName],
+      { snapshot: run.snapshot, event },
+      env,
+      runtime,
+      lock,
+    )
   } finally {
     await lock?.release()
   }
@@ -101,19 +109,20 @@ export function reject(runtime: UpgradeRuntime, reason?: string): Promise<Upgrad
 interface Environment {
   store: StateStore
   releases: ReleaseRecordStore
-  lock(): Promise<UpgradeLock | undefined>
+  lock(): Promise<RunLock | undefined>
 }
 
 function environment(runtime: UpgradeRuntime): Environment {
-  const store =
-    runtime.store ?? (runtime.stateFile ? createFileStateStore(runtime.stateFile) : createMemoryStateStore())
-  const releases =
-    runtime.releases ??
-    (runtime.stateFile
-      ? createFileReleaseRecords(join(dirname(runtime.stateFile), 'releases'))
-      : createMemoryReleaseRecords())
-  const lockPath = runtime.stateFile ? `${runtime.stateFile}.lock` : undefined
-  return { store, releases, lock: async () => (lockPath ? acquireLock(lockPath) : undefined) }
+  if (runtime.storage && runtime.stateFile)
+    throw new InvalidArgumentError('storage', 'give storage or stateFile, not both')
+  const storage: RunStorage =
+    runtime.storage ?? (runtime.stateFile ? fileRunStorage(runtime.stateFile) : memoryRunStorage())
+  const locks = runtime.storage !== undefined || runtime.stateFile !== undefined
+  return {
+    store: runtime.store ?? storage.state,
+    releases: runtime.releases ?? storage.releases,
+    lock: async () => (locks ? storage.lock(runtime.owner ? { owner: runtime.owner } : {}) : undefined),
+  }
 }
 
 async function drive(
@@ -121,12 +130,20 @@ async function drive(
   start: { input?: unknown; snapshot?: unknown; event?: UpgradeEvent },
   env: Environment,
   runtime: UpgradeRuntime,
+  lock: RunLock | undefined,
 ): Promise<UpgradeResult> {
   const journal = new Journal(env.store, machine.id)
+  // A lost lock stops the run like a store that cannot be written: no step starts after it.
+  lock?.lost.addEventListener('abort', () => journal.fail(lock.lost.reason), { once: true })
+  let inFlight = 0
   const actors = createUpgradeActors({
     client: runtime.client,
     releases: env.releases,
-    persisted: () => journal.flushed(),
+    persisted: () => journal.gate(),
+    startEffect: () => {
+      inFlight++
+      return () => inFlight--
+    },
     customChecks: runtime.checks,
   })
   // Both machines come from one setup, so they take the same actors, input and snapshots.
@@ -141,16 +158,53 @@ async function drive(
   const persisting = actor.subscribe({ next: () => journal.record(actor), error: () => undefined })
   actor.start()
   if (start.event) actor.send(start.event)
-  const final = await untilStopped(actor, runtime.signal)
+  const final = await untilStopped(
+    actor,
+    (s) => {
+      const safe = SAFE_TO_STOP.has(stateName(s.value))
+      // The step under way (a savepoint, a start) finishes and is recorded in the result; none starts after it.
+      if (journal.failed.aborted) return safe || inFlight === 0
+      return runtime.signal?.aborted === true && safe
+    },
+    [journal.failed, runtime.signal],
+  )
   persisting.unsubscribe()
   actor.stop()
-  await journal.flushed()
+  await journal.flushed().catch(() => undefined)
   const context = final.context as UpgradeContext
-  if (final.status === 'done') return buildResult(context, runtime.client)
+  if (journal.failure)
+    return buildResult(storageFailed(context, stateName(final.value), journal.failure), runtime.client)
+  if (final.status === 'done') {
+    if (context.outcome === 'rolled-back') await recordRestartedBlue(env.releases, context)
+    return buildResult(context, runtime.client)
+  }
   if (final.status === 'error') return buildResult(failed(context, final.error), runtime.client)
   if (final.value === 'awaitingPromotion')
     return buildResult({ ...context, outcome: 'awaiting-promotion' }, runtime.client)
   return buildResult(interrupted(context, stateName(final.value)), runtime.client)
+}
+
+/**
+ * Blue runs again under the rollback's job id: its release record moves to that job, so the next upgrade
+ * can roll back to it too. A failure here only costs that, and is said.
+ */
+async function recordRestartedBlue(releases: ReleaseRecordStore, context: UpgradeContext): Promise<void> {
+  const name = context.facts?.blue?.name
+  const restarted = context.rollbackJobId
+  try {
+    const record = name ? await releases.read(name) : undefined
+    if (record && record.jobId === context.facts?.blue?.jobId)
+      await releases.write({
+        ...record,
+        jobId: restarted,
+        savepointPath: context.savepoint?.location,
+        deployedAt: new Date().toISOString(),
+      })
+  } catch (error) {
+    context.warnings.push(
+      `the release record of ${name} could not be moved to the restarted job ${restarted} (${error instanceof Error ? error.message : String(error)}); the next upgrade needs rollback settings to roll back`,
+    )
+  }
 }
 
 interface EndSnapshot {
@@ -161,23 +215,27 @@ interface EndSnapshot {
 }
 
 /**
- * Resolves when the run reached a final state, waits for promotion, or was cancelled. Cancellation stops
- * the machine only where a job keeps running with its state; until then the run goes on.
+ * Resolves when the run reached a final state, waits for promotion, or `stopHere` says so (checked at every
+ * transition and when one of `signals` fires). A cancelled run stops only where a job keeps running with
+ * its state; until then the run goes on.
  */
-function untilStopped(actor: AnyActorRef, signal: AbortSignal | undefined): Promise<EndSnapshot> {
+function untilStopped(
+  actor: AnyActorRef,
+  stopHere: (snapshot: EndSnapshot) => boolean,
+  signals: (AbortSignal | undefined)[],
+): Promise<EndSnapshot> {
   return new Promise((resolve) => {
     let ended = false
     const check = () => {
       const s = actor.getSnapshot() as EndSnapshot
-      const cancelled = signal?.aborted === true && SAFE_TO_STOP.has(stateName(s.value))
-      if (ended || !(s.status !== 'active' || s.value === 'awaitingPromotion' || cancelled)) return
+      if (ended || !(s.status !== 'active' || s.value === 'awaitingPromotion' || stopHere(s))) return
       ended = true
-      signal?.removeEventListener('abort', check)
+      for (const signal of signals) signal?.removeEventListener('abort', check)
       resolve(s)
     }
     // No unsubscribe: the caller stops the actor as soon as this resolves, which ends the subscription.
     actor.subscribe({ next: check, error: check, complete: check })
-    signal?.addEventListener('abort', check)
+    for (const signal of signals) signal?.addEventListener('abort', check)
     check()
   })
 }
@@ -199,6 +257,26 @@ function interrupted(context: UpgradeContext, step: string): UpgradeContext {
   }
 }
 
+/**
+ * The run state could not be persisted (or the lock was lost), so no step started after that: what the
+ * steps already did is all that changed on Flink.
+ */
+function storageFailed(context: UpgradeContext, step: string, error: unknown): UpgradeContext {
+  const greenSubmitted = context.steps.some((s) => s.step === 'startingGreen')
+  const touched = context.savepoint?.location !== undefined || greenSubmitted
+  const code = (error as { code?: string }).code ?? 'STATE_STORE_UNAVAILABLE'
+  const message = error instanceof Error ? error.message : String(error)
+  return {
+    ...context,
+    outcome: touched ? 'failed-needs-attention' : 'aborted-blue-untouched',
+    error: {
+      step,
+      code,
+      message: `${message}. The run stopped before its next step; resume it once the store is usable again`,
+    },
+  }
+}
+
 function failed(context: UpgradeContext, error: unknown): UpgradeContext {
   const message = error instanceof Error ? error.message : String(error)
   return {
@@ -212,10 +290,16 @@ function isFinished(snapshot: unknown): boolean {
   return (snapshot as { status?: string }).status === 'done'
 }
 
-/** Persists snapshots in order; `flushed()` resolves when every snapshot so far is written. */
+/**
+ * Persists snapshots in order, only the newest one when several wait (a write in flight is never
+ * queued behind stale ones, so the path from blue stopped to green started costs one write).
+ * `flushed()` resolves when every snapshot so far is written.
+ */
 class Journal {
-  #chain: Promise<void> = Promise.resolve()
+  #pending: PersistedRun | undefined
+  #writing: Promise<void> | undefined
   #failure: unknown
+  readonly #failed = new AbortController()
   readonly #store: StateStore
   readonly #machine: string
 
@@ -224,29 +308,54 @@ class Journal {
     this.#machine = machine
   }
 
+  /** Aborted when a write failed or fail() was called: the run must stop at its next safe point. */
+  get failed(): AbortSignal {
+    return this.#failed.signal
+  }
+
+  get failure(): unknown {
+    return this.#failure
+  }
+
+  fail(error: unknown): void {
+    this.#failure ??= error
+    this.#failed.abort(error)
+  }
+
   record(actor: AnyActorRef): void {
     const snapshot = actor.getPersistedSnapshot()
     const runId = (snapshot as { context?: { runId?: string } }).context?.runId ?? 'unknown'
-    this.#chain = this.#chain.then(() =>
-      this.#store
-        .write({
-          formatVersion: 1,
-          machine: this.#machine,
-          machineVersion: MACHINE_VERSION,
-          runId,
-          snapshot,
-          updatedAt: new Date().toISOString(),
-        })
-        .catch((error: unknown) => {
-          this.#failure ??= error
-        }),
-    )
+    this.#pending = {
+      formatVersion: 1,
+      machine: this.#machine,
+      machineVersion: MACHINE_VERSION,
+      runId,
+      snapshot,
+      updatedAt: new Date().toISOString(),
+    }
+    // Cleared only once the drain settled (never synchronously inside it), so a waiter cannot spin on it.
+    this.#writing ??= this.#drain().finally(() => {
+      this.#writing = undefined
+    })
   }
 
-  /** Rejects when a write failed: no further side effect may run without its state on disk. */
+  async #drain(): Promise<void> {
+    while (this.#pending && this.#failure === undefined) {
+      const run = this.#pending
+      this.#pending = undefined
+      await this.#store.write(run).catch((error: unknown) => this.fail(error))
+    }
+  }
+
+  /** Before a side effect: resolves once everything so far is persisted, and never once a write failed. */
+  async gate(): Promise<void> {
+    await this.flushed().catch(() => new Promise<never>(() => {}))
+  }
+
+  /** Rejects when a write failed: no further side effect may run without its state persisted. */
   async flushed(): Promise<void> {
     await new Promise((resolve) => setImmediate(resolve))
-    await this.#chain
-    if (this.#failure) throw this.#failure
+    while (this.#writing) await this.#writing
+    if (this.#failure !== undefined) throw this.#failure
   }
 }

@@ -1,0 +1,44 @@
+/**
+ * A stored run in a few fields, for `status` on any machine that reads the same store: where it stands,
+ * which jobs it made, and the savepoint to recover from.
+ */
+import type { Outcome, UpgradeContext } from '../machines/upgrade-context.ts'
+import type { PersistedRun } from '../store/state-store.ts'
+
+export interface RunSummary {
+  runId: string
+  machine: string
+  updatedAt: string
+  /** 'active': unfinished (interrupted, or waiting for promotion); 'done': ended in a final state. */
+  status: 'active' | 'done' | 'error'
+  /** The state the run was in (its step), e.g. 'verifyingGreen', 'upgraded'. */
+  step: string
+  outcome?: Outcome
+  blueJobId?: string
+  greenJobId?: string
+  savepointPath?: string
+  error?: { step: string; code: string; message: string }
+}
+
+export function summariseRun(run: PersistedRun): RunSummary {
+  const snapshot = run.snapshot as { status?: string; value?: unknown; context?: Partial<UpgradeContext> }
+  const context = snapshot.context ?? {}
+  const value = snapshot.value
+  const step =
+    typeof value === 'string' ? value : value && typeof value === 'object' ? Object.keys(value)[0]! : '?'
+  const status = snapshot.status === 'done' ? 'done' : snapshot.status === 'error' ? 'error' : 'active'
+  return {
+    runId: run.runId,
+    machine: run.machine,
+    updatedAt: run.updatedAt,
+    status,
+    step,
+    ...(context.outcome ? { outcome: context.outcome } : {}),
+    ...(context.facts?.blue?.jobId ? { blueJobId: context.facts.blue.jobId } : {}),
+    ...(context.green?.jobId && context.steps?.some((s) => s.step === 'startingGreen')
+      ? { greenJobId: context.green.jobId }
+      : {}),
+    ...(context.savepoint?.location ? { savepointPath: context.savepoint.location } : {}),
+    ...(context.error ? { error: context.error } : {}),
+  }
+}
