@@ -10,7 +10,7 @@
  */
 import { copyFileSync, mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { createFlinkClient, type FlinkClient } from '@flink-deploy/core'
+import { createFlinkClient, type FlinkClient, openStateStore } from '@flink-deploy/core'
 import {
   buildExampleJob,
   type FlinkCluster,
@@ -115,8 +115,13 @@ for (const version of selectedFlinkVersions()) {
         (j) => j.role === 'blue-restarted',
       )!
       expect(live[0]!.jid).toBe(restarted.jobId)
-      const config = await client.jobs.config({ jobid: restarted.jobId })
-      expect(JSON.stringify(config)).toContain('v1')
+      const stats = await client.checkpoints.statistics({ jobid: restarted.jobId })
+      expect(stats.latest.restored?.external_path).toBe(r.savepointPath)
+      // v1 runs again as the bucket's release record said, and the record now follows it.
+      const storage = await openStateStore(STORE, { job: 'orders', ...s3.clientConfig() })
+      const record = await storage.releases.read('orders')
+      await storage.close()
+      expect(record).toMatchObject({ jobId: restarted.jobId, programArgs: expect.arrayContaining(['v1']) })
     })
 
     it('runner C sees the run in status from a third directory', async () => {

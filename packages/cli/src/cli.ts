@@ -199,6 +199,13 @@ function classify(error: unknown): { exitCode: number; code: string; message: st
         return { exitCode: EXIT.badInput, code: error.code, message }
       case 'UPGRADE_LOCKED':
         return { exitCode: EXIT.locked, code: error.code, message }
+      case 'STATE_STORE_UNAVAILABLE': {
+        // A missing bucket or refused credentials is a setting to fix; an unreachable server may pass.
+        const problem = (error as { problem?: string }).problem
+        const setting =
+          problem === 'no-such-bucket' || problem === 'access-denied' || problem === 'bad-request'
+        return { exitCode: setting ? EXIT.badInput : EXIT.error, code: error.code, message }
+      }
       case 'PREFLIGHT_FAILED':
         if ((error as { check?: string }).check === 'state-file')
           return { exitCode: EXIT.locked, code: error.code, message }

@@ -197,21 +197,25 @@ export const COMMANDS: Command[] = [
   {
     name: 'jars list',
     summary: 'the uploaded jars and which release record or run uses each',
-    usage: 'flink-deploy jars list [--state-dir <dir>] [options]',
-    description: 'Usage is read from the release records and state files in the state directory.',
-    settings: ['stateDir', 'stateFile'],
-    examples: ['flink-deploy jars list --state-dir .flink-deploy'],
+    usage: 'flink-deploy jars list [--state-dir <dir> | --state-store <url>] [options]',
+    description:
+      'Usage is read from the release records and run states in the state directory or the --state-store.',
+    settings: ['stateDir', 'stateFile', 'stateStore'],
+    examples: [
+      'flink-deploy jars list --state-dir .flink-deploy',
+      'flink-deploy jars list --state-store s3://deploy-state/flink',
+    ],
     run: jarsList,
   },
   {
     name: 'jars prune',
     summary: 'delete uploaded jars that no release record or run uses',
-    usage: 'flink-deploy jars prune [--state-dir <dir>] [--dry-run] [options]',
+    usage: 'flink-deploy jars prune [--state-dir <dir> | --state-store <url>] [--dry-run] [options]',
     description:
       'Keeps every jar named by a release record (the current release of each job, the one a rollback\n' +
-      'needs) or by a state file. Refuses (exit 6) while a run holds a lock in the state directory. Deleting a\n' +
-      'jar never affects a running job.',
-    settings: ['stateDir', 'stateFile', 'dryRun'],
+      'needs) or by a run, in the state directory or the --state-store. Refuses (exit 6) while a run holds a\n' +
+      'lock there. Deleting a jar never affects a running job.',
+    settings: ['stateDir', 'stateFile', 'stateStore', 'dryRun'],
     examples: [
       'flink-deploy jars prune --dry-run',
       'flink-deploy jars prune --state-dir /srv/deploy/.flink-deploy',

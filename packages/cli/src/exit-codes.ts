@@ -41,7 +41,7 @@ export function exitCodeForOutcome(outcome: Outcome): number {
 export const EXIT_CODE_HELP = `Exit codes:
   0    upgraded, dry run, awaiting promotion, rejected on request; other commands succeeded
   1    unexpected error (cluster unreachable, Flink error, file system)
-  2    bad input (flags, environment, config file, state file); nothing was sent
+  2    bad input (flags, environment, config file, state file, state store bucket or credentials); nothing was sent
   3    rolled back: green failed, blue runs again from the savepoint
   4    aborted, blue untouched (preflight refusal, failed savepoint, cancelled before any change)
   5    needs attention: read the summary for what runs and which savepoint to use

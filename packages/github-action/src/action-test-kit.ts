@@ -36,7 +36,7 @@ export function fakeJar(dir: string, name: string, marker = name): string {
 
 export async function runDist(
   inputs: Record<string, string>,
-  options: { workspace: string; timeoutMs?: number },
+  options: { workspace: string; timeoutMs?: number; env?: Record<string, string> },
 ): Promise<DistRun> {
   const files = mkdtempSync(join(tmpdir(), 'flink-deploy-runner-'))
   const outputPath = join(files, 'output')
@@ -51,6 +51,7 @@ export async function runDist(
     GITHUB_OUTPUT: outputPath,
     GITHUB_STEP_SUMMARY: summaryPath,
     RUNNER_TEMP: files,
+    ...options.env,
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
   const child = spawn(process.execPath, [DIST], {

@@ -74,6 +74,32 @@ describe('parseInputs', () => {
     expect(byFile.stateFile).toBe(join(dir, 'state/x.json'))
   })
 
+  it('a state store replaces the state file; the lock names the workflow run unless told otherwise', () => {
+    const env = {
+      GITHUB_REPOSITORY: 'acme/orders',
+      GITHUB_RUN_ID: '77',
+      GITHUB_RUN_ATTEMPT: '2',
+      GITHUB_JOB: 'deploy',
+    }
+    const parsed = parseInputs(
+      reader({ ...base, 'state-store': 's3://deploy-state/flink', 'lock-lease-ms': '30000' }),
+      {
+        ...paths,
+        env,
+      },
+    )
+    expect(parsed).toMatchObject({ stateStore: 's3://deploy-state/flink', leaseMs: 30_000, target: 'orders' })
+    expect(parsed.stateFile).toBeUndefined()
+    expect(parsed.lockOwner).toBe('GitHub Actions acme/orders run 77 (attempt 2), job deploy')
+    expect(parse({ ...base, 'lock-owner': 'release bot' }).lockOwner).toBe('release bot')
+    expect(problem({ ...base, 'state-store': 's3://b/x', 'state-file': 'x.json' })).toBe(
+      'Input state-file: give state-file or state-store, not both',
+    )
+    expect(problem({ 'flink-url': 'http://f:8081', action: 'resume', 'state-store': 's3://b/x' })).toBe(
+      'Input job-name: required for action resume with state-store: give job-name (or job-id) to choose the job in the store',
+    )
+  })
+
   it.each([
     [
       { 'flink-url': '' },

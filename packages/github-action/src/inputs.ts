@@ -338,7 +338,9 @@ const InputsSchema = z
         'job-name',
         deploy
           ? 'required: give job-name (or job-id) to choose the job to deploy'
-          : `required for action ${i.action} without state-file: give job-name (or job-id) or state-file to find the run`,
+          : i['state-store']
+            ? `required for action ${i.action} with state-store: give job-name (or job-id) to choose the job in the store`
+            : `required for action ${i.action} without state-file: give job-name (or job-id) or state-file to find the run`,
       )
     if (i['state-file'] !== undefined && i['state-store'] !== undefined)
       problem('state-file', 'give state-file or state-store, not both')

@@ -5,10 +5,21 @@
  */
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
-import { type ReleaseRecord, readLockHolder, readReleaseRecord } from '@flink-deploy/core'
+import {
+  JOBS_PREFIX,
+  jobKey,
+  jobsInListing,
+  objectRunStorage,
+  openObjectStore,
+  type ReleaseRecord,
+  readLeaseHolder,
+  readLockHolder,
+  readReleaseRecord,
+} from '@flink-deploy/core'
+import { asUsageError } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
-import { DEFAULT_STATE_DIR } from '../storage.ts'
+import { DEFAULT_STATE_DIR, storeUrlOf } from '../storage.ts'
 import { CommandFailed, emit, withClient } from './cluster.ts'
 import { releasesDir } from './upgrade.ts'
 
@@ -52,21 +63,62 @@ async function usage(stateDir: string, jarIds: string[], cwd: string): Promise<U
   return { users, records, locked }
 }
 
+/** The same from a shared store: every job's release record, run state and lock under the store URL. */
+async function storeUsage(ctx: CommandContext, url: string, jarIds: string[]): Promise<Usage> {
+  const objects = await openObjectStore(url, { argument: 'stateStore' }).catch((error: unknown) => {
+    throw asUsageError(error, ctx.settings, ctx.command) ?? error
+  })
+  try {
+    const users = new Map<string, string[]>()
+    const use = (jarId: string, user: string) => users.set(jarId, [...(users.get(jarId) ?? []), user])
+    const records: ReleaseRecord[] = []
+    const locked: string[] = []
+    for (const job of jobsInListing(await objects.list(JOBS_PREFIX))) {
+      const storage = objectRunStorage(objects, { job })
+      const [record, run, holder] = await Promise.all([
+        storage.releases.read(job),
+        objects.get(jobKey(job, 'run.json')),
+        readLeaseHolder(objects, jobKey(job, 'lock.json')),
+      ])
+      if (record) {
+        records.push(record)
+        use(record.jarId, `release of ${record.jobName}`)
+      }
+      for (const id of jarIds) if (run?.body.includes(id)) use(id, `run of ${job} in ${url}`)
+      if (holder) locked.push(`${objects.location}${jobKey(job, 'lock.json')}`)
+    }
+    return { users, records, locked }
+  } finally {
+    await objects.close()
+  }
+}
+
+/** Who uses which jar, from the shared store when one is given, else from the local state directory. */
+function usageOf(ctx: CommandContext, jarIds: string[]): Promise<Usage> {
+  const url = storeUrlOf(ctx)
+  return url ? storeUsage(ctx, url, jarIds) : usage(stateDirOf(ctx), jarIds, ctx.io.cwd)
+}
+
+/** Where usage was read from, for the JSON output and messages. */
+function sourceOf(ctx: CommandContext): { stateDir: string } | { stateStore: string } {
+  const url = storeUrlOf(ctx)
+  return url ? { stateStore: url } : { stateDir: stateDirOf(ctx) }
+}
+
 const date = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z')
 
 export async function jarsList(ctx: CommandContext): Promise<number> {
-  const stateDir = stateDirOf(ctx)
+  const source = sourceOf(ctx)
   return withClient(ctx, async (client) => {
     const { files: jars } = await client.jars.list()
-    const { users } = await usage(
-      stateDir,
+    const { users } = await usageOf(
+      ctx,
       jars.map((j) => j.id),
-      ctx.io.cwd,
     )
     const rows = jars
       .map((j) => ({ id: j.id, name: j.name, uploaded: j.uploaded, usedBy: users.get(j.id) ?? [] }))
       .sort((a, b) => b.uploaded - a.uploaded)
-    emit(ctx, { type: 'jars', stateDir, jars: rows }, () =>
+    emit(ctx, { type: 'jars', ...source, jars: rows }, () =>
       rows.length === 0
         ? ['No jars on the cluster.']
         : rows.map(
@@ -78,14 +130,14 @@ export async function jarsList(ctx: CommandContext): Promise<number> {
 }
 
 export async function jarsPrune(ctx: CommandContext): Promise<number> {
-  const stateDir = stateDirOf(ctx)
+  const source = sourceOf(ctx)
+  const where = 'stateStore' in source ? source.stateStore : displayPath(source.stateDir, ctx.io.cwd)
   const dryRun = value<boolean>(ctx, 'dryRun') ?? false
   return withClient(ctx, async (client) => {
     const [{ files: jars }, { jobs }] = await Promise.all([client.jars.list(), client.jobs.overview()])
-    const { users, records, locked } = await usage(
-      stateDir,
+    const { users, records, locked } = await usageOf(
+      ctx,
       jars.map((j) => j.id),
-      ctx.io.cwd,
     )
     if (locked.length > 0) {
       ctx.stderr.write(
@@ -101,7 +153,7 @@ export async function jarsPrune(ctx: CommandContext): Promise<number> {
     )
     for (const j of unknown) {
       ctx.stderr.write(
-        `warning: job ${j.jid} (${j.name}) runs without a release record in ${displayPath(stateDir, ctx.io.cwd)}; ` +
+        `warning: job ${j.jid} (${j.name}) runs without a release record in ${where}; ` +
           'its jar cannot be told apart (deleting it does not stop the job)\n',
       )
     }
@@ -124,7 +176,7 @@ export async function jarsPrune(ctx: CommandContext): Promise<number> {
       {
         type: 'result',
         dryRun,
-        stateDir,
+        ...source,
         deleted: dryRun ? [] : deleted,
         wouldDelete: dryRun ? remove.map((j) => j.id) : [],
         kept: keep.map((j) => ({ id: j.id, usedBy: users.get(j.id) })),
