@@ -100,6 +100,27 @@ describe('transient faults are retried, a lost condition never is', () => {
     expect(await s.get('retried')).toEqual({ body: 'v1', etag })
   })
 
+  it('a request that hangs past its timeout is retried', async () => {
+    const s = await createS3ObjectStore(parseStoreUrl(`s3://${BUCKET}/faults`), {
+      ...options(),
+      endpoint: proxy.url,
+      requestTimeoutMs: 500,
+    })
+    proxy.script(['hang'])
+    await s.put('after-hang', 'v1')
+    expect(proxy.forwarded).toBe(1)
+    expect((await s.get('after-hang'))?.body).toBe('v1')
+  })
+
+  it('refused credentials (403) are not retried and say what to check', async () => {
+    const s = await store()
+    proxy.script(['deny', 'deny', 'deny'])
+    const error = await s.get('anything').catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'STATE_STORE_UNAVAILABLE', problem: 'access-denied' })
+    expect((error as Error).message).toContain('the credentials were refused')
+    expect(proxy.pending()).toBe(2)
+  })
+
   it('a conditional write whose answer was lost, retried, is recognised as our own', async () => {
     const s = await store()
     // The server applies the write but the answer is lost; the retry then finds the object present.
@@ -119,11 +140,13 @@ describe('transient faults are retried, a lost condition never is', () => {
   })
 })
 
-type Fault = '503' | 'reset' | '409' | 'forward-then-reset'
+type Fault = '503' | 'reset' | '409' | 'forward-then-reset' | 'hang' | 'deny'
 interface FaultyProxy {
   url: string
   forwarded: number
   script(faults: Fault[]): void
+  /** Scripted faults not used yet. */
+  pending(): number
   close(): Promise<void>
 }
 
@@ -133,10 +156,19 @@ async function faultyProxy(target: URL): Promise<FaultyProxy> {
   const state = { forwarded: 0 }
   const server: Server = createServer((req, res) => {
     const fault = faults.shift()
-    if (fault === '503' || fault === '409') {
+    if (fault === 'hang') {
       req.resume()
-      const code = fault === '503' ? 'ServiceUnavailable' : 'ConditionalRequestConflict'
-      res.writeHead(Number(fault), { 'content-type': 'application/xml' })
+      return
+    }
+    if (fault === '503' || fault === '409' || fault === 'deny') {
+      req.resume()
+      const [status, code] =
+        fault === '503'
+          ? [503, 'ServiceUnavailable']
+          : fault === '409'
+            ? [409, 'ConditionalRequestConflict']
+            : [403, 'AccessDenied']
+      res.writeHead(status, { 'content-type': 'application/xml' })
       res.end(`<?xml version="1.0"?><Error><Code>${code}</Code><Message>injected</Message></Error>`)
       return
     }
@@ -173,7 +205,12 @@ async function faultyProxy(target: URL): Promise<FaultyProxy> {
       faults = [...next]
       state.forwarded = 0
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    pending: () => faults.length,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections()
+        server.close(() => resolve())
+      }),
   }
 }
 

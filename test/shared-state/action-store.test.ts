@@ -4,26 +4,13 @@
  */
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
-import { type S3Server, startS3Server } from '@flink-deploy/local-s3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { fakeJar, runDist, workspace } from '../../packages/github-action/src/action-test-kit.ts'
+import { fakeFlinkAndS3 } from './fake-and-s3.ts'
 
 const BUCKET = 'action-state'
 const STORE = `s3://${BUCKET}/pipelines`
-let fake: LoopbackFakeFlink
-let s3: S3Server
-
-beforeAll(async () => {
-  ;[fake, s3] = await Promise.all([
-    serveFakeFlink({ version: '2.3.0', slotsPerTaskManager: 64, timing: { programSecondMs: 20 } }),
-    startS3Server({ buckets: [BUCKET] }),
-  ])
-}, 300_000)
-afterAll(async () => {
-  await fake?.close()
-  await s3?.stop()
-})
+const servers = fakeFlinkAndS3(BUCKET)
 
 /** A job of the workflow: a fresh workspace, the runner's variables, the store in its inputs. */
 async function job(inputs: Record<string, string>, build?: string, args: string[] = []) {
@@ -36,7 +23,7 @@ async function job(inputs: Record<string, string>, build?: string, args: string[
     : {}
   const run = await runDist(
     {
-      'flink-url': fake.url,
+      'flink-url': servers.fake.url,
       'job-name': 'orders',
       'state-store': STORE,
       'verify-stabilisation-ms': '150',
@@ -47,7 +34,7 @@ async function job(inputs: Record<string, string>, build?: string, args: string[
     {
       workspace: ws,
       env: {
-        ...s3.env(),
+        ...servers.s3.env(),
         GITHUB_REPOSITORY: 'acme/orders',
         GITHUB_RUN_ID: '4242',
         GITHUB_RUN_ATTEMPT: '1',
@@ -67,7 +54,7 @@ describe('the Action with a shared state store', { timeout: 60_000 }, () => {
     expect(first.outputs).toMatchObject({ outcome: 'upgraded', 'state-store': STORE })
     expect(first.outputs['state-file']).toBeUndefined()
     const v1 = first.outputs['job-id']!
-    await expect.poll(() => fake.cluster.job(v1)?.stateCount() ?? 0).toBeGreaterThan(50)
+    await expect.poll(() => servers.fake.cluster.job(v1)?.stateCount() ?? 0).toBeGreaterThan(50)
     expect(first.summary).toContain(`| state store | \`${STORE}\` |`)
 
     const waiting = await job({ strategy: 'blue-green', 'manual-promotion': 'true' }, 'v2')
@@ -81,8 +68,8 @@ describe('the Action with a shared state store', { timeout: 60_000 }, () => {
     expect(promoted.code, promoted.stdout + promoted.stderr).toBe(0)
     expect(promoted.outputs).toMatchObject({ outcome: 'upgraded', 'previous-job-id': v1 })
     const v2 = promoted.outputs['job-id']!
-    expect(fake.cluster.job(v1)!.state).toBe('FINISHED')
-    await expect.poll(() => fake.cluster.job(v2)?.stateCount() ?? 0).toBeGreaterThan(50)
+    expect(servers.fake.cluster.job(v1)!.state).toBe('FINISHED')
+    await expect.poll(() => servers.fake.cluster.job(v2)?.stateCount() ?? 0).toBeGreaterThan(50)
 
     const failing = await job({}, 'v3', ['--fail-after', '1', '--restart-attempts', '0'])
     expect(failing.code).toBe(1)
@@ -91,12 +78,12 @@ describe('the Action with a shared state store', { timeout: 60_000 }, () => {
       'rolled-back': 'true',
       'previous-job-id': v2,
     })
-    expect(fake.cluster.job(failing.outputs['job-id']!)!.programArgs).toContain('v2')
+    expect(servers.fake.cluster.job(failing.outputs['job-id']!)!.programArgs).toContain('v2')
   })
 
   it('a run locked by another workflow names it, and a bad store URL is an input error', async () => {
     const { acquireLeaseLock, jobKey, openObjectStore } = await import('@flink-deploy/core')
-    const objects = await openObjectStore(STORE, s3.clientConfig())
+    const objects = await openObjectStore(STORE, servers.s3.clientConfig())
     const lock = await acquireLeaseLock(objects, jobKey('orders', 'lock.json'), {
       owner: 'GitHub Actions acme/orders run 99, job deploy',
     })

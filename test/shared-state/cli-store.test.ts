@@ -3,26 +3,13 @@
  * fail before anything is sent to Flink, runs on separate working directories share one job, and an operator
  * can see and break a lock.
  */
-import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
-import { type S3Server, startS3Server } from '@flink-deploy/local-s3'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { type CliRun, fakeJar, ndjson, runCli, startCli, tempDir } from '../../packages/cli/src/test-kit.ts'
+import { fakeFlinkAndS3 } from './fake-and-s3.ts'
 
 const BUCKET = 'cli-state'
-let fake: LoopbackFakeFlink
-let s3: S3Server
+const servers = fakeFlinkAndS3(BUCKET)
 let n = 0
-
-beforeAll(async () => {
-  ;[fake, s3] = await Promise.all([
-    serveFakeFlink({ version: '2.3.0', slotsPerTaskManager: 64, timing: { programSecondMs: 20 } }),
-    startS3Server({ buckets: [BUCKET] }),
-  ])
-}, 300_000)
-afterAll(async () => {
-  await fake?.close()
-  await s3?.stop()
-})
 
 const QUICK = ['--verify-stabilisation', '150ms', '--verify-timeout', '5s']
 const explain = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n---\n${run.stderr}`
@@ -30,7 +17,11 @@ const explain = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n---\n${run.st
 /** A runner: its own working directory and jar build, the shared store and cluster in its environment. */
 function runner(job: string, store = `s3://${BUCKET}/runs`) {
   const cwd = tempDir('flink-deploy-store-runner-')
-  const env = { ...s3.env(), FLINK_DEPLOY_FLINK_URL: fake.url, FLINK_DEPLOY_STATE_STORE: store }
+  const env = {
+    ...servers.s3.env(),
+    FLINK_DEPLOY_FLINK_URL: servers.fake.url,
+    FLINK_DEPLOY_STATE_STORE: store,
+  }
   const release = (build: string, extra: string[] = []) => [
     '--job-name',
     job,
@@ -52,23 +43,23 @@ function runner(job: string, store = `s3://${BUCKET}/runs`) {
 describe('bad store settings fail before anything is sent to Flink', { timeout: 30_000 }, () => {
   it('a malformed URL (exit 2), naming the setting and what was expected', async () => {
     const r = runner(`orders-${++n}`, 'deploy-state/flink')
-    const before = fake.requests.length
+    const before = servers.fake.requests.length
     const run = await r.cli(['upgrade', ...r.release('v1')])
     expect(run.code, explain(run)).toBe(2)
     expect(run.stderr).toContain(
       'FLINK_DEPLOY_STATE_STORE: "deploy-state/flink" is not a URL; expected s3://<bucket>/<prefix>',
     )
-    expect(fake.requests.length).toBe(before)
+    expect(servers.fake.requests.length).toBe(before)
   })
 
   it('a missing bucket (exit 2), before any request to Flink', async () => {
     const r = runner(`orders-${++n}`, 's3://missing-bucket/flink')
-    const before = fake.requests.length
+    const before = servers.fake.requests.length
     const run = await r.cli(['upgrade', ...r.release('v1'), '--json'])
     expect(run.code, explain(run)).toBe(2)
     expect(ndjson(run.stdout).at(-1)).toMatchObject({ type: 'error', code: 'STATE_STORE_UNAVAILABLE' })
     expect(run.stdout).toContain('the bucket does not exist')
-    expect(fake.requests.length).toBe(before)
+    expect(servers.fake.requests.length).toBe(before)
   })
 
   it('--state-store with --state-file is refused', async () => {
@@ -86,7 +77,7 @@ describe('runs on separate machines share the job through the store', { timeout:
     const deployed = await a.cli(['upgrade', ...a.release('v1'), '--json'])
     expect(deployed.code, explain(deployed)).toBe(0)
     const v1 = ndjson(deployed.stdout).at(-1)!.greenJobId as string
-    await expect.poll(() => fake.cluster.job(v1)?.stateCount() ?? 0).toBeGreaterThan(50)
+    await expect.poll(() => servers.fake.cluster.job(v1)?.stateCount() ?? 0).toBeGreaterThan(50)
 
     const failing = await b.cli([
       'upgrade',
@@ -137,6 +128,6 @@ describe('runs on separate machines share the job through the store', { timeout:
       outcome: 'failed-needs-attention',
       error: { code: 'UPGRADE_LOCK_LOST' },
     })
-    expect(ended.stdout + ended.stderr).not.toContain(s3.secretAccessKey)
+    expect(ended.stdout + ended.stderr).not.toContain(servers.s3.secretAccessKey)
   })
 })

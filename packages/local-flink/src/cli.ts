@@ -7,18 +7,16 @@
  *   resolve [--version 1.20,2.3]      resolve (and cache) the classpath and S3 plugin of the versions (default: FLINK_VERSION or all)
  *   build-job [--version 1.20,2.3]    build examples/flink-job for the versions, print the jar paths
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { commandLine, isAlive, runCli, stateFile, stopProcess } from '@flink-deploy/local-process'
 import { resolveClasspath } from './classpath.ts'
 import { startFlinkCluster } from './cluster.ts'
 import { buildExampleJob } from './example-job.ts'
 import { CACHE_DIR } from './paths.ts'
-import { commandLine, isAlive, stopProcess } from './process.ts'
 import { resolveS3Plugin } from './s3-plugin.ts'
 import { DEFAULT_FLINK_VERSION, resolveFlinkVersion, selectedFlinkVersions } from './versions.ts'
-
-const STATE_FILE = join(CACHE_DIR, 'running.json')
 
 interface RunningCluster {
   version: string
@@ -29,19 +27,7 @@ interface RunningCluster {
   startedAt: string
 }
 
-async function readState(): Promise<RunningCluster[]> {
-  try {
-    return (JSON.parse(await readFile(STATE_FILE, 'utf8')) as { clusters: RunningCluster[] }).clusters
-  } catch {
-    return []
-  }
-}
-
-async function writeState(clusters: RunningCluster[]): Promise<void> {
-  await mkdir(CACHE_DIR, { recursive: true })
-  if (clusters.length === 0) await rm(STATE_FILE, { force: true })
-  else await writeFile(STATE_FILE, `${JSON.stringify({ clusters }, null, 2)}\n`)
-}
+const running = stateFile<RunningCluster>(join(CACHE_DIR, 'running.json'), 'clusters')
 
 /** Only signal a recorded pid if it still is one of our JVMs (its command line names the cluster's config dir). */
 async function stopRecordedPid(pid: number, configDir: string): Promise<void> {
@@ -82,7 +68,7 @@ async function main(argv: string[]): Promise<number> {
         keepWorkDir: true,
         log: (m) => console.error(m),
       })
-      const state = await readState()
+      const state = await running.read()
       state.push({
         version: cluster.version,
         url: cluster.url,
@@ -91,7 +77,7 @@ async function main(argv: string[]): Promise<number> {
         pids: { jobmanager: cluster.jobManagerPid()!, taskmanagers: cluster.taskManagerPids() },
         startedAt: new Date().toISOString(),
       })
-      await writeState(state)
+      await running.write(state)
       console.error(
         `Flink ${cluster.version} up in ${Date.now() - t0} ms; logs in ${cluster.logDir}; stop with: down`,
       )
@@ -100,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'down': {
       const only = values.version ? resolveFlinkVersion(values.version) : undefined
-      const state = await readState()
+      const state = await running.read()
       const keep: RunningCluster[] = []
       for (const c of state) {
         if (only && c.version !== only) {
@@ -116,11 +102,11 @@ async function main(argv: string[]): Promise<number> {
           console.error(`stopped Flink ${c.version} at ${c.url}`)
         }
       }
-      await writeState(keep)
+      await running.write(keep)
       return 0
     }
     case 'status': {
-      for (const c of await readState()) {
+      for (const c of await running.read()) {
         const alive = [c.pids.jobmanager, ...c.pids.taskmanagers].map(
           (p) => `${p}:${isAlive(p) ? 'alive' : 'gone'}`,
         )
@@ -155,12 +141,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err)
-    process.exitCode = 1
-  },
-)
+runCli(main)

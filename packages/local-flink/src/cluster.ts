@@ -1,6 +1,14 @@
-import { mkdir, mkdtemp, open, readdir, rm, stat, symlink, writeFile } from 'node:fs/promises'
+import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
+import {
+  exec,
+  lastLines,
+  spawnWatched,
+  stopProcess,
+  tailFile,
+  type WatchedProcess,
+} from '@flink-deploy/local-process'
 import { resolveClasspath } from './classpath.ts'
 import {
   type ClusterDirs,
@@ -11,10 +19,8 @@ import {
   LOG4J_QUIET_PROPERTIES,
   renderConfigYaml,
 } from './config.ts'
-import { exec, lastLines } from './exec.ts'
 import { javaBinary } from './paths.ts'
 import { findFreePorts, releasePorts } from './ports.ts'
-import { type JvmProcess, spawnJvm, stopProcess } from './process.ts'
 import { assertS3Options, type S3Options, s3StateDirs } from './s3-options.ts'
 import { resolveS3Plugin } from './s3-plugin.ts'
 import { resolveFlinkVersion } from './versions.ts'
@@ -229,7 +235,7 @@ async function startIn(
       .map((l) => l.slice('BASH_JAVA_UTILS_EXEC_RESULT:'.length).trim())
     if (res.code !== 0 || results.length < 2) {
       throw new Error(
-        `BashJavaUtils ${command} failed (exit ${res.code ?? res.signal}):\n${lastLines(`${res.stdout}\n${res.stderr}`, 40)}`,
+        `BashJavaUtils ${command} failed (exit ${res.code ?? res.signal}):\n${lastLines(res.output, 40)}`,
       )
     }
     const words = (s: string) => s.split(/\s+/).filter(Boolean)
@@ -246,26 +252,26 @@ async function startIn(
   const jvmEnv = pluginsDir ? { ...process.env, FLINK_PLUGINS_DIR: pluginsDir } : undefined
   const extraJvm = options.jvmOptions ?? ['-XX:TieredStopAtLevel=1']
   const log4j = `-Dlog4j.configurationFile=file:${join(configDir, 'log4j.properties')}`
-  let jm: JvmProcess | undefined
-  const tms: { proc: JvmProcess; resourceId: string; ports: number[] }[] = []
+  let jm: WatchedProcess | undefined
+  const tms: { proc: WatchedProcess; resourceId: string; ports: number[] }[] = []
   let tmCounter = 0
   let stopping = false
   let unexpectedExit = false
   const expectedExits = new Set<number>()
 
-  const watchUnexpected = (p: JvmProcess) => {
+  const watchUnexpected = (p: WatchedProcess) => {
     void p.exited.then(({ code, signal }) => {
       if (!stopping && !expectedExits.has(p.pid)) {
         unexpectedExit = true
-        log(`${p.role} (pid ${p.pid}) exited unexpectedly: code ${code} signal ${signal}`)
+        log(`${p.name} (pid ${p.pid}) exited unexpectedly: code ${code} signal ${signal}`)
       }
     })
   }
 
   const startJobManager = () => {
-    jm = spawnJvm({
-      role: 'jobmanager',
-      java,
+    jm = spawnWatched({
+      name: 'jobmanager',
+      command: java,
       cwd: workDir,
       env: jvmEnv,
       detached,
@@ -293,9 +299,9 @@ async function startIn(
     const n = tmCounter++
     const name = n === 0 ? 'taskmanager' : `taskmanager-${n}`
     const resourceId = `${name}-${ports.rest}-${Date.now().toString(36)}`
-    const proc = spawnJvm({
-      role: name,
-      java,
+    const proc = spawnWatched({
+      name,
+      command: java,
       cwd: workDir,
       env: jvmEnv,
       detached,
@@ -346,7 +352,7 @@ async function startIn(
   }
 
   /** Polls `check` with backoff until it returns true; fails fast when a watched JVM exits. */
-  const waitUntil = async (what: string, check: () => Promise<boolean>, watch: () => JvmProcess[]) => {
+  const waitUntil = async (what: string, check: () => Promise<boolean>, watch: () => WatchedProcess[]) => {
     const deadline = Date.now() + timeoutMs
     let delay = 100
     let lastProblem = ''
@@ -355,7 +361,7 @@ async function startIn(
       if (dead) {
         const tail = await logTail()
         const err = new StartError(
-          `Flink ${version} ${dead.role} (pid ${dead.pid}) exited while waiting for ${what}. Work dir kept: ${workDir}\n${tail}`,
+          `Flink ${version} ${dead.name} (pid ${dead.pid}) exited while waiting for ${what}. Work dir kept: ${workDir}\n${tail}`,
         )
         err.bindFailure = /BindException|Address already in use/.test(tail)
         throw err
@@ -389,7 +395,7 @@ async function startIn(
     return (body.taskmanagers ?? []).map((t) => t.id)
   }
 
-  const running = (): JvmProcess[] => [
+  const running = (): WatchedProcess[] => [
     ...(jm ? [jm] : []),
     ...tms.filter((t) => !expectedExits.has(t.proc.pid)).map((t) => t.proc),
   ]
@@ -501,18 +507,4 @@ async function installPlugin(workDir: string, name: string, jar: string): Promis
   await rm(link, { force: true }) // a start retried after a port clash finds it already there
   await symlink(jar, link)
   return pluginsDir
-}
-
-async function tailFile(path: string, lines: number): Promise<string> {
-  const maxBytes = Math.max(8192, lines * 400)
-  const fh = await open(path, 'r')
-  try {
-    const { size } = await stat(path)
-    const start = Math.max(0, size - maxBytes)
-    const buf = Buffer.alloc(size - start)
-    await fh.read(buf, 0, buf.length, start)
-    return lastLines(buf.toString('utf8'), lines)
-  } finally {
-    await fh.close()
-  }
 }

@@ -1,6 +1,6 @@
-import { mkdir, open, readdir, rm, stat } from 'node:fs/promises'
+import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { exec, lastLines, stripAnsi } from './exec.ts'
+import { exec, lastLines, stripAnsi, withFileLock } from '@flink-deploy/local-process'
 import { EXAMPLE_JOB_DIR, mavenBinary } from './paths.ts'
 import { resolveFlinkVersion } from './versions.ts'
 
@@ -57,25 +57,29 @@ async function build(version: string, force: boolean): Promise<string> {
   if (!force && (await isUpToDate(jar))) return jar
   const lock = `${jar}.building`
   await mkdir(join(EXAMPLE_JOB_DIR, 'target', version), { recursive: true })
-  await withFileLock(lock, async () => {
-    if (!force && (await isUpToDate(jar))) return
-    const args = [
-      '-q',
-      '-B',
-      '-Dstyle.color=never',
-      '-f',
-      join(EXAMPLE_JOB_DIR, 'pom.xml'),
-      'package',
-      `-Dflink.version=${version}`,
-    ]
-    const res = await exec(mavenBinary(), args, { timeoutMs: 15 * 60_000 })
-    if (res.code !== 0) {
-      throw new Error(
-        `Building the example job for Flink ${version} failed (mvn ${args.join(' ')}):\n` +
-          lastLines(stripAnsi(`${res.stdout}\n${res.stderr}`), 60),
-      )
-    }
-  })
+  await withFileLock(
+    lock,
+    async () => {
+      if (!force && (await isUpToDate(jar))) return
+      const args = [
+        '-q',
+        '-B',
+        '-Dstyle.color=never',
+        '-f',
+        join(EXAMPLE_JOB_DIR, 'pom.xml'),
+        'package',
+        `-Dflink.version=${version}`,
+      ]
+      const res = await exec(mavenBinary(), args, { timeoutMs: 15 * 60_000 })
+      if (res.code !== 0) {
+        throw new Error(
+          `Building the example job for Flink ${version} failed (mvn ${args.join(' ')}):\n` +
+            lastLines(stripAnsi(res.output), 60),
+        )
+      }
+    },
+    { timeoutMs: 15 * 60_000, what: `the example-job build for Flink ${version}` },
+  )
   if (!(await isUpToDate(jar))) throw new Error(`Maven finished but ${jar} is missing or stale`)
   return jar
 }
@@ -102,31 +106,4 @@ async function isUpToDate(jar: string): Promise<boolean> {
     await newestSourceMtime(join(EXAMPLE_JOB_DIR, 'src')),
   )
   return jarMtime >= sources
-}
-
-/** Cross-process lock (O_EXCL lock file; stale after 10 min) so parallel test workers don't run Maven twice. */
-async function withFileLock(lock: string, fn: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + 15 * 60_000
-  for (;;) {
-    try {
-      const fh = await open(lock, 'wx')
-      await fh.writeFile(String(process.pid))
-      await fh.close()
-      break
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-      try {
-        if (Date.now() - (await stat(lock)).mtimeMs > 10 * 60_000) await rm(lock, { force: true })
-      } catch {
-        // lock vanished meanwhile
-      }
-      if (Date.now() > deadline) throw new Error(`Timed out waiting for build lock ${lock}`)
-      await new Promise((r) => setTimeout(r, 500))
-    }
-  }
-  try {
-    await fn()
-  } finally {
-    await rm(lock, { force: true })
-  }
 }

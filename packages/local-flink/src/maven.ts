@@ -1,5 +1,5 @@
 import { rename, rm } from 'node:fs/promises'
-import { exec, lastLines, stripAnsi } from './exec.ts'
+import { exec, lastLines, stripAnsi } from '@flink-deploy/local-process'
 import { mavenBinary } from './paths.ts'
 
 /**
@@ -30,7 +30,7 @@ export async function mavenBuildClasspath(o: {
     await rm(tmp, { force: true })
     throw new Error(
       `Resolving ${o.what} failed (mvn ${args.join(' ')} exited ${res.code ?? res.signal}):\n` +
-        lastLines(stripAnsi(`${res.stdout}\n${res.stderr}`), 40),
+        lastLines(stripAnsi(res.output), 40),
     )
   }
   await rename(tmp, o.outputFile)

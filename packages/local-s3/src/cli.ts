@@ -6,15 +6,13 @@
  *   down                             stop the recorded servers
  *   status                           list recorded servers and whether they are alive
  */
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { commandLine, isAlive, runCli, stateFile, stopProcess } from '@flink-deploy/local-process'
 import { installMoto } from './moto-install.ts'
 import { CACHE_DIR } from './paths.ts'
-import { commandLine, isAlive, stopProcess } from './process.ts'
 import { startS3Server } from './s3-server.ts'
-
-const STATE_FILE = join(CACHE_DIR, 'running.json')
 
 interface RunningServer {
   pid: number
@@ -23,19 +21,7 @@ interface RunningServer {
   startedAt: string
 }
 
-async function readState(): Promise<RunningServer[]> {
-  try {
-    return (JSON.parse(await readFile(STATE_FILE, 'utf8')) as { servers: RunningServer[] }).servers
-  } catch {
-    return []
-  }
-}
-
-async function writeState(servers: RunningServer[]): Promise<void> {
-  await mkdir(CACHE_DIR, { recursive: true })
-  if (servers.length === 0) await rm(STATE_FILE, { force: true })
-  else await writeFile(STATE_FILE, `${JSON.stringify({ servers }, null, 2)}\n`)
-}
+const running = stateFile<RunningServer>(join(CACHE_DIR, 'running.json'), 'servers')
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -57,8 +43,8 @@ async function main(argv: string[]): Promise<number> {
         detached: true,
         log,
       })
-      await writeState([
-        ...(await readState()),
+      await running.write([
+        ...(await running.read()),
         {
           pid: server.pid,
           endpoint: server.endpoint,
@@ -71,20 +57,20 @@ async function main(argv: string[]): Promise<number> {
       return 0
     }
     case 'down': {
-      for (const s of await readState()) {
+      for (const s of await running.read()) {
         // only a pid that still runs this moto server is ours to stop
         const ours = (await commandLine(s.pid)).includes(
           `moto.server -H 127.0.0.1 -p ${new URL(s.endpoint).port}`,
         )
-        if (isAlive(s.pid) && ours) await stopProcess(s.pid)
+        if (isAlive(s.pid) && ours) await stopProcess(s.pid, { graceMs: 5_000 })
         await rm(join(s.logFile, '..'), { recursive: true, force: true })
         console.error(`stopped moto S3 at ${s.endpoint}`)
       }
-      await writeState([])
+      await running.write([])
       return 0
     }
     case 'status': {
-      for (const s of await readState())
+      for (const s of await running.read())
         console.log(`${s.endpoint}\t${s.pid}:${isAlive(s.pid) ? 'alive' : 'gone'}`)
       return 0
     }
@@ -96,12 +82,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    console.error(err instanceof Error ? err.message : err)
-    process.exitCode = 1
-  },
-)
+runCli(main)

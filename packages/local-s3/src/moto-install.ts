@@ -4,11 +4,10 @@
  * workers, two terminals) never see a half-installed one: the first rename wins, the others discard theirs.
  */
 import { createHash, randomBytes } from 'node:crypto'
-import { access, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { access, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { exec, lastLines } from './exec.ts'
+import { exec, isAlive, lastLines, withFileLock } from '@flink-deploy/local-process'
 import { CACHE_DIR, CONSTRAINTS_FILE, MOTO_VERSION, pythonBinary } from './paths.ts'
-import { isAlive } from './process.ts'
 
 export interface MotoInstallation {
   /** the virtualenv's python: runs the server as `python -m moto.server` */
@@ -38,9 +37,14 @@ async function doInstall(log: (message: string) => void): Promise<MotoInstallati
   const dir = join(CACHE_DIR, `moto-${MOTO_VERSION}-${key}`)
   if (await isInstalled(dir)) return installation(dir)
   await mkdir(CACHE_DIR, { recursive: true })
-  await withInstallLock(`${dir}.lock`, async () => {
-    if (!(await isInstalled(dir))) await installInto(dir, python, log)
-  })
+  // one installer at a time: a second one would double a minute of pip on a small machine
+  await withFileLock(
+    `${dir}.lock`,
+    async () => {
+      if (!(await isInstalled(dir))) await installInto(dir, python, log)
+    },
+    { timeoutMs: 20 * 60_000, what: 'the moto install' },
+  )
   return installation(dir)
 }
 
@@ -103,46 +107,6 @@ async function moveIntoPlace(temp: string, dir: string): Promise<void> {
   // Not a finished install (those are only ever renamed in whole): a leftover from outside, replace it.
   await rm(dir, { recursive: true, force: true })
   await rename(temp, dir)
-}
-
-/**
- * One installer at a time (a second one would double a minute of pip on a small machine); the others wait
- * and then find the finished install. Only an optimisation: the rename above keeps concurrent installs
- * correct even if a stale lock is broken twice.
- */
-async function withInstallLock(lock: string, fn: () => Promise<void>): Promise<void> {
-  const deadline = Date.now() + 20 * 60_000
-  let delay = 200
-  for (;;) {
-    try {
-      const fh = await open(lock, 'wx')
-      await fh.writeFile(String(process.pid))
-      await fh.close()
-      break
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e
-    }
-    const holder = Number(await readFile(lock, 'utf8').catch(() => ''))
-    // an empty lock is one being written, unless it is old: its writer died between open and write
-    const abandoned = holder > 0 ? !isAlive(holder) : Date.now() - (await mtimeMs(lock)) > 30_000
-    if (abandoned) {
-      await rm(lock, { force: true })
-      continue
-    }
-    if (Date.now() > deadline)
-      throw new Error(`Timed out waiting for the moto install of pid ${holder} (${lock})`)
-    await new Promise((r) => setTimeout(r, delay))
-    delay = Math.min(2000, Math.round(delay * 1.5))
-  }
-  try {
-    await fn()
-  } finally {
-    await rm(lock, { force: true })
-  }
-}
-
-async function mtimeMs(path: string): Promise<number> {
-  return (await stat(path).catch(() => ({ mtimeMs: 0 }))).mtimeMs
 }
 
 /** Temp folders of installers that died (killed test runs) are removed; live installers' are left alone. */

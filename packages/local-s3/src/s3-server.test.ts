@@ -14,8 +14,8 @@ import {
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3'
+import { isAlive } from '@flink-deploy/local-process'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { isAlive } from './process.ts'
 import { type S3Server, startS3Server } from './s3-server.ts'
 
 const Bucket = 'deploy-state'

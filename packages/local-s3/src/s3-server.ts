@@ -4,15 +4,14 @@
  * unsigned conditional PUT whose condition fails with 403 instead of 412.
  */
 
-import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CreateBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3'
+import { spawnWatched, stopProcess, tailFile, type WatchedProcess } from '@flink-deploy/local-process'
 import { assertBucketName } from './bucket-name.ts'
-import { lastLines } from './exec.ts'
 import { installMoto } from './moto-install.ts'
-import { type ServerProcess, spawnServer, stopProcess } from './process.ts'
 
 const HOST = '127.0.0.1'
 export const S3_REGION = 'us-east-1'
@@ -110,7 +109,8 @@ async function startOn(
   const t0 = Date.now()
   const endpoint = `http://${HOST}:${port}`
   const logFile = join(workDir, `moto-${port}.log`)
-  const proc = spawnServer({
+  const proc = spawnWatched({
+    name: 'moto server',
     command: python,
     args: ['-m', 'moto.server', '-H', HOST, '-p', String(port)],
     outFile: logFile,
@@ -179,7 +179,7 @@ async function startOn(
       stopped = true
       sdk?.destroy()
       const diedEarlier = proc.hasExited()
-      await stopProcess(proc)
+      await stopProcess(proc, { graceMs: 5_000 })
       if (diedEarlier)
         console.error(`[local-s3] the moto server at ${endpoint} had died; its log is kept: ${logFile}`)
       else await rm(workDir, { recursive: true, force: true })
@@ -190,7 +190,7 @@ async function startOn(
 /** Polls until moto says it listens and its own status page answers, with backoff; fails fast (with the log) when the process exits. */
 async function waitUntilAnswering(
   endpoint: string,
-  proc: ServerProcess,
+  proc: WatchedProcess,
   logFile: string,
   timeoutMs: number,
 ): Promise<void> {
@@ -199,7 +199,7 @@ async function waitUntilAnswering(
   let lastProblem = ''
   for (;;) {
     if (proc.hasExited()) {
-      const tail = await tailFile(logFile)
+      const tail = await logTail(logFile)
       const message = `The moto server (pid ${proc.pid}) exited before answering at ${endpoint}:\n${tail}`
       throw /Address already in use/.test(tail) ? new BindError(message) : new Error(message)
     }
@@ -219,7 +219,7 @@ async function waitUntilAnswering(
     if (Date.now() > deadline) {
       throw new Error(
         `The moto server at ${endpoint} did not answer within ${timeoutMs} ms (last: ${lastProblem}):\n` +
-          (await tailFile(logFile)),
+          (await logTail(logFile)),
       )
     }
     await new Promise((r) => setTimeout(r, delay))
@@ -227,21 +227,8 @@ async function waitUntilAnswering(
   }
 }
 
-async function tailFile(path: string, lines = 30): Promise<string> {
-  try {
-    const { size } = await stat(path)
-    const start = Math.max(0, size - 16_384)
-    const fh = await open(path, 'r')
-    try {
-      const buf = Buffer.alloc(size - start)
-      await fh.read(buf, 0, buf.length, start)
-      return lastLines(buf.toString('utf8'), lines)
-    } finally {
-      await fh.close()
-    }
-  } catch {
-    return `(no log at ${path})`
-  }
+async function logTail(path: string): Promise<string> {
+  return tailFile(path, 30).catch(() => `(no log at ${path})`)
 }
 
 /** A port that was free on loopback a moment ago (the kernel picks it). */

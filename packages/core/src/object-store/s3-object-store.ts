@@ -49,7 +49,12 @@ export async function createS3ObjectStore(url: StoreUrl, options: S3StoreOptions
     forcePathStyle: options.forcePathStyle ?? endpoint !== undefined,
     ...(options.credentials ? { credentials: options.credentials } : {}),
     maxAttempts: 1,
-    requestHandler: { requestTimeout: options.requestTimeoutMs ?? 10_000, connectionTimeout: 5_000 },
+    // Without throwOnRequestTimeout the SDK only logs a warning and keeps waiting on a hung request.
+    requestHandler: {
+      requestTimeout: options.requestTimeoutMs ?? 10_000,
+      connectionTimeout: 5_000,
+      throwOnRequestTimeout: true,
+    },
   })
   const location = formatStoreUrl(url)
   const Bucket = url.bucket

@@ -5,9 +5,11 @@ export interface ExecResult {
   signal: NodeJS.Signals | null
   stdout: string
   stderr: string
+  /** stdout and stderr interleaved as they arrived: what a person would have seen */
+  output: string
 }
 
-/** Runs a command to completion (no shell), collecting output. Never throws for a non-zero exit. */
+/** Runs a command to completion (no shell, no stdin), collecting its output. Never throws for a non-zero exit. */
 export function exec(
   command: string,
   args: readonly string[],
@@ -21,21 +23,24 @@ export function exec(
     })
     let stdout = ''
     let stderr = ''
+    let output = ''
     child.stdout.setEncoding('utf8').on('data', (d: string) => {
       stdout += d
+      output += d
     })
     child.stderr.setEncoding('utf8').on('data', (d: string) => {
       stderr += d
+      output += d
     })
     const timer =
       options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
     child.on('error', (err) => {
-      if (timer) clearTimeout(timer)
+      clearTimeout(timer)
       reject(err)
     })
     child.on('close', (code, signal) => {
-      if (timer) clearTimeout(timer)
-      resolve({ code, signal, stdout, stderr })
+      clearTimeout(timer)
+      resolve({ code, signal, stdout, stderr, output })
     })
   })
 }
