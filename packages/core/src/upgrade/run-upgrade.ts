@@ -60,7 +60,7 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
     if (previous && !isFinished(previous.snapshot)) {
       throw new PreflightFailedError(
         'state-file',
-        `A run (${previous.runId}) is still in progress in ${env.store.location}; resume() it, or remove the file if you know it is over`,
+        `A run (${previous.runId}) is still in progress in ${env.store.location}; resume it, or remove ${env.store.location.replace(/^file /, '')} if you know it is over`,
       )
     }
     const machine = MACHINES[resolved.strategy]
