@@ -196,6 +196,7 @@ function classify(error: unknown): { exitCode: number; code: string; message: st
     switch (error.code) {
       case 'INVALID_ARGUMENT':
       case 'STATE_FILE_INVALID':
+      case 'MANIFEST_INVALID':
         return { exitCode: EXIT.badInput, code: error.code, message }
       case 'UPGRADE_LOCKED':
         return { exitCode: EXIT.locked, code: error.code, message }

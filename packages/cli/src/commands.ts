@@ -1,5 +1,6 @@
 /** The commands: their settings, help text with examples, and what runs them. */
 import { cancel, savepoint, status } from './commands/cluster.ts'
+import { applyCommand, planCommand } from './commands/fleet.ts'
 import { jarsList, jarsPrune } from './commands/jars.ts'
 import { unlock } from './commands/unlock.ts'
 import { runUpgradeCommand } from './commands/upgrade.ts'
@@ -153,6 +154,36 @@ export const COMMANDS: Command[] = [
       'flink-deploy status --state-store s3://deploy-state/flink --job-name orders',
     ],
     run: status,
+  },
+  {
+    name: 'plan',
+    summary:
+      'what applying a manifest of jobs would change: create, upgrade (with the differences), unchanged, blocked',
+    usage: 'flink-deploy plan [-f flink-deploy.yaml] [options]',
+    description:
+      'Compares each job of the manifest with what runs (is it running; jar content hash, entry class, args,\n' +
+      'parallelism against its release record and the cluster) and runs the preflight of each upgrade (blocked:\n' +
+      'an ambiguous name, state the new release would not take). Exits 0 when nothing would change, 7 when\n' +
+      'changes are pending. Nothing changes on the cluster but uploading jars to read their plans.',
+    settings: ['file', 'stateDir', 'stateStore'],
+    examples: ['flink-deploy plan', 'flink-deploy plan -f deploy/prod.yaml --json | jq .jobs'],
+    run: planCommand,
+  },
+  {
+    name: 'apply',
+    summary: 'apply a manifest of jobs: each change a normal upgrade, in waves, a few at a time',
+    usage: 'flink-deploy apply [-f flink-deploy.yaml] [--concurrency <n>] [options]',
+    description:
+      'Runs the plan: jobs in waves (`wave:` in the manifest, lowest first), at most --concurrency at once. The\n' +
+      'first failure stops later waves (--continue-on-failure runs them). Ctrl-C stops every running job at a\n' +
+      'safe point; `apply` again resumes interrupted jobs. With --json one NDJSON stream, each line naming its job.',
+    settings: ['file', 'concurrency', 'continueOnFailure', 'stateDir', 'stateStore', 'lockOwner'],
+    runExitCodes: true,
+    examples: [
+      'flink-deploy apply',
+      'flink-deploy apply -f deploy/prod.yaml --concurrency 5 --json > apply.ndjson',
+    ],
+    run: applyCommand,
   },
   {
     name: 'unlock',

@@ -19,6 +19,8 @@ export const EXIT = {
   needsAttention: 5,
   /** Another run holds this job: its lock is held, or an unfinished run is in the state file. */
   locked: 6,
+  /** `plan`: the manifest differs from what runs (changes are pending). */
+  changesPending: 7,
   /** A second Ctrl-C: exited at once; the run can be resumed from its state file. */
   interrupted: 130,
 } as const
@@ -46,4 +48,5 @@ export const EXIT_CODE_HELP = `Exit codes:
   4    aborted, blue untouched (preflight refusal, failed savepoint, cancelled before any change)
   5    needs attention: read the summary for what runs and which savepoint to use
   6    locked: another run holds this job (lock file, or an unfinished run in the state file)
+  7    plan: changes are pending (apply would change something)
   130  a second Ctrl-C: exited at once; resume the run with flink-deploy resume`

@@ -366,6 +366,28 @@ export const SETTINGS = {
     arg: '<duration>',
     help: 'deadline of a cancellation (default 2m)',
   }),
+  // Manifests
+  file: S({
+    key: 'file',
+    flag: 'file',
+    short: 'f',
+    kind: 'path',
+    arg: '<manifest>',
+    help: 'the manifest of jobs (default flink-deploy.yaml)',
+  }),
+  concurrency: S({
+    key: 'concurrency',
+    flag: 'concurrency',
+    kind: 'positiveInt',
+    arg: '<n>',
+    help: 'jobs upgraded at once within a wave (default 3)',
+  }),
+  continueOnFailure: S({
+    key: 'continueOnFailure',
+    flag: 'continue-on-failure',
+    kind: 'boolean',
+    help: 'run the later waves even after a job failed',
+  }),
   // Other commands
   reason: S({
     key: 'reason',

@@ -23,6 +23,7 @@ export type ErrorCode =
   | 'STATE_STORE_UNAVAILABLE'
   | 'STATE_STORE_CONFLICT'
   | 'OBJECT_CONDITION_FAILED'
+  | 'MANIFEST_INVALID'
   | 'SAVEPOINT_RESULT_LOST'
 
 export abstract class FlinkDeployError extends Error {

@@ -5,6 +5,7 @@
 export { createFlinkClient, type FlinkClient } from './client/flink-client.ts'
 export type { ClientOptions } from './client/options.ts'
 export * from './errors.ts'
+export * from './fleet/index.ts'
 export { blueGreenMachine } from './machines/blue-green.ts'
 export { toMermaid } from './machines/diagram.ts'
 export { stopAndRestartMachine } from './machines/stop-and-restart.ts'

@@ -50,6 +50,8 @@ export const INPUT_NAMES = [
   'insecure',
   'state-file',
   'state-store',
+  'manifest',
+  'concurrency',
   'lock-lease-ms',
   'lock-owner',
   'manual-promotion',
@@ -75,6 +77,9 @@ export interface ActionInputs {
   leaseMs?: number
   /** Who holds the lock, as other runs are told: the workflow run and job. */
   lockOwner: string
+  /** A manifest of jobs (absolute path) applied instead of one job's upgrade; `concurrency` jobs at once. */
+  manifest?: string
+  concurrency?: number
   /** The job as the user named it, for log lines. */
   target: string
   rejectReason?: string
@@ -319,6 +324,8 @@ const InputsSchema = z
       .optional(),
     'lock-lease-ms': wholeNumber(1),
     'lock-owner': optionalText,
+    manifest: optionalText,
+    concurrency: wholeNumber(1),
     'manual-promotion': boolean,
     'reject-reason': optionalText,
     'dry-run': boolean,
@@ -327,6 +334,14 @@ const InputsSchema = z
     const problem = (input: InputName, message: string) =>
       ctx.addIssue({ code: 'custom', path: [input], message })
     const deploy = i.action === 'deploy'
+    if (i.manifest !== undefined) {
+      if (!deploy) problem('manifest', `goes with action deploy, not ${i.action}`)
+      const oneJob = (['job-name', 'job-id', 'jar', 'args', 'state-file'] as const).find(
+        (n) => i[n] !== undefined,
+      )
+      if (oneJob) problem(oneJob, 'give the jobs in the manifest, not as inputs, when manifest is given')
+      return
+    }
     if (i['job-name'] !== undefined && i['job-id'] !== undefined)
       problem('job-name', 'give job-name or job-id, not both')
     else if (
@@ -403,19 +418,24 @@ export function parseInputs(
   const jar = i.jar === undefined ? undefined : existingFile('jar', path(i.jar))
   const rollbackJar =
     i['rollback-jar'] === undefined ? undefined : existingFile('rollback-jar', path(i['rollback-jar']))
-  const target = i['job-name'] ?? i['job-id'] ?? '(from the state file)'
+  const target = i.manifest
+    ? `the jobs of ${i.manifest}`
+    : (i['job-name'] ?? i['job-id'] ?? '(from the state file)')
   const stateStore = i['state-store']
-  const stateFile = stateStore
-    ? undefined
-    : i['state-file']
-      ? path(i['state-file'])
-      : join(paths.workspace, '.flink-deploy', `${safeFileName(target)}.json`)
+  const stateFile =
+    stateStore || i.manifest
+      ? undefined
+      : i['state-file']
+        ? path(i['state-file'])
+        : join(paths.workspace, '.flink-deploy', `${safeFileName(target)}.json`)
 
   return {
     action: i.action,
     flinkUrl: i['flink-url'],
     client: clientOptions(i),
-    upgrade: i.action === 'deploy' ? upgradeOptions(i, jar!, rollbackJar) : undefined,
+    upgrade: i.action === 'deploy' && !i.manifest ? upgradeOptions(i, jar!, rollbackJar) : undefined,
+    ...(i.manifest ? { manifest: path(i.manifest) } : {}),
+    ...(i.concurrency ? { concurrency: i.concurrency } : {}),
     ...(stateFile ? { stateFile } : {}),
     ...(stateStore ? { stateStore } : {}),
     ...(i['lock-lease-ms'] ? { leaseMs: i['lock-lease-ms'] } : {}),

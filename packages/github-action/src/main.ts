@@ -19,6 +19,7 @@ import {
   type UpgradeRuntime,
   upgrade,
 } from '@flink-deploy/core'
+import { applyManifest } from './fleet.ts'
 import { type ActionInputs, type InputName, parseInputs, secretsOf } from './inputs.ts'
 import {
   currentJobId,
@@ -48,6 +49,10 @@ export async function run(): Promise<void> {
     const inputs = parseInputs(readInput)
     client = createFlinkClient({ ...inputs.client, onWarning: (message) => core.warning(message) })
     core.info(describe(inputs))
+    if (inputs.manifest) {
+      await applyManifest(core, inputs, client, controller.signal)
+      return
+    }
     storage = inputs.stateStore ? await openSharedStore(inputs) : undefined
     const steps = new StepLog(core)
     const runtime: UpgradeRuntime = {

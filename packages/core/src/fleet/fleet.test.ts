@@ -1,0 +1,160 @@
+/**
+ * Manifests on the fake Flink: loading with errors that name the file, line and job; plan and apply of
+ * several jobs in waves, only what changed being upgraded; a failure stopping the later waves.
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { createFlinkClient, type FlinkClient } from '../client/flink-client.ts'
+import { fileRunStorage } from '../store/run-storage.ts'
+import { type InProcessFakeFlink, startFakeFlink } from '../testing/index.ts'
+import { apply } from './apply.ts'
+import { loadManifest, ManifestInvalidError } from './load-manifest.ts'
+import { plan } from './plan.ts'
+
+let dir: string
+let fake: InProcessFakeFlink
+let client: FlinkClient
+
+beforeEach(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'flink-deploy-fleet-'))
+  for (const name of ['orders', 'payments', 'audit'])
+    writeFileSync(join(dir, `${name}.jar`), `PK\x03\x04${name}`)
+  fake = await startFakeFlink({ version: '2.3.0', slotsPerTaskManager: 32, timing: { programSecondMs: 20 } })
+  client = createFlinkClient({ baseUrl: fake.url })
+})
+afterEach(async () => {
+  await client.close()
+  await fake.stop()
+})
+
+function manifest(text: string): string {
+  const file = join(dir, 'flink-deploy.yaml')
+  writeFileSync(file, text)
+  return file
+}
+
+const THREE = (auditRelease = 'v1', extra = '') => `
+defaults:
+  verify-stabilisation: 150ms
+  verify-timeout: 5s
+jobs:
+  - job-name: orders
+    jar: orders.jar
+    args: [--name, orders, --release, v1]
+  - job-name: payments
+    jar: payments.jar
+    args: [--name, payments, --release, v1]
+  - job-name: audit
+    jar: audit.jar
+    wave: 2
+    args: [--name, audit, --release, ${auditRelease}${extra}]
+`
+
+const runtime = () => ({
+  client,
+  baseDir: dir,
+  storageFor: (job: string) => fileRunStorage(join(dir, '.flink-deploy', `${job}.json`)),
+})
+
+describe('loading a manifest', () => {
+  it.each([
+    [
+      'an unknown key',
+      'jobs:\n  - job-name: orders\n    jar: orders.jar\n    paralelism: 2\n',
+      4,
+      'job "orders", paralelism: unknown key "paralelism"; did you mean "parallelism"?',
+    ],
+    [
+      'a duplicate job name',
+      'jobs:\n  - job-name: orders\n    jar: orders.jar\n  - job-name: orders\n    jar: payments.jar\n',
+      4,
+      'job "orders", job-name: duplicate job name "orders" (also job 1)',
+    ],
+    [
+      'a missing jar',
+      'jobs:\n  - job-name: orders\n    jar: build/missing.jar\n',
+      3,
+      'job "orders", jar: no file at build/missing.jar',
+    ],
+    [
+      'a bad value',
+      'jobs:\n  - job-name: orders\n    jar: orders.jar\n    parallelism: -2\n',
+      4,
+      'job "orders", parallelism: Too small: expected number to be >0',
+    ],
+    [
+      'a bad duration in defaults',
+      'defaults:\n  verify-timeout: soon\njobs:\n  - job-name: orders\n    jar: orders.jar\n',
+      2,
+      'verify-timeout: expected a duration such as 500ms, 30s, 5m, got "soon"',
+    ],
+    ['broken YAML', 'jobs:\n  - job-name: orders\n   jar: orders.jar\n', 3, ''],
+  ])('%s fails before anything is sent, naming the file, line and job', async (_, text, line, message) => {
+    const file = manifest(text)
+    const error = await loadManifest(file).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ManifestInvalidError)
+    expect((error as ManifestInvalidError).line).toBe(line)
+    expect((error as Error).message).toContain(`${file}:${line}: ${message}`)
+    expect(fake.cluster.jars()).toHaveLength(0)
+  })
+})
+
+describe('plan and apply', () => {
+  it('applies three jobs, then plans nothing; a changed argument upgrades only that job', async () => {
+    const first = await loadManifest(manifest(THREE()))
+    const before = await plan(first.manifest, runtime())
+    expect(before.jobs.map((j) => [j.job, j.action, j.wave])).toEqual([
+      ['orders', 'create', 1],
+      ['payments', 'create', 1],
+      ['audit', 'create', 2],
+    ])
+    const order: string[] = []
+    const applied = await apply(first.manifest, {
+      ...runtime(),
+      onJob: (job, phase) => order.push(`${phase} ${job}`),
+    })
+    expect(applied.ok).toBe(true)
+    expect(applied.jobs.map((j) => j.status)).toEqual(['changed', 'changed', 'changed'])
+    // Wave 2 starts only once wave 1 has ended.
+    expect(order.indexOf('started audit')).toBeGreaterThan(
+      Math.max(order.indexOf('ended orders'), order.indexOf('ended payments')),
+    )
+    const ids = Object.fromEntries(applied.jobs.map((j) => [j.job, j.result!.greenJobId]))
+
+    const again = await plan(first.manifest, runtime())
+    expect(again.pending).toBe(false)
+    expect(again.jobs.map((j) => j.action)).toEqual(['unchanged', 'unchanged', 'unchanged'])
+
+    const changed = await loadManifest(manifest(THREE('v2')))
+    const next = await plan(changed.manifest, runtime())
+    expect(next.jobs.map((j) => j.action)).toEqual(['unchanged', 'unchanged', 'upgrade'])
+    expect(next.jobs[2]!.changes).toEqual([
+      'args: ["--name","audit","--release","v1"] → ["--name","audit","--release","v2"]',
+    ])
+    const second = await apply(changed.manifest, runtime())
+    expect(second.jobs.map((j) => j.status)).toEqual(['unchanged', 'unchanged', 'changed'])
+    const live = fake.cluster.jobs().filter((j) => j.state === 'RUNNING')
+    expect(live.map((j) => j.id).sort()).toEqual(
+      [ids.orders, ids.payments, second.jobs[2]!.result!.greenJobId].sort(),
+    )
+  })
+
+  it('a job failing in wave 1 stops wave 2, and the report says which jobs changed', async () => {
+    const text = THREE().replace(
+      '--name, payments, --release, v1]',
+      '--name, payments, --release, v1, --fail-after, 1, --restart-attempts, 0]',
+    )
+    const loaded = await loadManifest(manifest(text))
+    const result = await apply(loaded.manifest, runtime())
+    expect(result.ok).toBe(false)
+    expect(result.jobs.map((j) => [j.job, j.status])).toEqual([
+      ['orders', 'changed'],
+      ['payments', 'failed'],
+      ['audit', 'skipped'],
+    ])
+    expect(result.jobs[1]!.result?.outcome).toBe('aborted-blue-untouched')
+    expect(fake.cluster.jobs().some((j) => j.name === 'audit')).toBe(false)
+  })
+})

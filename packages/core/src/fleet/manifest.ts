@@ -1,0 +1,98 @@
+/**
+ * A manifest of many jobs (`flink-deploy.yaml`): the cluster connection and defaults at the top, then
+ * `jobs:`, each with the same setting names as the upgrade command (`job-name`, `jar`, `args`, `parallelism`,
+ * `strategy`, verification settings...). Validated with zod; the loader turns an issue's path into the file,
+ * line and job it is about.
+ */
+import * as z from 'zod'
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }
+
+/** `500ms`, `30s`, `5m`, `1h`, or a number of seconds, as the CLI takes durations. */
+const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, ctx) => {
+  const m = typeof v === 'number' ? [String(v), String(v), 's'] : DURATION.exec(v.trim())
+  if (!m) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `expected a duration such as 500ms, 30s, 5m, got ${JSON.stringify(v)}`,
+    })
+    return z.NEVER
+  }
+  return Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 's']!)
+})
+
+const text = z.string().min(1, 'expected a non-empty string')
+const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
+
+/** The settings a job can have, and `defaults:` can give every job; all optional. */
+const jobSettings = {
+  jar: text.optional(),
+  'entry-class': text.optional(),
+  args: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
+  parallelism: z.number().int().positive().optional(),
+  'flink-config': stringMap.optional(),
+  strategy: z.enum(['stop-and-restart', 'blue-green']).optional(),
+  'savepoint-dir': text.optional(),
+  'allow-non-restored-state': z.boolean().optional(),
+  'claim-mode': z.enum(['NO_CLAIM', 'CLAIM']).optional(),
+  stateless: z.boolean().optional(),
+  'initial-savepoint': text.optional(),
+  'checkpoint-fallback-max-age': duration.optional(),
+  'verify-checkpoints': z.number().int().min(0).optional(),
+  'verify-stabilisation': duration.optional(),
+  'verify-timeout': duration.optional(),
+  'verify-records-flowing': z.boolean().optional(),
+  'verify-watermarks': z.boolean().optional(),
+  'verify-backpressure': z.boolean().optional(),
+  'savepoint-timeout': duration.optional(),
+  'cancel-timeout': duration.optional(),
+  /** Jobs run in waves, lowest first; a job without one runs in wave 1. */
+  wave: z.number().int().min(0).optional(),
+} as const
+
+export const ManifestDefaultsSchema = z.strictObject(jobSettings)
+export const ManifestJobSchema = z.strictObject({ 'job-name': text, ...jobSettings })
+
+export const ManifestSchema = z
+  .strictObject({
+    'flink-url': z
+      .url({ protocol: /^https?$/, error: 'expected an http(s) URL of the JobManager REST endpoint' })
+      .optional(),
+    'state-dir': text.optional(),
+    'state-store': text.optional(),
+    defaults: ManifestDefaultsSchema.optional(),
+    jobs: z
+      .array(z.strictObject({ 'job-name': text, ...jobSettings }).partial({ jar: true }))
+      .min(1, 'expected at least one job'),
+  })
+  .superRefine((m, ctx) => {
+    if (m['state-dir'] !== undefined && m['state-store'] !== undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['state-store'],
+        message: 'give state-dir or state-store, not both',
+      })
+    const seen = new Map<string, number>()
+    m.jobs.forEach((job, i) => {
+      const first = seen.get(job['job-name'])
+      if (first !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['jobs', i, 'job-name'],
+          message: `duplicate job name "${job['job-name']}" (also job ${first + 1})`,
+        })
+      seen.set(job['job-name'], i)
+      if (job.jar === undefined && m.defaults?.jar === undefined)
+        ctx.addIssue({ code: 'custom', path: ['jobs', i], message: 'no jar: give jar here or in defaults' })
+    })
+  })
+
+export type Manifest = z.output<typeof ManifestSchema>
+/** A job with the defaults merged in: it has a jar (the manifest is refused otherwise). */
+export type ManifestJob = z.output<typeof ManifestJobSchema> & { jar: string }
+
+/** Each job with the defaults merged in (a job's own setting wins). */
+export function resolvedJobs(manifest: Manifest): ManifestJob[] {
+  return manifest.jobs.map((job) => ({ ...manifest.defaults, ...job }) as ManifestJob)
+}
