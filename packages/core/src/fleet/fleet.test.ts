@@ -141,6 +141,31 @@ describe('plan and apply', () => {
     )
   })
 
+  it('a cancelled apply stops its jobs at a safe point and starts no other; apply again resumes them', async () => {
+    const loaded = await loadManifest(manifest(THREE()))
+    const controller = new AbortController()
+    const cancelled = await apply(loaded.manifest, {
+      ...runtime(),
+      concurrency: 1,
+      signal: controller.signal,
+      onEvent: (job, event) => {
+        if (job === 'orders' && event.type === 'step-entered' && event.step === 'verifyingGreen')
+          controller.abort()
+      },
+    })
+    expect(cancelled.jobs.map((j) => [j.job, j.status])).toEqual([
+      ['orders', 'failed'],
+      ['payments', 'skipped'],
+      ['audit', 'skipped'],
+    ])
+    expect(cancelled.jobs[0]!.error?.code).toBe('CANCELLED')
+    const next = await plan(loaded.manifest, runtime())
+    expect(next.jobs.map((j) => j.action)).toEqual(['resume', 'create', 'create'])
+    const resumed = await apply(loaded.manifest, runtime())
+    expect(resumed.jobs.map((j) => j.status)).toEqual(['changed', 'changed', 'changed'])
+    expect(resumed.jobs[0]!.result?.greenJobId).toBe(cancelled.jobs[0]!.result?.greenJobId)
+  })
+
   it('a job failing in wave 1 stops wave 2, and the report says which jobs changed', async () => {
     const text = THREE().replace(
       '--name, payments, --release, v1]',
