@@ -3,6 +3,7 @@
  * a run can resume in another process: ids are chosen here before the requests that use them.
  */
 import type { ClaimMode } from '../client/schemas/jars.ts'
+import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { JobRef, RunSettings } from '../upgrade/run-settings.ts'
 import type { CheckResult } from '../verify/check.ts'
@@ -65,6 +66,8 @@ export interface UpgradeContext {
   savepoint?: SavepointRecord
   /** Blue-green: the savepoint blue stopped with once green took over; the rollback target from then on. */
   finalSavepoint?: SavepointRecord
+  /** How blue was once it settled after a failed savepoint; a savepoint that fails a task restarts the job. */
+  blueAfterSavepoint?: BlueAfterSavepoint
   /** Epoch ms every subtask of green was RUNNING, from Flink's subtask timestamps. */
   greenRunningAt?: number
   checks: CheckResult[]

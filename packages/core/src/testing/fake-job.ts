@@ -162,6 +162,8 @@ export class FakeJob {
   restoredFrom: Snapshot | null = null
   /** Set by the cluster while the job holds slots. */
   holdsSlots = false
+  /** Set for the example job's `--async-state`: canonical savepoints fail its task on Flink 2.x. */
+  refusesCanonicalSavepoints: { restartAttempts: number } | null = null
   /** Remaining restarts of an injected failure, and its settings. */
   injectedFailure: {
     afterRunningMs: number

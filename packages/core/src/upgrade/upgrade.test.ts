@@ -32,6 +32,7 @@ const release = (build: string, extra: string[] = []): UpgradeOptions => ({
   jar: jar(`orders-${build}.jar`, build),
   args: ['--name', 'orders', '--release', build === 'v1' ? 'v1' : 'v2', ...extra],
   verify: quickVerify,
+  timeouts: { blueSettleMs: 200 },
 })
 const runtime = () => ({ client, stateFile, onEvent: (e: UpgradeEmitted) => events.push(e) })
 
