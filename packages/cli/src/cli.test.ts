@@ -105,7 +105,7 @@ describe('upgrade', { timeout: 30_000 }, () => {
     const run = await cli(['upgrade', ...release('v2'), '--dry-run'])
     expect(run.code, explain(run)).toBe(0)
     expect(run.stdout).toContain('Dry run: nothing was changed.')
-    expect(run.stdout).toContain(`Plan:\n  1. stop blue ${blue} with a savepoint\n  2. start green`)
+    expect(run.stdout).toContain(`Plan:\n  1. stop blue ${blue} with a canonical savepoint\n  2. start green`)
     expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
   })
 

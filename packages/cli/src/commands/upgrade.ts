@@ -113,6 +113,7 @@ export function upgradeOptions(ctx: CommandContext): UpgradeOptions {
     flinkConfiguration: v.flinkConfig as Record<string, string> | undefined,
     strategy: v.strategy as UpgradeOptions['strategy'],
     savepointDir: v.savepointDir as string | undefined,
+    savepointFormat: v.savepointFormat as UpgradeOptions['savepointFormat'],
     allowNonRestoredState: v.allowNonRestoredState as boolean | undefined,
     claimMode: v.claimMode as UpgradeOptions['claimMode'],
     drain: v.drain as boolean | undefined,

@@ -52,6 +52,8 @@ export interface PreflightFacts {
   droppedState: { vertexId: string; name: string; stateBytes?: number }[]
   freeSlots: number
   steps: string[]
+  /** What preflight found worth saying that does not stop the run (e.g. a backend that may refuse the savepoint format). */
+  warnings?: string[]
 }
 
 export interface UpgradeContext {

@@ -132,7 +132,11 @@ export const upgradeSetup = setup({
     setDeadline: assign({
       stepDeadline: ({ context }, params: { ms: number }) => context.stepDeadline ?? Date.now() + params.ms,
     }),
-    recordFacts: assign({ facts: (_, facts: PreflightFacts) => facts }),
+    recordFacts: enqueueActions(({ enqueue, context }, facts: PreflightFacts) => {
+      const warnings = facts.warnings ?? []
+      enqueue.assign({ facts, warnings: [...context.warnings, ...warnings] })
+      for (const message of warnings) enqueue.emit({ type: 'warning', message, at: Date.now() })
+    }),
     /** The trigger id is chosen and persisted before the savepoint request that uses it. */
     chooseSavepointTrigger: assign({
       savepoint: ({ context }) =>

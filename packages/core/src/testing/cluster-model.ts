@@ -660,6 +660,7 @@ export class FakeFlinkCluster {
         else if (request.cancelJob) job.finishAfterSavepoint('CANCELED')
       },
       rule ? rule.exception.message : undefined,
+      request.formatType === 'NATIVE' ? 'NATIVE' : 'CANONICAL',
     )
     return triggerId
   }

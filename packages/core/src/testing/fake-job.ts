@@ -52,6 +52,8 @@ export interface CheckpointRecord {
   discarded: boolean
   failureTimestamp?: number
   failureMessage?: string
+  /** Savepoints only: the format asked for. */
+  format?: 'CANONICAL' | 'NATIVE'
 }
 
 export interface RestoreRecord {
@@ -397,12 +399,14 @@ export class FakeJob {
     externalPath: (id: number) => string,
     onDone: (record: CheckpointRecord | null, failureMessage?: string) => void,
     failure?: string,
+    format?: 'CANONICAL' | 'NATIVE',
   ): CheckpointRecord {
     const now = Date.now()
     const record: CheckpointRecord = {
       id: this.#nextCheckpointId++,
       status: 'IN_PROGRESS',
       isSavepoint: kind !== 'CHECKPOINT',
+      format: kind === 'CHECKPOINT' ? undefined : (format ?? 'CANONICAL'),
       type: kind,
       triggerTimestamp: now,
       ackTimestamp: now,

@@ -371,10 +371,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     return { job: j, record }
   }
   route('get', '/jobs/:jobid/checkpoints', (ctx) => ok(json.checkpointingStatistics(job(ctx))))
-  route('get', '/jobs/:jobid/checkpoints/config', (ctx) => {
-    job(ctx)
-    return ok(json.checkpointConfig(cluster))
-  })
+  route('get', '/jobs/:jobid/checkpoints/config', (ctx) => ok(json.checkpointConfig(cluster, job(ctx))))
   route('get', '/jobs/:jobid/checkpoints/details/:checkpointid', (ctx) => {
     const { job: j, record } = checkpoint(ctx)
     return ok(json.checkpointDetails(j, record))
