@@ -139,6 +139,9 @@ for (const version of selectedFlinkVersions()) {
 
     it('the default (canonical) upgrade fails, blue restarts, and the report matches the cluster now and later', async () => {
       const result = await upgrade(release('v2'), runtime)
+      console.log(
+        `canonical refusal on ${version}: ${result.totalMs} ms in all, blue watched ${result.blueAfterSavepoint?.watchedMs} ms\n${result.summary}`,
+      )
       expect(result.outcome, result.summary).toBe('failed-needs-attention')
       expect(result.error?.step).toBe('stoppingBlue')
       expect(result.blueAfterSavepoint).toMatchObject({ condition: 'restarted', state: 'RUNNING' })
