@@ -273,7 +273,7 @@ function withBlueCondition(context: UpgradeContext, blue: BlueAfterSavepoint): s
     healthy: '',
     restarted: `; the savepoint failed blue's task: blue restarted ${times}${cause} and runs again from its latest checkpoint`,
     restarting: `; the savepoint failed blue's task: blue failed ${times}${cause} and is ${blue.state}, not settled after ${Math.round(blue.watchedMs / 1000)} s`,
-    ended: `; the savepoint failed blue's task: blue is ${blue.state} after ${times}${cause}`,
+    ended: `; the savepoint failed blue's task: blue is ${blue.state} after ${blue.failures} failure${blue.failures === 1 ? '' : 's'}${cause}`,
   }[blue.condition]
   const hint =
     refusedCanonical(blue) && context.options.savepointFormat === 'canonical'
