@@ -45,7 +45,11 @@ export async function runPreflight(
   const fromBlue = blueJob !== undefined && !options.stateless
   const savepointDir = fromBlue ? await requireSavepointDir(client, options, signal) : options.savepointDir
   const { warnings } = fromBlue
-    ? await checkSavepointFormat(client, { blueJobId: blueJob.jid, format: options.savepointFormat }, signal)
+    ? await checkSavepointFormat(
+        client,
+        { blueJobId: blueJob.jid, format: options.savepointFormat, flinkVersion: version.raw },
+        signal,
+      )
     : { warnings: [] }
 
   const green = await uploadRelease(client, options.jar, signal)

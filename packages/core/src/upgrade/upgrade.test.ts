@@ -404,20 +404,41 @@ describe('savepoint format', () => {
     )
   })
 
-  it('warns when blue runs on ForSt, the backend built for async state', async () => {
+  it('refuses canonical when blue runs on ForSt, which writes only native savepoints up to Flink 2.3', async () => {
+    const first = await upgrade(
+      { ...release('v1'), flinkConfiguration: { 'state.backend.type': 'forst' } },
+      runtime(),
+    )
+    await expect.poll(() => fake.cluster.job(first.greenJobId!)?.latestCompleted).toBeTruthy()
+    const refused = await upgrade(release('v2'), runtime())
+    expect(refused.outcome).toBe('aborted-blue-untouched')
+    expect(refused.error).toMatchObject({ step: 'preflight', code: 'PREFLIGHT_FAILED' })
+    expect(refused.error?.message).toBe(
+      'Blue runs on ForStStateBackend, which writes only native savepoints in Flink 2.3.0: a canonical savepoint would fail and cost blue a restart. Use savepoint format native.',
+    )
+    expect(fake.cluster.job(first.greenJobId!)!.checkpointHistory.some((c) => c.isSavepoint)).toBe(false)
+    const native = await upgrade({ ...release('v2'), savepointFormat: 'native', dryRun: true }, runtime())
+    expect(native.outcome).toBe('dry-run')
+    expect(native.warnings).toEqual([])
+  })
+
+  it('only warns about ForSt on later versions, where canonical support may come', async () => {
+    await client.close()
+    await fake.stop()
+    fake = await startFakeFlink({ version: '2.4.0', timing: { programSecondMs: 20 } })
+    client = createFlinkClient({ baseUrl: fake.url })
     const first = await upgrade(
       { ...release('v1'), flinkConfiguration: { 'state.backend.type': 'forst' } },
       runtime(),
     )
     await expect.poll(() => fake.cluster.job(first.greenJobId!)?.latestCompleted).toBeTruthy()
     const dry = await upgrade({ ...release('v2'), dryRun: true }, runtime())
+    expect(dry.outcome).toBe('dry-run')
     expect(dry.warnings).toEqual([
       expect.stringMatching(
-        /^blue runs on ForStStateBackend: operators on the async state API refuse canonical savepoints/,
+        /^blue runs on ForStStateBackend: canonical savepoints of its async state may be refused/,
       ),
     ])
-    const native = await upgrade({ ...release('v2'), savepointFormat: 'native', dryRun: true }, runtime())
-    expect(native.warnings).toEqual([])
   })
 })
 
