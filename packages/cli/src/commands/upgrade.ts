@@ -203,7 +203,13 @@ export async function runUpgradeCommand(ctx: CommandContext, action: Action): Pr
       action === 'reject' && result.outcome === 'aborted-blue-untouched' && result.error?.code === 'REJECTED'
         ? EXIT.ok
         : exitCodeForOutcome(result.outcome)
-    renderer.result(result, { stateFile, exitCode: code }, notes(result, shownStateFile))
+    // Flink's whole answer (Java stack traces) only when asked for.
+    const debug = Boolean(ctx.io.env.FLINK_DEPLOY_DEBUG)
+    const shown =
+      debug || !result.error?.flinkAnswer ? result : { ...result, error: withoutAnswer(result.error) }
+    renderer.result(shown, { stateFile, exitCode: code }, notes(result, shownStateFile))
+    if (debug && result.error?.flinkAnswer && renderer.mode !== 'json')
+      ctx.stderr.write(`Flink's answer:\n${result.error.flinkAnswer}\n`)
     if (renderer.mode === 'json' && result.error?.code === 'CANCELLED') {
       for (const line of notes(result, shownStateFile)) ctx.stderr.write(`${line}\n`)
     }
@@ -251,6 +257,10 @@ function introLines(
     ]
   }
   return [`flink-deploy ${action}: the run in ${stateFile} on ${url}`]
+}
+
+function withoutAnswer({ flinkAnswer: _, ...error }: NonNullable<UpgradeResult['error']>) {
+  return error
 }
 
 /** What to do next, for people. */

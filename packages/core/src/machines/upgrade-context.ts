@@ -36,7 +36,10 @@ export interface SavepointRecord {
 export interface UpgradeError {
   step: string
   code: string
+  /** One line a person can act on. */
   message: string
+  /** Flink's whole answer behind the message (Java stack traces), for whoever asks for it. */
+  flinkAnswer?: string
 }
 
 /** Facts found by preflight; nothing was changed on the cluster to find them except uploading green's jar. */

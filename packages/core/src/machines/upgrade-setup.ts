@@ -6,13 +6,13 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate'
 import { newTriggerId } from '../client/async-operation.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
-import { isFlinkDeployError } from '../errors.ts'
+import { FlinkApiError, isFlinkDeployError, ReleaseStartFailedError } from '../errors.ts'
 import type { SavepointStepOutput } from '../steps/savepoint.ts'
 import type { BlueAfterSavepoint, WatchBlueInput } from '../steps/watch-blue.ts'
 import type { ResolvedUpgradeOptions, SavepointFormat } from '../upgrade/options.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
 import type { CheckResult } from '../verify/check.ts'
-import type { Outcome, PreflightFacts, UpgradeContext } from './upgrade-context.ts'
+import type { Outcome, PreflightFacts, UpgradeContext, UpgradeError } from './upgrade-context.ts'
 
 export interface UpgradeInput {
   runId: string
@@ -282,7 +282,9 @@ function withBlueCondition(context: UpgradeContext, blue: BlueAfterSavepoint): s
   return `${base}${condition}${hint}`
 }
 
-export function describeError(step: string, error: unknown): { step: string; code: string; message: string } {
+export function describeError(step: string, error: unknown): UpgradeError {
+  if (error instanceof ReleaseStartFailedError && error.cause instanceof FlinkApiError)
+    return { step, code: error.code, message: error.message, flinkAnswer: error.cause.errors.join('\n') }
   if (isFlinkDeployError(error)) return { step, code: error.code, message: error.message }
   return { step, code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) }
 }

@@ -455,6 +455,9 @@ describe('a release that does not start', () => {
     })
     expect(first.summary).toContain('--release must be v1 or v2, got: v3')
     expect(first.summary).not.toContain('\tat ')
+    expect(first.error?.flinkAnswer).toContain(
+      'Caused by: java.lang.IllegalArgumentException: --release must be v1 or v2, got: v3',
+    )
 
     await deployV1()
     const second = await upgrade(release('v2', ['--release', 'v3']), runtime())
