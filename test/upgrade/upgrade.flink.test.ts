@@ -119,6 +119,23 @@ for (const version of selectedFlinkVersions()) {
       blueId = result.greenJobId!
     })
 
+    it('stop-and-restart with a native savepoint: green restores it and verifies', async () => {
+      const before = await countedAtLeast(blueId, 1)
+      const result = await upgrade({ ...release('v2'), savepointFormat: 'native' }, runtime)
+      expect(result.outcome, result.summary).toBe('upgraded')
+      expect(result.savepointFormat).toBe('native')
+      expect(result.plan[0]).toBe(`stop blue ${blueId} with a native savepoint`)
+      const blueStats = await client.checkpoints.statistics({ jobid: blueId })
+      const savepoint = blueStats.history.find((c) => c.external_path === result.savepointPath)
+      expect(savepoint).toMatchObject({ is_savepoint: true, savepointFormat: 'NATIVE' })
+      const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+      expect(stats.latest.restored).toMatchObject({ external_path: result.savepointPath, is_savepoint: true })
+      expect(result.checks.find((c) => c.name === 'restored-from-savepoint')?.passed).toBe(true)
+      const green = await counts(result.greenJobId!)
+      expect(green.stateCount - green.processed).toBeGreaterThanOrEqual(before)
+      blueId = result.greenJobId!
+    })
+
     it('a release that crashes after starting is rolled back; blue runs again with its state', async () => {
       const before = await countedAtLeast(blueId, 1)
       const result = await upgrade(release('v2', ['--fail-after', '2', '--restart-attempts', '0']), runtime)
@@ -145,7 +162,7 @@ for (const version of selectedFlinkVersions()) {
       const before = await jobIds()
       const result = await upgrade({ ...release('v2'), dryRun: true }, runtime)
       expect(result.outcome).toBe('dry-run')
-      expect(result.plan[0]).toBe(`stop blue ${blueId} with a savepoint`)
+      expect(result.plan[0]).toBe(`stop blue ${blueId} with a canonical savepoint`)
       expect(await jobIds()).toEqual(before)
       expect((await client.jobs.status({ jobid: blueId })).status).toBe('RUNNING')
     })

@@ -21,7 +21,7 @@ for (const version of selectedFlinkVersions()) {
     let dir: string
     let blue: string
 
-    const upgrade = (release: string): Promise<CliRun> =>
+    const upgrade = (release: string, output: string[] = ['--json']): Promise<CliRun> =>
       runCli(
         [
           'upgrade',
@@ -35,7 +35,7 @@ for (const version of selectedFlinkVersions()) {
           '3s',
           '--verify-timeout',
           '90s',
-          '--json',
+          ...output,
         ],
         {
           cwd: dir,
@@ -85,6 +85,23 @@ for (const version of selectedFlinkVersions()) {
         'recordingRelease',
       ])
       expect(run.stdout + run.stderr).not.toContain(TOKEN)
+    })
+
+    it('a release whose main() throws: its message in the output and in --json, no Java stack (exit 4)', async () => {
+      const message = 'java.lang.IllegalArgumentException: --release must be v1 or v2, got: v3'
+      const json = await upgrade('v3')
+      expect(json.code, json.stdout + json.stderr).toBe(4)
+      const r = result(json)
+      expect(r).toMatchObject({ outcome: 'aborted-blue-untouched', exitCode: 4 })
+      expect(r.error).toMatchObject({ step: 'preflight', code: 'RELEASE_START_FAILED' })
+      expect((r.error as { message: string }).message).toContain(message)
+      expect(r.summary).toContain(message)
+
+      const plain = await upgrade('v3', [])
+      expect(plain.code, plain.stdout + plain.stderr).toBe(4)
+      expect(plain.stdout).toContain(message)
+      expect(plain.stdout + plain.stderr).not.toMatch(/\tat |\n\s+at org\.apache/)
+      expect(plain.stdout + plain.stderr).not.toContain('Could not execute application')
     })
   })
 }

@@ -100,12 +100,34 @@ describe('upgrade', { timeout: 30_000 }, () => {
     expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
   })
 
+  it("a release whose main() throws: its message, exit 4; Flink's whole answer only with FLINK_DEPLOY_DEBUG", async () => {
+    const message = 'java.lang.IllegalArgumentException: --release must be v1 or v2, got: v3'
+    const args = ['upgrade', ...release('v1', ['--release', 'v3'])]
+    const plain = await cli(args)
+    expect(plain.code, explain(plain)).toBe(4)
+    expect(plain.stdout).toContain(`did not start: ${message}`)
+    expect(plain.stdout + plain.stderr).not.toContain('Caused by:')
+
+    const json = await cli([...args, '--json'])
+    const result = ndjson(json.stdout).at(-1)!
+    expect(result.error).toEqual({
+      step: 'startingGreen',
+      code: 'RELEASE_START_FAILED',
+      message: expect.stringContaining(message),
+    })
+
+    const debug = await cli(args, { FLINK_DEPLOY_DEBUG: '1' })
+    expect(debug.code, explain(debug)).toBe(4)
+    expect(debug.stderr).toContain("Flink's answer:\n")
+    expect(debug.stderr).toContain(`Caused by: ${message}`)
+  })
+
   it('a dry run prints the plan and changes nothing: exit 0', async () => {
     const blue = await deployV1()
     const run = await cli(['upgrade', ...release('v2'), '--dry-run'])
     expect(run.code, explain(run)).toBe(0)
     expect(run.stdout).toContain('Dry run: nothing was changed.')
-    expect(run.stdout).toContain(`Plan:\n  1. stop blue ${blue} with a savepoint\n  2. start green`)
+    expect(run.stdout).toContain(`Plan:\n  1. stop blue ${blue} with a canonical savepoint\n  2. start green`)
     expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
   })
 

@@ -65,6 +65,19 @@ describe('settings', () => {
     })
   })
 
+  it('the savepoint format comes from --savepoint-format, FLINK_DEPLOY_SAVEPOINT_FORMAT or the file key', () => {
+    const read = (sources: Partial<Parameters<typeof resolveSettings>[1]>) =>
+      resolveSettings(['savepointFormat'], { flags: {}, env: {}, ...sources }, 'upgrade').values
+    expect(read({ flags: { 'savepoint-format': 'native' } })).toEqual({ savepointFormat: 'native' })
+    expect(read({ env: { FLINK_DEPLOY_SAVEPOINT_FORMAT: 'native' } })).toEqual({ savepointFormat: 'native' })
+    expect(read({ file: { name: 'deploy.json', values: { 'savepoint-format': 'canonical' } } })).toEqual({
+      savepointFormat: 'canonical',
+    })
+    expect(() => read({ flags: { 'savepoint-format': 'full' } })).toThrow(
+      /--savepoint-format.*canonical, native/,
+    )
+  })
+
   it('a flag that takes a value takes the next word, even one starting with a dash', () => {
     expect(
       joinFlagValues(['--arg', '--fail-after', '--arg', '1', '--drain', '--', '--arg'], ['args', 'drain']),

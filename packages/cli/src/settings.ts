@@ -217,6 +217,14 @@ export const SETTINGS = {
     arg: '<uri>',
     help: "where savepoints go (default: the cluster's execution.checkpointing.savepoint-dir)",
   }),
+  savepointFormat: S({
+    key: 'savepointFormat',
+    flag: 'savepoint-format',
+    kind: 'enum',
+    values: ['canonical', 'native'],
+    arg: '<format>',
+    help: 'canonical (default) or native; jobs on Flink 2.x async state take only native savepoints',
+  }),
   allowNonRestoredState: S({
     key: 'allowNonRestoredState',
     flag: 'allow-non-restored-state',

@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'OBJECT_CONDITION_FAILED'
   | 'MANIFEST_INVALID'
   | 'SAVEPOINT_RESULT_LOST'
+  | 'RELEASE_START_FAILED'
 
 export abstract class FlinkDeployError extends Error {
   abstract readonly code: ErrorCode
@@ -177,6 +178,22 @@ export class SavepointResultLostError extends FlinkDeployError {
     this.jobId = init.jobId
     this.triggerId = init.triggerId
     this.searchHint = init.searchHint
+  }
+}
+
+/**
+ * Flink would not run a release: its main() threw, the entry class is missing, an argument was refused. The
+ * message names the cause Flink returned, in one line; Flink's whole answer (Java stack traces) stays on
+ * `cause` (a FlinkApiError) for whoever asks for it.
+ */
+export class ReleaseStartFailedError extends FlinkDeployError {
+  readonly code = 'RELEASE_START_FAILED'
+  /** The program's own exception, e.g. "java.lang.IllegalArgumentException: --release must be v1 or v2, got: v3". */
+  readonly programError: string
+
+  constructor(init: { jarId: string; programError: string; cause: FlinkApiError }) {
+    super(`The release in jar ${init.jarId} did not start: ${init.programError}`, { cause: init.cause })
+    this.programError = redact(init.programError)
   }
 }
 

@@ -72,4 +72,18 @@ describe('the Action on real Flink 2.3', () => {
     for (const text of [logged, r.stderr, r.outputFile, r.summary]) expect(text).not.toContain(token)
     console.log(`job summary of a real upgrade:\n${r.summary}`)
   })
+
+  it("a release whose main() throws: the summary names the program's exception", {
+    timeout: 180_000,
+  }, async ({ skip }) => {
+    if (!cluster || !first) skip(SKIPPED)
+    const r = await runDist(release('v3'), { workspace: dir, timeoutMs: 170_000 })
+    const message = 'java.lang.IllegalArgumentException: --release must be v1 or v2, got: v3'
+    expect(r.code).not.toBe(0)
+    expect(r.outputs.outcome).toBe('aborted-blue-untouched')
+    expect(r.summary).toContain(message)
+    expect(r.stdout).toContain(message)
+    expect(r.summary).not.toContain('Could not execute application')
+    expect(r.summary).not.toMatch(/\tat |at org\.apache\.flink/)
+  })
 })

@@ -189,7 +189,7 @@ describe('deploy (stop-and-restart)', () => {
     expect(r.outputs).toMatchObject({ outcome: 'dry-run', 'job-id': blueId, 'previous-job-id': blueId })
     expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
     expect(r.summary).toContain('### Plan')
-    expect(r.summary).toContain(`1. stop blue ${blueId} with a savepoint`)
+    expect(r.summary).toContain(`1. stop blue ${blueId} with a canonical savepoint`)
   })
 })
 

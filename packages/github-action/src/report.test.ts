@@ -15,6 +15,7 @@ const rolledBack: UpgradeResult = {
   greenJobId: GREEN,
   running: [{ role: 'blue-restarted', jobId: RESTARTED, state: 'RUNNING' }],
   savepointPath: SP,
+  savepointFormat: 'canonical',
   plan: [],
   steps: [
     { step: 'preflight', durationMs: 80 },

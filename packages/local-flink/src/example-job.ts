@@ -2,7 +2,7 @@ import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { exec, lastLines, stripAnsi, withFileLock } from '@flink-deploy/local-process'
 import { EXAMPLE_JOB_DIR, mavenBinary } from './paths.ts'
-import { resolveFlinkVersion } from './versions.ts'
+import { flinkMajor, resolveFlinkVersion } from './versions.ts'
 
 /** Main class of examples/flink-job (also the jar's Main-Class, so entryClass may be omitted). */
 export const EXAMPLE_JOB_ENTRY_CLASS = 'dev.flinkdeploy.example.StatefulCounterJob'
@@ -69,6 +69,8 @@ async function build(version: string, force: boolean): Promise<string> {
         join(EXAMPLE_JOB_DIR, 'pom.xml'),
         'package',
         `-Dflink.version=${version}`,
+        // Flink 1.x lacks the async state API the example's flink2 package is written against.
+        ...(flinkMajor(version) < 2 ? ['-Pflink1'] : []),
       ]
       const res = await exec(mavenBinary(), args, { timeoutMs: 15 * 60_000 })
       if (res.code !== 0) {

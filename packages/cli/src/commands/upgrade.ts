@@ -92,6 +92,7 @@ export function upgradeOptions(ctx: CommandContext): UpgradeOptions {
     flinkConfiguration: v.flinkConfig as Record<string, string> | undefined,
     strategy: v.strategy as UpgradeOptions['strategy'],
     savepointDir: v.savepointDir as string | undefined,
+    savepointFormat: v.savepointFormat as UpgradeOptions['savepointFormat'],
     allowNonRestoredState: v.allowNonRestoredState as boolean | undefined,
     claimMode: v.claimMode as UpgradeOptions['claimMode'],
     drain: v.drain as boolean | undefined,
@@ -204,7 +205,13 @@ async function runWith(
     const where = storeUrlOf(ctx)
       ? { stateStore: opened.shown }
       : { stateFile: resolve(ctx.io.cwd, opened.shown) }
-    renderer.result(result, { ...where, exitCode: code }, notes(result, opened))
+    // Flink's whole answer (Java stack traces) only when asked for.
+    const debug = Boolean(ctx.io.env.FLINK_DEPLOY_DEBUG)
+    const shown =
+      debug || !result.error?.flinkAnswer ? result : { ...result, error: withoutAnswer(result.error) }
+    renderer.result(shown, { ...where, exitCode: code }, notes(result, opened))
+    if (debug && result.error?.flinkAnswer && renderer.mode !== 'json')
+      ctx.stderr.write(`Flink's answer:\n${result.error.flinkAnswer}\n`)
     if (renderer.mode === 'json' && result.error?.code === 'CANCELLED') {
       for (const line of notes(result, opened)) ctx.stderr.write(`${line}\n`)
     }
@@ -253,6 +260,10 @@ function introLines(
     ]
   }
   return [`flink-deploy ${action}: the run in ${opened.shown} on ${url}`]
+}
+
+function withoutAnswer({ flinkAnswer: _, ...error }: NonNullable<UpgradeResult['error']>) {
+  return error
 }
 
 /** What to do next, for people. */

@@ -16,6 +16,7 @@ import {
   startingGreenState,
   stoppingBlueState,
   verifyingGreenState,
+  watchingBlueState,
 } from './shared-states.ts'
 import { initialContext, upgradeSetup } from './upgrade-setup.ts'
 
@@ -42,6 +43,7 @@ export const blueGreenMachine = upgradeSetup.createMachine({
           triggerId: context.savepoint!.triggerId,
           triggeredAfter: context.savepoint!.triggeredAt,
           targetDirectory: context.facts!.savepointDir,
+          format: context.options.savepointFormat,
           drain: false,
           deadline: context.stepDeadline!,
         }),
@@ -50,7 +52,7 @@ export const blueGreenMachine = upgradeSetup.createMachine({
           actions: { type: 'recordSavepoint', params: ({ event }) => event.output },
         },
         onError: {
-          target: 'abortedBlueUntouched',
+          target: 'watchingBlue',
           actions: {
             type: 'recordError',
             params: ({ event }) => ({ step: 'savepointingBlue', error: event.error }),
@@ -58,6 +60,9 @@ export const blueGreenMachine = upgradeSetup.createMachine({
         },
       },
     },
+
+    /** Green has not started: only blue's own condition decides whether it was touched. */
+    watchingBlue: watchingBlueState({}),
 
     startingGreen: startingGreenState({ error: 'cancellingGreen' }),
     verifyingGreen: verifyingGreenState({ passed: 'deciding', failed: 'cancellingGreen' }),

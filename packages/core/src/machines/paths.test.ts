@@ -33,9 +33,10 @@ const outcomes: Record<string, unknown[]> = {
   preflight: [facts(true), facts(false)],
   stopBlue: [{ location: 'file:/sp/savepoint-bbbbbb-1', reconciled: false }],
   takeSavepoint: [{ location: 'file:/sp/savepoint-bbbbbb-1', reconciled: false }],
-  inspectJob: [
-    { status: 'RUNNING', healthy: true },
-    { status: 'RESTARTING', healthy: false },
+  watchBlue: [
+    { condition: 'healthy', state: 'RUNNING', failures: 0, exceptions: [], watchedMs: 10 },
+    { condition: 'restarted', state: 'RUNNING', failures: 1, exceptions: ['x: y'], watchedMs: 10 },
+    { condition: 'ended', state: 'FAILED', failures: 3, exceptions: ['x: y'], watchedMs: 10 },
   ],
   useLatestCheckpoint: [{ location: 'file:/cp/chk-7' }],
   startGreen: [{ submitted: true }],
@@ -84,7 +85,7 @@ function scriptedActors(steps: Step[]) {
     preflight: script('preflight'),
     stopBlue: script('stopBlue'),
     takeSavepoint: script('takeSavepoint'),
-    inspectJob: script('inspectJob'),
+    watchBlue: script('watchBlue'),
     useLatestCheckpoint: script('useLatestCheckpoint'),
     startJob: fromPromise(async ({ input }: { input: { jobId: string } }) => {
       const id = input.jobId === BLUE || input.jobId === 'r'.repeat(32) ? 'restartBlue' : 'startGreen'

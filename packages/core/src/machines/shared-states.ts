@@ -3,6 +3,7 @@
  * green, verifying it, recording the release, and the final states. Each machine places them with its own
  * targets (where a failure leads differs: a rollback, or only cancelling green).
  */
+import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { Outcome, PreflightFacts, UpgradeContext } from './upgrade-context.ts'
 import { upgradeSetup } from './upgrade-setup.ts'
 
@@ -68,6 +69,7 @@ export const stoppingBlueState = (
         triggerId: context[record]!.triggerId,
         triggeredAfter: context[record]!.triggeredAt,
         targetDirectory: context.facts!.savepointDir,
+        format: context.options.savepointFormat,
         drain: context.options.drain,
         deadline: context.stepDeadline!,
       }),
@@ -85,6 +87,60 @@ export const stoppingBlueState = (
           params: ({ event }) => ({ step: 'stoppingBlue', error: event.error }),
         },
       },
+    },
+  })
+
+/**
+ * The savepoint failed. Flink keeps blue running when the failure was the coordinator's, but a snapshot that
+ * throws in a task restarts blue or fails it: watch it until it has settled before saying anything. Only a
+ * blue that runs with no failure since the savepoint is untouched; the savepoint is never tried again here.
+ */
+/** A blue that has not run quietly for one settle window in this many is reported as still failing. */
+const BLUE_WATCH_WINDOWS = 3
+
+export const watchingBlueState = (targets: { fallback?: string }) =>
+  upgradeSetup.createStateConfig({
+    entry: [
+      { type: 'enterStep', params: { step: 'watchingBlue' } },
+      {
+        type: 'setDeadline',
+        params: ({ context }) => ({ ms: BLUE_WATCH_WINDOWS * context.options.timeouts.blueSettleMs }),
+      },
+    ],
+    exit: { type: 'leaveStep', params: { step: 'watchingBlue' } },
+    invoke: {
+      id: 'watchBlue',
+      src: 'watchBlue',
+      input: ({ context }) => ({
+        jobId: context.facts!.blue!.jobId,
+        since: context.savepoint!.triggeredAt,
+        settleMs: context.options.timeouts.blueSettleMs,
+        deadline: context.stepDeadline!,
+      }),
+      onDone: [
+        {
+          guard: { type: 'isHealthy', params: ({ event }) => ({ blue: event.output }) },
+          target: 'abortedBlueUntouched',
+          actions: { type: 'recordBlueAfterSavepoint', params: ({ event }) => event.output },
+        },
+        ...(targets.fallback
+          ? [
+              {
+                guard: 'canFallBackToCheckpoint' as const,
+                target: targets.fallback,
+                actions: {
+                  type: 'recordBlueAfterSavepoint' as const,
+                  params: ({ event }: { event: { output: BlueAfterSavepoint } }) => event.output,
+                },
+              },
+            ]
+          : []),
+        {
+          target: 'needsAttention',
+          actions: { type: 'recordBlueAfterSavepoint', params: ({ event }) => event.output },
+        },
+      ],
+      onError: 'needsAttention',
     },
   })
 

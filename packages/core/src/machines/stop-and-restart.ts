@@ -3,8 +3,9 @@
  *
  *   preflight → stop blue with a savepoint → start green from it → verify green → record the release.
  *
- * If the savepoint fails, blue keeps running and nothing else happens (unless a checkpoint fallback was
- * allowed for an unhealthy blue). If green does not start or fails verification, green is cancelled and blue
+ * If the savepoint fails, blue is watched until it has settled: a healthy blue keeps running and nothing else
+ * happens; a blue the failure restarted or failed goes to the checkpoint fallback when allowed, else needs
+ * attention. If green does not start or fails verification, green is cancelled and blue
  * runs again from the same savepoint. Every failure ends in a named final state that says what runs now.
  */
 import { MACHINE_VERSION } from './machine-version.ts'
@@ -15,6 +16,7 @@ import {
   startingGreenState,
   stoppingBlueState,
   verifyingGreenState,
+  watchingBlueState,
 } from './shared-states.ts'
 import { initialContext, upgradeSetup } from './upgrade-setup.ts'
 
@@ -25,29 +27,11 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
   initial: 'preflight',
   states: {
     preflight: preflightState({ fromBlue: 'stoppingBlue' }),
-    stoppingBlue: stoppingBlueState('savepoint', { done: 'startingGreen', error: 'inspectingBlue' }),
+    stoppingBlue: stoppingBlueState('savepoint', { done: 'startingGreen', error: 'watchingBlue' }),
 
-    /** The savepoint failed: Flink keeps blue running when it can. Find out whether it did. */
-    inspectingBlue: {
-      entry: { type: 'enterStep', params: { step: 'inspectingBlue' } },
-      exit: { type: 'leaveStep', params: { step: 'inspectingBlue' } },
-      invoke: {
-        id: 'inspectJob',
-        src: 'inspectJob',
-        input: ({ context }) => ({ jobId: context.facts!.blue!.jobId }),
-        onDone: [
-          {
-            guard: { type: 'isHealthy', params: ({ event }) => event.output },
-            target: 'abortedBlueUntouched',
-          },
-          { guard: 'canFallBackToCheckpoint', target: 'fallingBackToCheckpoint' },
-          { target: 'needsAttention' },
-        ],
-        onError: 'needsAttention',
-      },
-    },
+    watchingBlue: watchingBlueState({ fallback: 'fallingBackToCheckpoint' }),
 
-    /** Blue is unhealthy and the user allowed it: use its latest retained checkpoint instead. */
+    /** Blue is unhealthy (restarting, restarted or failed) and the user allowed it: use its latest retained checkpoint. */
     fallingBackToCheckpoint: {
       entry: [
         { type: 'enterStep', params: { step: 'fallingBackToCheckpoint' } },

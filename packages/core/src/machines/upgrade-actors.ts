@@ -11,6 +11,7 @@ import { cancelJob } from '../steps/cancel-job.ts'
 import { stopWithSavepoint, takeSavepoint } from '../steps/savepoint.ts'
 import { startJob } from '../steps/start-job.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
+import { type WatchBlueInput, watchBlue } from '../steps/watch-blue.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { Check, CheckResult } from '../verify/check.ts'
@@ -79,13 +80,9 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       takeSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal),
     ),
 
-    inspectJob: afterPersist(deps, async (input: { jobId: string }, signal) => {
-      const job = await client.jobs.get({ jobid: input.jobId, signal })
-      return {
-        status: job.state,
-        healthy: job.state === 'RUNNING' && job.vertices.every((v) => v.status === 'RUNNING'),
-      }
-    }),
+    watchBlue: afterPersist(deps, (input: Omit<WatchBlueInput, 'poll'>, signal) =>
+      watchBlue(client, input, signal),
+    ),
 
     useLatestCheckpoint: afterPersist(
       deps,

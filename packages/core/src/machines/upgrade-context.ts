@@ -3,6 +3,7 @@
  * a run can resume in another process: ids are chosen here before the requests that use them.
  */
 import type { ClaimMode } from '../client/schemas/jars.ts'
+import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { JobRef, RunSettings } from '../upgrade/run-settings.ts'
 import type { CheckResult } from '../verify/check.ts'
@@ -35,7 +36,10 @@ export interface SavepointRecord {
 export interface UpgradeError {
   step: string
   code: string
+  /** One line a person can act on. */
   message: string
+  /** Flink's whole answer behind the message (Java stack traces), for whoever asks for it. */
+  flinkAnswer?: string
 }
 
 /** Facts found by preflight; nothing was changed on the cluster to find them except uploading green's jar. */
@@ -51,6 +55,8 @@ export interface PreflightFacts {
   droppedState: { vertexId: string; name: string; stateBytes?: number }[]
   freeSlots: number
   steps: string[]
+  /** What preflight found worth saying that does not stop the run (e.g. a backend that may refuse the savepoint format). */
+  warnings?: string[]
 }
 
 export interface UpgradeContext {
@@ -65,6 +71,8 @@ export interface UpgradeContext {
   savepoint?: SavepointRecord
   /** Blue-green: the savepoint blue stopped with once green took over; the rollback target from then on. */
   finalSavepoint?: SavepointRecord
+  /** How blue was once it settled after a failed savepoint; a savepoint that fails a task restarts the job. */
+  blueAfterSavepoint?: BlueAfterSavepoint
   /** Epoch ms every subtask of green was RUNNING, from Flink's subtask timestamps. */
   greenRunningAt?: number
   checks: CheckResult[]

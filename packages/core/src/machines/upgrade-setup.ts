@@ -6,12 +6,13 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate'
 import { newTriggerId } from '../client/async-operation.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
-import { isFlinkDeployError } from '../errors.ts'
+import { FlinkApiError, isFlinkDeployError, ReleaseStartFailedError } from '../errors.ts'
 import type { SavepointStepOutput } from '../steps/savepoint.ts'
-import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
+import type { BlueAfterSavepoint, WatchBlueInput } from '../steps/watch-blue.ts'
+import type { ResolvedUpgradeOptions, SavepointFormat } from '../upgrade/options.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
 import type { CheckResult } from '../verify/check.ts'
-import type { Outcome, PreflightFacts, UpgradeContext } from './upgrade-context.ts'
+import type { Outcome, PreflightFacts, UpgradeContext, UpgradeError } from './upgrade-context.ts'
 
 export interface UpgradeInput {
   runId: string
@@ -31,9 +32,12 @@ export type UpgradeEmitted =
       location: string
       triggerId: string
       kind: 'savepoint' | 'checkpoint'
+      /** The savepoint's format; absent for a checkpoint. */
+      format?: SavepointFormat
       reconciled: boolean
       at: number
     }
+  | { type: 'blue-settled'; blue: BlueAfterSavepoint; at: number }
   | { type: 'job-submitted'; role: 'green' | 'blue'; jobId: string; at: number }
   | { type: 'check-result'; role: 'green' | 'blue'; result: CheckResult }
   | { type: 'rollback-started'; reason: string; at: number }
@@ -77,6 +81,7 @@ export interface SavepointInput {
   triggerId: string
   triggeredAfter: number
   targetDirectory?: string
+  format: SavepointFormat
   drain: boolean
   deadline: number
 }
@@ -92,7 +97,7 @@ export const upgradeSetup = setup({
     preflight: placeholder<PreflightFacts, { options: ResolvedUpgradeOptions }>('preflight'),
     stopBlue: placeholder<StopBlueOutput, SavepointInput>('stopBlue'),
     takeSavepoint: placeholder<SavepointStepOutput, SavepointInput>('takeSavepoint'),
-    inspectJob: placeholder<{ status: JobStatus; healthy: boolean }, { jobId: string }>('inspectJob'),
+    watchBlue: placeholder<BlueAfterSavepoint, Omit<WatchBlueInput, 'poll'>>('watchBlue'),
     useLatestCheckpoint: placeholder<
       CheckpointFallbackOutput,
       { jobId: string; maxAgeMs: number; deadline: number }
@@ -127,7 +132,11 @@ export const upgradeSetup = setup({
     setDeadline: assign({
       stepDeadline: ({ context }, params: { ms: number }) => context.stepDeadline ?? Date.now() + params.ms,
     }),
-    recordFacts: assign({ facts: (_, facts: PreflightFacts) => facts }),
+    recordFacts: enqueueActions(({ enqueue, context }, facts: PreflightFacts) => {
+      const warnings = facts.warnings ?? []
+      enqueue.assign({ facts, warnings: [...context.warnings, ...warnings] })
+      for (const message of warnings) enqueue.emit({ type: 'warning', message, at: Date.now() })
+    }),
     /** The trigger id is chosen and persisted before the savepoint request that uses it. */
     chooseSavepointTrigger: assign({
       savepoint: ({ context }) =>
@@ -149,6 +158,7 @@ export const upgradeSetup = setup({
         location: output.location,
         triggerId: finalSavepoint.triggerId,
         kind: 'savepoint',
+        format: context.options.savepointFormat,
         reconciled: output.reconciled,
         at: Date.now(),
       })
@@ -168,6 +178,7 @@ export const upgradeSetup = setup({
         location: output.location,
         triggerId: savepoint.triggerId,
         kind: savepoint.kind,
+        format: context.options.savepointFormat,
         reconciled: output.reconciled,
         at: Date.now(),
       })
@@ -187,6 +198,14 @@ export const upgradeSetup = setup({
     recordError: assign({
       error: ({ context }, params: { step: string; error: unknown }) =>
         context.error ?? describeError(params.step, params.error),
+    }),
+    /** Blue's condition joins the savepoint's error: the failure Flink reported for the savepoint is rarely the cause. */
+    recordBlueAfterSavepoint: enqueueActions(({ enqueue, context }, blue: BlueAfterSavepoint) => {
+      enqueue.assign({
+        blueAfterSavepoint: blue,
+        error: context.error && { ...context.error, message: withBlueCondition(context, blue) },
+      })
+      enqueue.emit({ type: 'blue-settled', blue, at: Date.now() })
     }),
     recordFailedChecks: assign({
       error: ({ context }, params: { step: string; output: VerifyOutput }) => {
@@ -229,7 +248,7 @@ export const upgradeSetup = setup({
     isDryRun: ({ context }) => context.options.dryRun,
     isFirstDeployment: ({ context }) => context.facts?.blue === undefined,
     foundNoBlue: (_, params: { facts: PreflightFacts }) => params.facts.blue === undefined,
-    isHealthy: (_, params: { healthy: boolean }) => params.healthy,
+    isHealthy: (_, params: { blue: BlueAfterSavepoint }) => params.blue.condition === 'healthy',
     canFallBackToCheckpoint: ({ context }) => context.options.checkpointFallbackMaxAgeMs !== undefined,
     passed: (_, params: { output: VerifyOutput }) => params.output.passed,
     canRestartBlue: ({ context }) =>
@@ -239,7 +258,33 @@ export const upgradeSetup = setup({
   },
 })
 
-export function describeError(step: string, error: unknown): { step: string; code: string; message: string } {
+/** Flink 2.x's answer to a canonical savepoint of an operator on the async state API (StreamOperatorStateHandler). */
+const CANONICAL_REFUSED = /UnsupportedOperationException: Not supported yet/
+
+export function refusedCanonical(blue: BlueAfterSavepoint): boolean {
+  return blue.exceptions.some((e) => CANONICAL_REFUSED.test(e))
+}
+
+function withBlueCondition(context: UpgradeContext, blue: BlueAfterSavepoint): string {
+  const base = context.error?.message.replace(/[.\s]+$/, '') ?? 'the savepoint failed'
+  const cause = blue.exceptions[0] ? ` (${blue.exceptions[0]})` : ''
+  const times = `${blue.failures} time${blue.failures === 1 ? '' : 's'}`
+  const condition = {
+    healthy: '',
+    restarted: `; the savepoint failed blue's task: blue restarted ${times}${cause} and runs again from its latest checkpoint`,
+    restarting: `; the savepoint failed blue's task: blue failed ${times}${cause} and is ${blue.state}, not settled after ${Math.round(blue.watchedMs / 1000)} s`,
+    ended: `; the savepoint failed blue's task: blue is ${blue.state} after ${blue.failures} failure${blue.failures === 1 ? '' : 's'}${cause}`,
+  }[blue.condition]
+  const hint =
+    refusedCanonical(blue) && context.options.savepointFormat === 'canonical'
+      ? '. The job refuses canonical savepoints (operators on the async state API): use savepoint format native'
+      : ''
+  return `${base}${condition}${hint}`
+}
+
+export function describeError(step: string, error: unknown): UpgradeError {
+  if (error instanceof ReleaseStartFailedError && error.cause instanceof FlinkApiError)
+    return { step, code: error.code, message: error.message, flinkAnswer: error.cause.errors.join('\n') }
   if (isFlinkDeployError(error)) return { step, code: error.code, message: error.message }
   return { step, code: 'UNEXPECTED', message: error instanceof Error ? error.message : String(error) }
 }

@@ -10,6 +10,7 @@ import { uploadRelease } from '../steps/upload-release.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
 import { type BlueSelector, findBlueJob } from './find-blue-job.ts'
+import { checkSavepointFormat } from './savepoint-format.ts'
 import { checkStateCompatibility } from './state-compatibility.ts'
 
 export interface PreflightDeps {
@@ -43,6 +44,13 @@ export async function runPreflight(
   )
   const fromBlue = blueJob !== undefined && !options.stateless
   const savepointDir = fromBlue ? await requireSavepointDir(client, options, signal) : options.savepointDir
+  const { warnings } = fromBlue
+    ? await checkSavepointFormat(
+        client,
+        { blueJobId: blueJob.jid, format: options.savepointFormat, flinkVersion: version.raw },
+        signal,
+      )
+    : { warnings: [] }
 
   const green = await uploadRelease(client, options.jar, signal)
   const settings: RunSettings = {
@@ -97,6 +105,7 @@ export async function runPreflight(
     greenJarUploaded: green.uploaded,
     droppedState: dropped,
     freeSlots,
+    warnings,
     steps: plannedSteps(options, blueJob?.jid),
   }
 }
@@ -140,17 +149,18 @@ function plannedSteps(options: ResolvedUpgradeOptions, blueJobId: string | undef
   const from = options.stateless
     ? 'with empty state (stateless: blue state is discarded)'
     : 'from that savepoint'
+  const format = options.savepointFormat
   if (options.strategy === 'blue-green') {
     return [
-      `take a savepoint of blue ${blueJobId} while it keeps running`,
+      `take a ${format} savepoint of blue ${blueJobId} while it keeps running`,
       `${green} ${from}, beside blue`,
       'verify green',
       ...(options.manualPromotion ? ['wait for promote or reject'] : []),
-      `stop blue ${blueJobId} with a final savepoint`,
+      `stop blue ${blueJobId} with a final ${format} savepoint`,
     ]
   }
   return [
-    `stop blue ${blueJobId} with a savepoint`,
+    `stop blue ${blueJobId} with a ${format} savepoint`,
     `${green} ${from}`,
     'verify green; on failure run blue again from the savepoint',
   ]

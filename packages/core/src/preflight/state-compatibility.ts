@@ -7,6 +7,7 @@
  * operator in a chain whose uid changed is not visible here and is caught by Flink when green starts.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
+import { asReleaseStartError } from '../steps/program-error.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
 
 export interface DroppedState {
@@ -30,16 +31,21 @@ export async function checkStateCompatibility(
 ): Promise<StateCompatibility> {
   const [bluePlan, greenPlan, stateByVertex] = await Promise.all([
     client.jobs.plan({ jobid: input.blueJobId, signal }),
-    client.jars.plan({
-      jarid: input.greenJarId,
-      signal,
-      body: {
-        entryClass: input.green.entryClass,
-        programArgsList: input.green.programArgs,
-        parallelism: input.green.parallelism,
-        flinkConfiguration: input.green.flinkConfiguration,
-      },
-    }),
+    client.jars
+      .plan({
+        jarid: input.greenJarId,
+        signal,
+        body: {
+          entryClass: input.green.entryClass,
+          programArgsList: input.green.programArgs,
+          parallelism: input.green.parallelism,
+          flinkConfiguration: input.green.flinkConfiguration,
+        },
+      })
+      .catch((error: unknown) => {
+        // Computing the plan runs green's main(): when it throws, that is the release failing to start.
+        throw asReleaseStartError(error, input.greenJarId)
+      }),
     stateSizes(client, input.blueJobId, signal),
   ])
   const greenIds = new Set(greenPlan.plan.nodes.map((n) => n.id))

@@ -57,4 +57,33 @@ describe('report formatting', () => {
       '  error        verifyingGreen: check stable-for failed',
     ])
   })
+
+  it('after a failed savepoint: how blue settled and the command that recovers', () => {
+    const result = {
+      outcome: 'failed-needs-attention',
+      summary: 'Needs attention: blue restarted.',
+      blueJobId: 'b'.repeat(32),
+      running: [{ role: 'blue', jobId: 'b'.repeat(32), state: 'RUNNING' }],
+      savepointFormat: 'canonical',
+      blueAfterSavepoint: {
+        condition: 'restarted',
+        state: 'RUNNING',
+        failures: 1,
+        exceptions: ['java.lang.UnsupportedOperationException: Not supported yet.'],
+        watchedMs: 7_700,
+      },
+      recovery: `flink-deploy upgrade --job-id ${'b'.repeat(32)} --jar v2.jar --savepoint-format native`,
+      totalMs: 8_000,
+      warnings: [],
+    } as unknown as UpgradeResult
+    const rows = formatResult(result).split('\n')
+    expect(rows).toContain('  savepoint format          canonical')
+    expect(rows).toContain(
+      '  blue after the savepoint  RUNNING again after 1 failure since the savepoint, latest: java.lang.UnsupportedOperationException: Not supported yet.',
+    )
+    expect(rows).toContain(`  to recover                ${result.recovery}`)
+    expect(formatEvent({ type: 'blue-settled', blue: result.blueAfterSavepoint!, at: 0 })).toBe(
+      '  blue: RUNNING again after 1 failure since the savepoint, latest: java.lang.UnsupportedOperationException: Not supported yet.',
+    )
+  })
 })

@@ -3,6 +3,7 @@
  * the same things in the same words. No colours, no terminal control: the surfaces add those.
  */
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { UpgradeResult } from '../upgrade/result.ts'
 import type { CheckResult } from '../verify/check.ts'
 
@@ -11,7 +12,7 @@ export const STEP_TITLES: Record<string, string> = {
   preflight: 'Preflight: cluster, blue job, jar, state compatibility',
   stoppingBlue: 'Stopping blue with a savepoint',
   savepointingBlue: 'Taking a savepoint of blue (blue keeps running)',
-  inspectingBlue: 'Savepoint failed: checking blue',
+  watchingBlue: 'Savepoint failed: watching blue until it settles',
   fallingBackToCheckpoint: "Falling back to blue's latest checkpoint",
   startingGreen: 'Starting green',
   verifyingGreen: 'Verifying green',
@@ -34,7 +35,9 @@ export function formatEvent(event: UpgradeEmitted): string | undefined {
     case 'step-left':
       return undefined
     case 'savepoint-taken':
-      return `  ${event.kind === 'checkpoint' ? 'checkpoint used' : 'savepoint'}: ${event.location}${event.reconciled ? ' (recovered from the job statistics)' : ''}`
+      return `  ${event.kind === 'checkpoint' ? 'checkpoint used' : 'savepoint'}: ${event.location}${event.kind === 'savepoint' && event.format ? ` (${event.format})` : ''}${event.reconciled ? ' (recovered from the job statistics)' : ''}`
+    case 'blue-settled':
+      return `  blue: ${formatBlueAfterSavepoint(event.blue)}`
     case 'job-submitted':
       return `  ${event.role === 'green' ? 'green' : 'blue (rollback)'} job submitted: ${event.jobId}`
     case 'check-result':
@@ -43,6 +46,21 @@ export function formatEvent(event: UpgradeEmitted): string | undefined {
       return `⟲ rollback: ${event.reason}`
     case 'warning':
       return `  warning: ${event.message}`
+  }
+}
+
+export function formatBlueAfterSavepoint(blue: BlueAfterSavepoint): string {
+  const failures = `${blue.failures} failure${blue.failures === 1 ? '' : 's'} since the savepoint`
+  const latest = blue.exceptions[0] ? `, latest: ${blue.exceptions[0]}` : ''
+  switch (blue.condition) {
+    case 'healthy':
+      return `${blue.state}, untouched (no failure since the savepoint)`
+    case 'restarted':
+      return `${blue.state} again after ${failures}${latest}`
+    case 'restarting':
+      return `${blue.state}, still failing after ${formatMs(blue.watchedMs)}: ${failures}${latest}`
+    case 'ended':
+      return `${blue.state} after ${failures}${latest}`
   }
 }
 
@@ -64,11 +82,15 @@ export function resultRows(result: UpgradeResult): [string, string][] {
     result.running.map((r) => `${r.role} ${r.jobId} (${r.state})`).join(', ') || 'none of this run',
   ])
   if (result.savepointPath) rows.push(['savepoint', result.savepointPath])
+  if (result.savepointFormat) rows.push(['savepoint format', result.savepointFormat])
+  if (result.blueAfterSavepoint && result.blueAfterSavepoint.condition !== 'healthy')
+    rows.push(['blue after the savepoint', formatBlueAfterSavepoint(result.blueAfterSavepoint)])
   if (result.downtimeMs !== undefined) rows.push(['downtime', formatMs(result.downtimeMs)])
   if (result.duplicateWindowMs !== undefined)
     rows.push(['both jobs ran for', formatMs(result.duplicateWindowMs)])
   rows.push(['total', formatMs(result.totalMs)])
   if (result.error) rows.push(['error', `${result.error.step}: ${result.error.message}`])
+  if (result.recovery) rows.push(['to recover', result.recovery])
   for (const warning of result.warnings) rows.push(['warning', warning])
   return rows
 }

@@ -6,6 +6,7 @@
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import { FlinkApiError, FlinkOperationFailedError, SavepointResultLostError } from '../errors.ts'
+import type { SavepointFormat } from '../upgrade/options.ts'
 
 export interface SavepointStepInput {
   jobId: string
@@ -13,6 +14,8 @@ export interface SavepointStepInput {
   /** Epoch ms when this run first triggered the operation; an older savepoint is not ours. */
   triggeredAfter: number
   targetDirectory?: string
+  /** Canonical unless given; Flink 2.x writes only native savepoints of operators on async state. */
+  format?: SavepointFormat
   timeoutMs: number
 }
 
@@ -28,8 +31,16 @@ export async function stopWithSavepoint(
   signal?: AbortSignal,
 ): Promise<SavepointStepOutput> {
   const { jobId, triggerId, targetDirectory, drain, timeoutMs } = input
+  const formatType = flinkFormat(input.format)
   return withReconciliation(client, input, signal, () =>
-    client.operations.stopWithSavepoint(jobId, { triggerId, targetDirectory, drain, timeoutMs, signal }),
+    client.operations.stopWithSavepoint(jobId, {
+      triggerId,
+      targetDirectory,
+      drain,
+      timeoutMs,
+      formatType,
+      signal,
+    }),
   )
 }
 
@@ -39,10 +50,13 @@ export async function takeSavepoint(
   signal?: AbortSignal,
 ): Promise<SavepointStepOutput> {
   const { jobId, triggerId, targetDirectory, timeoutMs } = input
+  const formatType = flinkFormat(input.format)
   return withReconciliation(client, input, signal, () =>
-    client.operations.savepoint(jobId, { triggerId, targetDirectory, timeoutMs, signal }),
+    client.operations.savepoint(jobId, { triggerId, targetDirectory, timeoutMs, formatType, signal }),
   )
 }
+
+const flinkFormat = (format: SavepointFormat | undefined) => (format === 'native' ? 'NATIVE' : 'CANONICAL')
 
 async function withReconciliation(
   client: FlinkClient,

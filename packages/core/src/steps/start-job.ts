@@ -6,6 +6,7 @@ import type { FlinkClient } from '../client/flink-client.ts'
 import type { ClaimMode } from '../client/schemas/jars.ts'
 import { FlinkApiError, isJobNotFound } from '../errors.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
+import { asReleaseStartError } from './program-error.ts'
 
 export interface StartJobInput {
   jarId: string
@@ -42,7 +43,7 @@ export async function startJob(
     // A retried submission whose first attempt got through: Flink refuses the duplicate job id.
     if (isDuplicateSubmission(error) && (await jobExists(client, input.jobId, signal)))
       return { submitted: false }
-    throw error
+    throw asReleaseStartError(error, input.jarId)
   }
   return { submitted: true }
 }

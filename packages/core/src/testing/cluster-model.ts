@@ -81,6 +81,12 @@ export interface SavepointFailureRule {
   exception: JavaException
   /** Report it wrapped in java.util.concurrent.CompletionException, as Flink often does. */
   wrapped: boolean
+  /**
+   * The snapshot throws in the task, as Flink 2.x does for a canonical savepoint of an operator on async state:
+   * the task fails and the job restarts ('restart') or, with no restart left, fails ('fail'). The operation
+   * then answers with what the coordinator saw, not the task's exception, which only the exception history holds.
+   */
+  failsTask?: 'restart' | 'fail'
 }
 
 /** A job (or the next jobs) that fail some time after every task is RUNNING. */
@@ -391,6 +397,11 @@ export class FakeFlinkCluster {
         exception: simulatedBadRelease(example),
       }
     }
+    if (example?.asyncState) {
+      job.refusesCanonicalSavepoints = {
+        restartAttempts: example.restartAttempts ?? this.options.restartAttempts,
+      }
+    }
     this.#jobs.set(jobId, job)
     job.start(this.#restoreFor(job))
     return job
@@ -474,6 +485,13 @@ export class FakeFlinkCluster {
     } catch (error) {
       if (!(error instanceof ProgramArgumentError)) throw error
       throw couldNotExecute({ className: error.className, message: error.message })
+    }
+    if (args.asyncState && !this.version.atLeast(2, 0)) {
+      throw couldNotExecute({
+        className: 'java.lang.IllegalArgumentException',
+        message:
+          '--async-state needs Flink 2.x: this jar was built for Flink 1.x, which has no async state API',
+      })
     }
     const counter =
       args.topology === 'incompatible' ? EXAMPLE_VERTICES.incompatibleCounter : EXAMPLE_VERTICES.counter
@@ -559,6 +577,8 @@ export class FakeFlinkCluster {
       stop: boolean
       cancelJob?: boolean
       drain?: boolean
+      /** CANONICAL (Flink's default) or NATIVE. */
+      formatType?: string
       field: string
     },
   ): string {
@@ -600,7 +620,22 @@ export class FakeFlinkCluster {
       this.#timers.after(1, () => fail(NOT_ALL_RUNNING, true))
       return triggerId
     }
-    const rule = this.#takeSavepointFailure(jobId)
+    const refusal = this.#canonicalRefusal(job, request.formatType)
+    const rule = refusal ?? this.#takeSavepointFailure(jobId)
+    if (rule?.failsTask) {
+      const failsTask = rule.failsTask
+      this.#timers.after(this.timing.savepointMs / 2, () => {
+        job.failTask(snapshotFailedInTask(job, rule.exception), failsTask === 'restart')
+        fail(
+          {
+            className: 'org.apache.flink.runtime.checkpoint.CheckpointException',
+            message: request.stop ? 'Checkpoint Coordinator is suspending.' : 'FailoverRegion is restarting.',
+          },
+          true,
+        )
+      })
+      return triggerId
+    }
     const kind = request.stop ? 'SYNC_SAVEPOINT' : 'SAVEPOINT'
     const generation = this.jobManagerGeneration
     job.takeSnapshot(
@@ -625,6 +660,7 @@ export class FakeFlinkCluster {
         else if (request.cancelJob) job.finishAfterSavepoint('CANCELED')
       },
       rule ? rule.exception.message : undefined,
+      request.formatType === 'NATIVE' ? 'NATIVE' : 'CANONICAL',
     )
     return triggerId
   }
@@ -796,6 +832,18 @@ export class FakeFlinkCluster {
 
   // ---- internals -------------------------------------------------------------------------------------------
 
+  /** Flink 2.x: a canonical savepoint of an operator on async state throws in the task (StreamOperatorStateHandler). */
+  #canonicalRefusal(job: FakeJob, formatType: string | undefined): SavepointFailureRule | undefined {
+    const refuses = job.refusesCanonicalSavepoints
+    if (!refuses || formatType === 'NATIVE' || !this.version.atLeast(2, 0)) return undefined
+    return {
+      remaining: 0,
+      exception: { className: 'java.lang.UnsupportedOperationException', message: 'Not supported yet.' },
+      wrapped: false,
+      failsTask: job.numRestarts < refuses.restartAttempts ? 'restart' : 'fail',
+    }
+  }
+
   #takeSavepointFailure(jobId: string): SavepointFailureRule | undefined {
     const rule = this.savepointFailures.find(
       (r) => r.remaining > 0 && (r.jobId === undefined || r.jobId === jobId),
@@ -911,6 +959,21 @@ function couldNotExecute(cause: JavaException) {
     cause:
       cause.className === 'org.apache.flink.client.program.ProgramInvocationException' ? cause.cause : cause,
   })
+}
+
+/** What a task reports when an operator's snapshot throws (StreamTask → StreamOperatorStateHandler). */
+function snapshotFailedInTask(job: FakeJob, cause: JavaException): JavaException {
+  const operator = `${job.statefulVertex.name} (1/${job.statefulVertex.parallelism})#${job.statefulVertex.attempt}`
+  const id = job.checkpointCounts.total + 1
+  return {
+    className: 'java.io.IOException',
+    message: `Could not perform checkpoint ${id} for operator ${operator}.`,
+    cause: {
+      className: 'org.apache.flink.runtime.checkpoint.CheckpointException',
+      message: `Could not complete snapshot ${id} for operator ${operator}. Failure reason: Checkpoint was declined.`,
+      cause,
+    },
+  }
 }
 
 function wrap(exception: JavaException): JavaException {

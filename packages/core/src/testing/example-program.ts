@@ -34,6 +34,8 @@ export interface ExampleArgs {
   topology: 'compatible' | 'incompatible'
   restartAttempts: number | undefined
   name: string
+  /** `--async-state`: the counter's keyed state is on Flink 2.x's async state API, which refuses canonical savepoints. */
+  asyncState: boolean
 }
 
 /**
@@ -49,10 +51,13 @@ export function parseExampleArgs(args: readonly string[]): ExampleArgs {
     const eq = key.indexOf('=')
     if (eq >= 0) params.set(key.slice(0, eq), key.slice(eq + 1))
     else {
+      // A flag without a value reads as "true", as in the Java job.
       const value = args[i + 1]
-      if (value === undefined || value.startsWith('--')) throw illegalArgument(`Missing value for ${a}`)
-      params.set(key, value)
-      i++
+      if (value === undefined || value.startsWith('--')) params.set(key, 'true')
+      else {
+        params.set(key, value)
+        i++
+      }
     }
   }
   const release = params.get('release') ?? 'v1'
@@ -69,6 +74,7 @@ export function parseExampleArgs(args: readonly string[]): ExampleArgs {
     topology,
     restartAttempts: attempts === undefined ? undefined : Number(attempts),
     name: params.get('name') ?? `flink-deploy-example ${release}`,
+    asyncState: params.has('async-state'),
   }
 }
 

@@ -52,6 +52,8 @@ export interface CheckpointRecord {
   discarded: boolean
   failureTimestamp?: number
   failureMessage?: string
+  /** Savepoints only: the format asked for. */
+  format?: 'CANONICAL' | 'NATIVE'
 }
 
 export interface RestoreRecord {
@@ -162,6 +164,8 @@ export class FakeJob {
   restoredFrom: Snapshot | null = null
   /** Set by the cluster while the job holds slots. */
   holdsSlots = false
+  /** Set for the example job's `--async-state`: canonical savepoints fail its task on Flink 2.x. */
+  refusesCanonicalSavepoints: { restartAttempts: number } | null = null
   /** Remaining restarts of an injected failure, and its settings. */
   injectedFailure: {
     afterRunningMs: number
@@ -395,12 +399,14 @@ export class FakeJob {
     externalPath: (id: number) => string,
     onDone: (record: CheckpointRecord | null, failureMessage?: string) => void,
     failure?: string,
+    format?: 'CANONICAL' | 'NATIVE',
   ): CheckpointRecord {
     const now = Date.now()
     const record: CheckpointRecord = {
       id: this.#nextCheckpointId++,
       status: 'IN_PROGRESS',
       isSavepoint: kind !== 'CHECKPOINT',
+      format: kind === 'CHECKPOINT' ? undefined : (format ?? 'CANONICAL'),
       type: kind,
       triggerTimestamp: now,
       ackTimestamp: now,

@@ -101,20 +101,32 @@ export class FakeFlinkFaults {
   /**
    * The next `count` savepoints or stop-with-savepoints (of `jobId`, or of any job) complete with a
    * failure cause instead of a location; a failed stop leaves the job RUNNING, as in Flink. Default cause:
-   * CheckpointException "Not all required tasks are currently running.".
+   * CheckpointException "Not all required tasks are currently running.". With `failsTask` the snapshot
+   * throws in the task instead (default: UnsupportedOperationException "Not supported yet.", Flink 2.x's
+   * answer to a canonical savepoint of async state): the job restarts ('restart') or fails ('fail').
    */
   failSavepoints(
     count = 1,
-    options: { jobId?: string; exception?: JavaException; wrapped?: boolean } = {},
+    options: {
+      jobId?: string
+      exception?: JavaException
+      wrapped?: boolean
+      failsTask?: 'restart' | 'fail'
+    } = {},
   ): this {
     this.#cluster.savepointFailures.push({
       remaining: count,
       jobId: options.jobId,
-      exception: options.exception ?? {
-        className: 'org.apache.flink.runtime.checkpoint.CheckpointException',
-        message: 'Not all required tasks are currently running.',
-      },
+      exception:
+        options.exception ??
+        (options.failsTask
+          ? { className: 'java.lang.UnsupportedOperationException', message: 'Not supported yet.' }
+          : {
+              className: 'org.apache.flink.runtime.checkpoint.CheckpointException',
+              message: 'Not all required tasks are currently running.',
+            }),
       wrapped: options.wrapped ?? false,
+      failsTask: options.failsTask,
     })
     return this
   }

@@ -426,7 +426,7 @@ function checkpointJson(job: FakeJob, c: CheckpointRecord, withTasks = true): Js
     id: c.id,
     status: c.status,
     is_savepoint: c.isSavepoint,
-    savepointFormat: c.isSavepoint ? 'CANONICAL' : null,
+    savepointFormat: c.isSavepoint ? (c.format ?? 'CANONICAL') : null,
     trigger_timestamp: c.triggerTimestamp,
     latest_ack_timestamp: c.ackTimestamp,
     checkpointed_size: c.stateSize,
@@ -571,7 +571,14 @@ export function taskCheckpointDetails(job: FakeJob, c: CheckpointRecord, vertex:
   }
 }
 
-export function checkpointConfig(cluster: FakeFlinkCluster): Json {
+/** The backend a job was given with `state.backend.type` (Flink's class names), hashmap by default. */
+const STATE_BACKENDS: Record<string, string> = {
+  hashmap: 'HashMapStateBackend',
+  rocksdb: 'EmbeddedRocksDBStateBackend',
+  forst: 'ForStStateBackend',
+}
+
+export function checkpointConfig(cluster: FakeFlinkCluster, job: FakeJob): Json {
   return {
     mode: 'exactly_once',
     interval:
@@ -580,7 +587,8 @@ export function checkpointConfig(cluster: FakeFlinkCluster): Json {
     min_pause: 0,
     max_concurrent: 1,
     externalization: { enabled: true, delete_on_cancellation: false },
-    state_backend: 'HashMapStateBackend',
+    state_backend:
+      STATE_BACKENDS[job.flinkConfiguration['state.backend.type'] ?? 'hashmap'] ?? 'HashMapStateBackend',
     checkpoint_storage: 'FileSystemCheckpointStorage',
     unaligned_checkpoints: false,
     tolerable_failed_checkpoints: 0,

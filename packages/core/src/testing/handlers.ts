@@ -331,6 +331,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
       triggerId: triggerIdField(body, 'SavepointTriggerRequestBody'),
       targetDirectory: stringField(body, 'target-directory', 'SavepointTriggerRequestBody'),
       cancelJob: booleanField(body, 'cancel-job', 'SavepointTriggerRequestBody'),
+      formatType: stringField(body, 'formatType', 'SavepointTriggerRequestBody'),
       stop: false,
       field: 'target-directory',
     })
@@ -342,6 +343,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
       triggerId: triggerIdField(body, 'StopWithSavepointRequestBody'),
       targetDirectory: stringField(body, 'targetDirectory', 'StopWithSavepointRequestBody'),
       drain: booleanField(body, 'drain', 'StopWithSavepointRequestBody'),
+      formatType: stringField(body, 'formatType', 'StopWithSavepointRequestBody'),
       stop: true,
       field: 'targetDirectory',
     })
@@ -369,10 +371,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     return { job: j, record }
   }
   route('get', '/jobs/:jobid/checkpoints', (ctx) => ok(json.checkpointingStatistics(job(ctx))))
-  route('get', '/jobs/:jobid/checkpoints/config', (ctx) => {
-    job(ctx)
-    return ok(json.checkpointConfig(cluster))
-  })
+  route('get', '/jobs/:jobid/checkpoints/config', (ctx) => ok(json.checkpointConfig(cluster, job(ctx))))
   route('get', '/jobs/:jobid/checkpoints/details/:checkpointid', (ctx) => {
     const { job: j, record } = checkpoint(ctx)
     return ok(json.checkpointDetails(j, record))

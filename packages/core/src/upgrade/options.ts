@@ -24,6 +24,14 @@ export const VerifyOptions = z.strictObject({
 export const Strategy = z.enum(['stop-and-restart', 'blue-green'])
 export type Strategy = z.infer<typeof Strategy>
 
+/**
+ * canonical: Flink's backend-independent format (the default; lets a release change state backends).
+ * native: the state backend's own format, faster for large state, and the only one Flink 2.x can write for
+ * operators on the async state API (State V2).
+ */
+export const SavepointFormat = z.enum(['canonical', 'native'])
+export type SavepointFormat = z.infer<typeof SavepointFormat>
+
 export const UpgradeOptionsSchema = z
   .strictObject({
     /** Selects blue: the name of the running job, or its id. */
@@ -38,6 +46,8 @@ export const UpgradeOptionsSchema = z
     strategy: Strategy.default('stop-and-restart'),
     /** Where savepoints go; defaults to the cluster's execution.checkpointing.savepoint-dir. */
     savepointDir: z.string().min(1).optional(),
+    /** The format of every savepoint this run takes of blue. */
+    savepointFormat: SavepointFormat.default('canonical'),
     allowNonRestoredState: z.boolean().default(false),
     claimMode: ClaimMode.exclude(['LEGACY']).default('NO_CLAIM'),
     drain: z.boolean().default(false),
@@ -73,8 +83,16 @@ export const UpgradeOptionsSchema = z
       backpressureNotHigh: false,
     }),
     timeouts: z
-      .strictObject({ savepointMs: ms.default(600_000), cancelMs: ms.default(120_000) })
-      .default({ savepointMs: 600_000, cancelMs: 120_000 }),
+      .strictObject({
+        savepointMs: ms.default(600_000),
+        cancelMs: ms.default(120_000),
+        /**
+         * After a failed savepoint: how long blue must run without a new failure to count as settled. Blue is
+         * watched for at most three such windows; one still failing then is reported as restarting.
+         */
+        blueSettleMs: ms.default(10_000),
+      })
+      .default({ savepointMs: 600_000, cancelMs: 120_000, blueSettleMs: 10_000 }),
   })
   .refine((o) => (o.jobName === undefined) !== (o.jobId === undefined), {
     message: 'give exactly one of jobName and jobId to choose the job to upgrade',

@@ -5,9 +5,12 @@
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
+import { refusedCanonical } from '../machines/upgrade-setup.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
 import { terminalAt } from '../steps/terminal-at.ts'
+import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { CheckResult } from '../verify/check.ts'
+import type { SavepointFormat } from './options.ts'
 
 export interface UpgradeResult {
   outcome: Outcome
@@ -21,6 +24,12 @@ export interface UpgradeResult {
   running: { role: 'blue' | 'green' | 'blue-restarted'; jobId: string; state: JobStatus }[]
   /** The savepoint (or checkpoint) taken of blue: the point to recover from whatever happened. */
   savepointPath?: string
+  /** The format of the savepoints this run takes (a checkpoint used by the fallback has its own). */
+  savepointFormat: SavepointFormat
+  /** After a failed savepoint: blue once it had settled (restarted, failed, or healthy and untouched). */
+  blueAfterSavepoint?: BlueAfterSavepoint
+  /** The flink-deploy command that gets the job running again, when the run could not. */
+  recovery?: string
   /** The steps that would run (dry run) or ran. */
   plan: string[]
   steps: { step: string; durationMs: number }[]
@@ -64,6 +73,9 @@ export async function buildResult(context: UpgradeContext, client: FlinkClient):
     greenJarId: context.facts?.greenJarId,
     running,
     savepointPath,
+    savepointFormat: context.options.savepointFormat,
+    blueAfterSavepoint: context.blueAfterSavepoint,
+    recovery: outcome === 'failed-needs-attention' ? await recoveryCommand(context, client) : undefined,
     plan: context.facts?.steps ?? [],
     steps: context.steps.map((s) => ({ step: s.step, durationMs: (s.leftAt ?? end) - s.enteredAt })),
     totalMs: end - context.startedAt,
@@ -107,13 +119,13 @@ async function runningJobs(context: UpgradeContext, client: FlinkClient): Promis
   })
 }
 
-/** Flink's time of blue's end (stopped with the savepoint, or cancelled for the checkpoint fallback), if it ended. */
+/** Flink's time of blue's end (stopped with the savepoint, cancelled for the checkpoint fallback, or failed), if it ended. */
 async function blueEndedAt(context: UpgradeContext, client: FlinkClient): Promise<number | undefined> {
   const blue = context.facts?.blue?.jobId
   const stopped =
     context.strategy === 'blue-green' ? context.finalSavepoint?.location : context.savepoint?.location
   if (!blue || !stopped) return undefined
-  return terminalAt(client, blue, ['FINISHED', 'CANCELED'], { timeoutMs: 10_000 })
+  return terminalAt(client, blue, ['FINISHED', 'CANCELED', 'FAILED'], { timeoutMs: 10_000 })
 }
 
 /** Preflight failed before it named blue: the job the run was asked to upgrade is blue. */
@@ -124,6 +136,33 @@ async function blueByName(context: UpgradeContext, client: FlinkClient): Promise
   return (overview?.jobs ?? [])
     .filter((j) => j.name === jobName && !isTerminal(j.state))
     .map((j) => ({ role: 'blue' as const, jobId: j.jid }))
+}
+
+/**
+ * After a failed savepoint that hurt blue, the next step in the CLI's words. A savepoint is never retried on
+ * its own: one that fails a task costs blue a restart each time.
+ */
+async function recoveryCommand(context: UpgradeContext, client: FlinkClient): Promise<string | undefined> {
+  const blue = context.blueAfterSavepoint
+  const ref = context.facts?.blue
+  if (!blue || !ref || blue.condition === 'healthy') return undefined
+  const { options } = context
+  const args = options.args.map((a) => ` --arg ${shellWord(a)}`).join('')
+  const release = `--jar ${shellWord(options.jar)}${args} --strategy ${options.strategy}`
+  if (blue.condition === 'ended') {
+    const stats = await client.checkpoints.statistics({ jobid: ref.jobId }).catch(() => undefined)
+    const checkpoint = stats?.latest.completed?.external_path
+    if (!checkpoint) return undefined
+    return `flink-deploy upgrade --job-name ${shellWord(ref.name)} ${release} --initial-savepoint ${shellWord(checkpoint)}`
+  }
+  const upgrade = `flink-deploy upgrade --job-id ${ref.jobId} ${release}`
+  if (refusedCanonical(blue) && options.savepointFormat === 'canonical')
+    return `${upgrade} --savepoint-format native`
+  return `${upgrade} --checkpoint-fallback-max-age 10m`
+}
+
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`
 }
 
 /** Messages end without a period here, so sentences can be joined with one. */
@@ -147,6 +186,6 @@ function summarise(r: UpgradeResult): string {
     case 'dry-run':
       return `Dry run: nothing was changed. It would ${r.plan.join(', then ')}.`
     default:
-      return `Needs attention: ${clause(r.error?.message, 'the run did not finish')}. Now running: ${now}${recover}.`
+      return `Needs attention: ${clause(r.error?.message, 'the run did not finish')}. Now running: ${now}${recover}.${r.recovery ? ` To recover: ${r.recovery}` : ''}`
   }
 }

@@ -32,6 +32,7 @@ const release = (build: string, extra: string[] = []): UpgradeOptions => ({
   jar: jar(`orders-${build}.jar`, build),
   args: ['--name', 'orders', '--release', build === 'v1' ? 'v1' : 'v2', ...extra],
   verify: quickVerify,
+  timeouts: { blueSettleMs: 200 },
 })
 const runtime = () => ({ client, stateFile, onEvent: (e: UpgradeEmitted) => events.push(e) })
 
@@ -153,7 +154,7 @@ describe('stop-and-restart', () => {
     const result = await upgrade({ ...release('v2'), dryRun: true }, runtime())
 
     expect(result.outcome).toBe('dry-run')
-    expect(result.plan[0]).toBe(`stop blue ${blueId} with a savepoint`)
+    expect(result.plan[0]).toBe(`stop blue ${blueId} with a canonical savepoint`)
     expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
     expect(fake.cluster.jobs()).toHaveLength(1)
     expect(fake.cluster.snapshots().filter((s) => s.isSavepoint)).toHaveLength(0)
@@ -346,5 +347,122 @@ describe('blue-green', () => {
       { role: 'blue', jobId: blueId },
     ])
     expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+  })
+})
+
+describe('savepoint format', () => {
+  const asyncRelease = (build: string, extra: Partial<UpgradeOptions> = {}): UpgradeOptions => ({
+    ...release(build, ['--async-state']),
+    ...extra,
+  })
+  const triggers = (blueId: string) =>
+    fake.requests.filter((r) => r.method === 'POST' && r.path === `/jobs/${blueId}/stop`)
+
+  it('is canonical by default, shown in the plan, sent to Flink and reported', async () => {
+    const blueId = await deployV1()
+    const dry = await upgrade({ ...release('v2'), dryRun: true }, runtime())
+    expect(dry.plan[0]).toBe(`stop blue ${blueId} with a canonical savepoint`)
+    const result = await upgrade({ ...release('v2'), savepointFormat: 'native' }, runtime())
+    expect(result.outcome, result.summary).toBe('upgraded')
+    expect(result.savepointFormat).toBe('native')
+    expect(result.plan[0]).toBe(`stop blue ${blueId} with a native savepoint`)
+    expect(events).toContainEqual(expect.objectContaining({ type: 'savepoint-taken', format: 'native' }))
+    const savepoints = fake.cluster.job(blueId)!.checkpointHistory.filter((c) => c.isSavepoint)
+    expect(savepoints.map((c) => c.format)).toEqual(['NATIVE'])
+  })
+
+  it('refuses an unknown format before touching the cluster', async () => {
+    await expect(upgrade({ ...release('v2'), savepointFormat: 'full' as never }, runtime())).rejects.toThrow(
+      /Invalid savepointFormat: .*"canonical"\|"native"/,
+    )
+    expect(fake.requests.length).toBe(0)
+  })
+
+  it('a job on async state refuses a canonical savepoint: blue restarts, the run says so, the next run is refused before touching blue, native upgrades', async () => {
+    const first = await upgrade(asyncRelease('v1'), runtime())
+    const blueId = first.greenJobId!
+    await expect.poll(() => fake.cluster.job(blueId)?.latestCompleted).toBeTruthy()
+
+    const refused = await upgrade(asyncRelease('v2'), runtime())
+    expect(refused.outcome, refused.summary).toBe('failed-needs-attention')
+    expect(refused.blueAfterSavepoint).toMatchObject({ condition: 'restarted', state: 'RUNNING' })
+    expect(refused.summary).toContain('UnsupportedOperationException: Not supported yet')
+    expect(refused.recovery).toContain('--savepoint-format native')
+    expect(refused.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING' }])
+    expect(events).toContainEqual(expect.objectContaining({ type: 'blue-settled' }))
+
+    const again = await upgrade(asyncRelease('v2'), runtime())
+    expect(again.outcome, again.summary).toBe('aborted-blue-untouched')
+    expect(again.error).toMatchObject({ step: 'preflight', code: 'PREFLIGHT_FAILED' })
+    expect(again.error?.message).toContain('Use savepoint format native')
+    expect(triggers(blueId)).toHaveLength(1)
+
+    const native = await upgrade(asyncRelease('v2', { savepointFormat: 'native' }), runtime())
+    expect(native.outcome, native.summary).toBe('upgraded')
+    expect(fake.cluster.job(native.greenJobId!)!.stateCount()).toBeGreaterThanOrEqual(
+      fake.cluster.job(blueId)!.stateCount(),
+    )
+  })
+
+  it('refuses canonical when blue runs on ForSt, which writes only native savepoints up to Flink 2.3', async () => {
+    const first = await upgrade(
+      { ...release('v1'), flinkConfiguration: { 'state.backend.type': 'forst' } },
+      runtime(),
+    )
+    await expect.poll(() => fake.cluster.job(first.greenJobId!)?.latestCompleted).toBeTruthy()
+    const refused = await upgrade(release('v2'), runtime())
+    expect(refused.outcome).toBe('aborted-blue-untouched')
+    expect(refused.error).toMatchObject({ step: 'preflight', code: 'PREFLIGHT_FAILED' })
+    expect(refused.error?.message).toBe(
+      'Blue runs on ForStStateBackend, which writes only native savepoints in Flink 2.3.0: a canonical savepoint would fail and cost blue a restart. Use savepoint format native.',
+    )
+    expect(fake.cluster.job(first.greenJobId!)!.checkpointHistory.some((c) => c.isSavepoint)).toBe(false)
+    const native = await upgrade({ ...release('v2'), savepointFormat: 'native', dryRun: true }, runtime())
+    expect(native.outcome).toBe('dry-run')
+    expect(native.warnings).toEqual([])
+  })
+
+  it('only warns about ForSt on later versions, where canonical support may come', async () => {
+    await client.close()
+    await fake.stop()
+    fake = await startFakeFlink({ version: '2.4.0', timing: { programSecondMs: 20 } })
+    client = createFlinkClient({ baseUrl: fake.url })
+    const first = await upgrade(
+      { ...release('v1'), flinkConfiguration: { 'state.backend.type': 'forst' } },
+      runtime(),
+    )
+    await expect.poll(() => fake.cluster.job(first.greenJobId!)?.latestCompleted).toBeTruthy()
+    const dry = await upgrade({ ...release('v2'), dryRun: true }, runtime())
+    expect(dry.outcome).toBe('dry-run')
+    expect(dry.warnings).toEqual([
+      expect.stringMatching(
+        /^blue runs on ForStStateBackend: canonical savepoints of its async state may be refused/,
+      ),
+    ])
+  })
+})
+
+describe('a release that does not start', () => {
+  it("names the program's own exception, on a first deployment and on an upgrade", async () => {
+    const first = await upgrade(release('v1', ['--release', 'v3']), runtime())
+    expect(first.outcome).toBe('aborted-blue-untouched')
+    expect(first.error).toMatchObject({
+      step: 'startingGreen',
+      code: 'RELEASE_START_FAILED',
+      message: expect.stringMatching(
+        /did not start: java\.lang\.IllegalArgumentException: --release must be v1 or v2, got: v3$/,
+      ),
+    })
+    expect(first.summary).toContain('--release must be v1 or v2, got: v3')
+    expect(first.summary).not.toContain('\tat ')
+    expect(first.error?.flinkAnswer).toContain(
+      'Caused by: java.lang.IllegalArgumentException: --release must be v1 or v2, got: v3',
+    )
+
+    await deployV1()
+    const second = await upgrade(release('v2', ['--release', 'v3']), runtime())
+    expect(second.outcome).toBe('aborted-blue-untouched')
+    expect(second.error).toMatchObject({ step: 'preflight', code: 'RELEASE_START_FAILED' })
+    expect(second.error?.message).toContain('--release must be v1 or v2, got: v3')
   })
 })

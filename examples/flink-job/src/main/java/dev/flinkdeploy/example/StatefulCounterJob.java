@@ -18,6 +18,8 @@ import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.KeyedStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -46,6 +48,9 @@ import java.util.Map;
  *                              the normal topology then needs allowNonRestoredState=true (and the counts restart at 0).</li>
  *   <li>--restart-attempts N   fixed-delay restart strategy with N attempts, 1s delay (default: cluster setting).</li>
  *   <li>--name NAME            job name. Default "flink-deploy-example &lt;release&gt;".</li>
+ *   <li>--async-state          Flink 2.x only: the counter keeps its keyed state through the async state API
+ *                              (keyBy(...).enableAsyncState(), State V2). Flink 2.x refuses canonical savepoints of such
+ *                              an operator; native ones work. Flink 1.20 has no DataStream async state API.</li>
  * </ul>
  *
  * <p>Metrics of the counter operator (REST: GET /jobs/:jobid/vertices/:vertexid/metrics?get=0.counter.stateCount):
@@ -101,9 +106,11 @@ public final class StatefulCounterJob {
                 .name("events");
 
         final long keyCount = keys;
-        DataStream<String> counted = events
-                .keyBy(n -> n % keyCount, Types.LONG)
-                .process(new CountPerKey(release, failAfterSeconds))
+        KeyedStream<Long, Long> keyed = events.keyBy(n -> n % keyCount, Types.LONG);
+        SingleOutputStreamOperator<String> counter = params.containsKey("async-state")
+                ? asyncStateCounter(keyed, release, failAfterSeconds)
+                : keyed.process(new CountPerKey(release, failAfterSeconds));
+        DataStream<String> counted = counter
                 .uid(topology.equals("incompatible") ? INCOMPATIBLE_COUNTER_UID : COUNTER_UID)
                 .name("counter");
 
@@ -112,6 +119,22 @@ public final class StatefulCounterJob {
                 .name("discard");
 
         env.execute(jobName);
+    }
+
+    /** The async state counter is compiled only against Flink 2.x, so it is looked up by name. */
+    @SuppressWarnings("unchecked")
+    private static SingleOutputStreamOperator<String> asyncStateCounter(
+            KeyedStream<Long, Long> keyed, String release, long failAfterSeconds) throws Exception {
+        Class<?> counter;
+        try {
+            counter = Class.forName("dev.flinkdeploy.example.flink2.AsyncStateCounter");
+        } catch (ClassNotFoundException e) {
+            throw new IllegalArgumentException(
+                    "--async-state needs Flink 2.x: this jar was built for Flink 1.x, which has no async state API");
+        }
+        return (SingleOutputStreamOperator<String>) counter
+                .getMethod("count", KeyedStream.class, String.class, long.class)
+                .invoke(null, keyed, release, failAfterSeconds);
     }
 
     /** Counts events per key in a ValueState and keeps a per-subtask total in operator (list) state. */
