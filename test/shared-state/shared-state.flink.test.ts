@@ -41,7 +41,7 @@ for (const version of selectedFlinkVersions()) {
       copyFileSync(built, join(cwd, 'build', 'orders.jar'))
       return { cwd, jar: 'build/orders.jar' }
     }
-    const upgradeArgs = (jar: string, release: string, extra: string[] = []) => [
+    const upgradeArgs = (jar: string, release: string, extra: string[] = [], stable = '2s') => [
       'upgrade',
       '--job-name',
       'orders',
@@ -50,7 +50,7 @@ for (const version of selectedFlinkVersions()) {
       '--args-json',
       JSON.stringify(['--name', 'orders', '--release', release, '--rate', '200', ...extra]),
       '--verify-stabilisation',
-      '2s',
+      stable,
       '--verify-timeout',
       '90s',
       '--lock-lease',
@@ -96,7 +96,9 @@ for (const version of selectedFlinkVersions()) {
       // v1 completes a checkpoint first (every 2 s on these clusters).
       await new Promise((resolve) => setTimeout(resolve, 3_000))
       const b = runnerDir('b')
-      const run = await runCli(upgradeArgs(b.jar, 'v2', ['--fail-after', '2', '--restart-attempts', '0']), {
+      // The release fails a second after it starts: well inside a 4 s stabilisation window.
+      const failing = upgradeArgs(b.jar, 'v2', ['--fail-after', '1', '--restart-attempts', '0'], '4s')
+      const run = await runCli(failing, {
         cwd: b.cwd,
         env,
         timeoutMs: 170_000,
