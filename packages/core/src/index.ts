@@ -21,6 +21,7 @@ export {
   stepTitle,
 } from './report/format.ts'
 export * from './store/index.ts'
+export { loadS3Sdk, type S3Sdk } from './store/s3-sdk.ts'
 export type { ResolvedUpgradeOptions, Strategy, UpgradeOptions } from './upgrade/options.ts'
 export { UpgradeOptionsSchema } from './upgrade/options.ts'
 export type { UpgradeResult } from './upgrade/result.ts'

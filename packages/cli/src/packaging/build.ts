@@ -1,0 +1,110 @@
+/**
+ * Builds what is published and downloaded: `node src/packaging/build.ts [--no-sea]`.
+ *
+ * - dist/: the npm package's JavaScript, bundled by esbuild (one file to load instead of hundreds: start-up
+ *   is mostly module loading). `bin.js` and `index.js` share chunks; the AWS SDK stays an ordinary
+ *   dependency, imported only when an s3:// state store is used. Type declarations come from tsc.
+ * - sea/flink-deploy-linux-x64: a Node single executable application with everything inside, for
+ *   pipelines without Node (Linux x64 only: it is this Node binary with the bundle injected).
+ */
+import { execFileSync } from 'node:child_process'
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type BuildOptions, build } from 'esbuild'
+
+export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url))
+export const DIST = join(PACKAGE_DIR, 'dist')
+export const SEA_DIR = join(PACKAGE_DIR, 'sea')
+export const SEA_EXECUTABLE = join(SEA_DIR, 'flink-deploy-linux-x64')
+/** Oldest Node the published packages support (engines in package.json). */
+export const NODE_TARGET = 'node22.19'
+
+const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }
+
+// Bundled CommonJS dependencies (undici) require Node's built-in modules.
+const REQUIRE_BANNER = [
+  "import { createRequire as __flinkDeployCreateRequire } from 'node:module';",
+  'const require = __flinkDeployCreateRequire(import.meta.url);',
+].join('\n')
+
+const common: BuildOptions = {
+  absWorkingDir: PACKAGE_DIR,
+  bundle: true,
+  platform: 'node',
+  target: NODE_TARGET,
+  minify: true,
+  charset: 'utf8',
+  legalComments: 'eof',
+  logLevel: 'warning',
+  define: { FLINK_DEPLOY_VERSION: JSON.stringify(pkg.version) },
+}
+
+/** dist/: bin.js, index.js and their shared chunks, with source maps and declarations. */
+export async function buildPackage(): Promise<void> {
+  rmSync(DIST, { recursive: true, force: true })
+  execFileSync('tsc', ['-p', 'tsconfig.build.json'], { cwd: PACKAGE_DIR, stdio: 'inherit' })
+  await build({
+    ...common,
+    entryPoints: ['src/bin.ts', 'src/index.ts'],
+    outdir: 'dist',
+    format: 'esm',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    sourcemap: true,
+    // Installed beside the CLI from npm; loaded with import() only when an s3:// store is used.
+    external: ['@aws-sdk/*'],
+    banner: { js: REQUIRE_BANNER },
+  })
+}
+
+/** The bundle a single executable runs: CommonJS (what Node's SEA loader takes), every dependency inside. */
+export async function buildSeaBundle(outfile: string): Promise<void> {
+  await build({
+    ...common,
+    entryPoints: ['src/packaging/sea-main.ts'],
+    outfile,
+    format: 'cjs',
+    sourcemap: false,
+    // help.ts reads package.json through import.meta only when FLINK_DEPLOY_VERSION is not defined.
+    logOverride: { 'empty-import-meta': 'silent' },
+  })
+}
+
+/** sea/flink-deploy-linux-x64, made from the Node binary running this script. */
+export async function buildSea(): Promise<string | undefined> {
+  if (process.platform !== 'linux' || process.arch !== 'x64') {
+    console.warn(
+      `single executable skipped: built for linux x64 only, this is ${process.platform} ${process.arch}`,
+    )
+    return undefined
+  }
+  rmSync(SEA_DIR, { recursive: true, force: true })
+  mkdirSync(SEA_DIR, { recursive: true })
+  const main = join(SEA_DIR, 'flink-deploy.cjs')
+  const blob = join(SEA_DIR, 'flink-deploy.blob')
+  const config = join(SEA_DIR, 'sea-config.json')
+  await buildSeaBundle(main)
+  writeFileSync(
+    config,
+    JSON.stringify({ main, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }),
+  )
+  execFileSync(process.execPath, ['--experimental-sea-config', config], {
+    stdio: ['ignore', 'ignore', 'inherit'],
+  })
+  copyFileSync(process.execPath, SEA_EXECUTABLE)
+  const { inject } = await import('postject')
+  await inject(SEA_EXECUTABLE, 'NODE_SEA_BLOB', readFileSync(blob), {
+    sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
+  })
+  for (const file of [main, blob, config]) rmSync(file)
+  return SEA_EXECUTABLE
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  await buildPackage()
+  if (!process.argv.includes('--no-sea')) {
+    const exe = await buildSea()
+    if (exe) console.log(`single executable: ${exe}`)
+  }
+}
