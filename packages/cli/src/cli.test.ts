@@ -512,5 +512,10 @@ describe('help and version', { timeout: 30_000 }, () => {
     const version = await cli(['--version'])
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
     expect(version.stdout).toBe(`${pkg.version}\n`)
+    const verbose = await cli(['--version', '--verbose'])
+    expect(verbose.code).toBe(0)
+    expect(verbose.stdout).toBe(
+      `flink-deploy ${pkg.version}\nnode ${process.version} (${process.platform} ${process.arch})\ns3 state store: available\n`,
+    )
   })
 })

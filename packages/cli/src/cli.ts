@@ -3,7 +3,7 @@
  * runs the command and turns every way it can end into an exit code. No output escapes the redactor.
  */
 import { parseArgs } from 'node:util'
-import { isFlinkDeployError, registerSecret } from '@flink-deploy/core'
+import { isFlinkDeployError, loadS3Sdk, registerSecret } from '@flink-deploy/core'
 import { CommandFailed } from './commands/cluster.ts'
 import { COMMANDS, type Command, settingsOf } from './commands.ts'
 import { readConfigFile } from './config-file.ts'
@@ -35,7 +35,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       return EXIT.ok
     }
     if (first === '--version' || first === '-V' || first === 'version') {
-      stdout.write(`${version()}\n`)
+      stdout.write(argv.includes('--verbose') ? await versionDetails() : `${version()}\n`)
       return EXIT.ok
     }
     const found = findCommand(argv)
@@ -89,6 +89,20 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       stderr.write(`${error.stack}\n`)
     return exitCode
   }
+}
+
+/** What a bug report needs: versions, and whether the optional S3 support loads in this installation. */
+async function versionDetails(): Promise<string> {
+  const s3 = await loadS3Sdk().then(
+    (sdk) => (typeof sdk.S3Client === 'function' ? 'available' : 'unavailable (no S3Client)'),
+    (error: Error) => `unavailable (${error.message.split('\n')[0]})`,
+  )
+  return [
+    `flink-deploy ${version()}`,
+    `node ${process.version} (${process.platform} ${process.arch})`,
+    `s3 state store: ${s3}`,
+    '',
+  ].join('\n')
 }
 
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } {

@@ -72,7 +72,7 @@ ${optionLines(CONNECTION_KEYS).join('\n')}
 Output and settings:
 ${optionLines(GLOBAL_KEYS).join('\n')}
   -h, --help
-  --version
+  --version [--verbose]  the version; --verbose adds Node and optional components
 
 ${SETTINGS_NOTE}
 

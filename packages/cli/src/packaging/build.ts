@@ -2,8 +2,10 @@
  * Builds what is published and downloaded: `node src/packaging/build.ts [--no-sea]`.
  *
  * - dist/: the npm package's JavaScript, bundled by esbuild (one file to load instead of hundreds: start-up
- *   is mostly module loading). `bin.js` and `index.js` share chunks; the AWS SDK stays an ordinary
- *   dependency, imported only when an s3:// state store is used. Type declarations come from tsc.
+ *   is mostly module loading). `bin.js` and `index.js` share chunks; the YAML parser is a chunk of its own,
+ *   loaded for a YAML config file. The AWS SDK stays an ordinary dependency, imported only when an s3://
+ *   state store is used. Type declarations come from tsc; they name @flink-deploy/core's types, which is why
+ *   the package depends on core although its code is inside the bundle.
  * - sea/flink-deploy-linux-x64: a Node single executable application with everything inside, for
  *   pipelines without Node (Linux x64 only: it is this Node binary with the bundle injected).
  */
