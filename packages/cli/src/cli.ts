@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util'
 import { isFlinkDeployError, loadS3Sdk, registerSecret } from '@flink-deploy/core'
-import { CommandFailed } from './commands/cluster.ts'
+import { CommandFailed } from './commands/command-failed.ts'
 import { COMMANDS, type Command, settingsOf } from './commands.ts'
 import { readConfigFile } from './config-file.ts'
 import type { CommandContext } from './context.ts'

@@ -1,10 +1,11 @@
 /** The commands: their settings, help text with examples, and what runs them. */
-import { cancel, savepoint, status } from './commands/cluster.ts'
-import { jarsList, jarsPrune } from './commands/jars.ts'
-import { runUpgradeCommand } from './commands/upgrade.ts'
-import { CONNECTION_KEYS } from './connection.ts'
 import type { CommandContext } from './context.ts'
-import type { SettingKey } from './settings.ts'
+import { CONNECTION_KEYS, type SettingKey } from './settings.ts'
+
+// A command's code loads when it runs: `--help` or a mistyped flag never loads the client and the machines.
+const cluster = () => import('./commands/cluster.ts')
+const jars = () => import('./commands/jars.ts')
+const upgrades = () => import('./commands/upgrade.ts')
 
 export interface Command {
   name: string
@@ -85,7 +86,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy upgrade --job-name orders --jar orders.jar --dry-run',
       'flink-deploy upgrade --job-name orders --jar orders.jar --json | jq -c \'select(.type=="result")\'',
     ],
-    run: (ctx) => runUpgradeCommand(ctx, 'upgrade'),
+    run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'upgrade'),
   },
   {
     name: 'resume',
@@ -100,7 +101,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy resume --flink-url http://flink:8081 --state-file .flink-deploy/orders.json',
       'flink-deploy resume --job-name orders   # .flink-deploy/orders.json',
     ],
-    run: (ctx) => runUpgradeCommand(ctx, 'resume'),
+    run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'resume'),
   },
   {
     name: 'promote',
@@ -110,7 +111,7 @@ export const COMMANDS: Command[] = [
     settings: RUN_STATE,
     runExitCodes: true,
     examples: ['flink-deploy promote --flink-url http://flink:8081 --state-file .flink-deploy/orders.json'],
-    run: (ctx) => runUpgradeCommand(ctx, 'promote'),
+    run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'promote'),
   },
   {
     name: 'reject',
@@ -122,7 +123,7 @@ export const COMMANDS: Command[] = [
     examples: [
       'flink-deploy reject --flink-url http://flink:8081 --state-file .flink-deploy/orders.json --reason "lag grows"',
     ],
-    run: (ctx) => runUpgradeCommand(ctx, 'reject'),
+    run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'reject'),
   },
   {
     name: 'status',
@@ -131,7 +132,7 @@ export const COMMANDS: Command[] = [
     description: 'Lists the jobs that have not ended (--all: every job Flink remembers), newest first.',
     settings: ['jobName', 'all'],
     examples: ['flink-deploy status --flink-url http://flink:8081', 'flink-deploy status --json | jq .jobs'],
-    run: status,
+    run: async (ctx) => (await cluster()).status(ctx),
   },
   {
     name: 'savepoint',
@@ -146,7 +147,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy savepoint 3f2a9c1b7d4e5f60718293a4b5c6d7e8',
       'SP=$(flink-deploy savepoint --job-name orders --savepoint-dir s3://bucket/savepoints)',
     ],
-    run: savepoint,
+    run: async (ctx) => (await cluster()).savepoint(ctx),
   },
   {
     name: 'cancel',
@@ -156,7 +157,7 @@ export const COMMANDS: Command[] = [
     settings: ['cancelTimeout'],
     positionals: 1,
     examples: ['flink-deploy cancel 3f2a9c1b7d4e5f60718293a4b5c6d7e8'],
-    run: cancel,
+    run: async (ctx) => (await cluster()).cancel(ctx),
   },
   {
     name: 'jars list',
@@ -165,7 +166,7 @@ export const COMMANDS: Command[] = [
     description: 'Usage is read from the release records and state files in the state directory.',
     settings: ['stateDir', 'stateFile'],
     examples: ['flink-deploy jars list --state-dir .flink-deploy'],
-    run: jarsList,
+    run: async (ctx) => (await jars()).jarsList(ctx),
   },
   {
     name: 'jars prune',
@@ -180,7 +181,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy jars prune --dry-run',
       'flink-deploy jars prune --state-dir /srv/deploy/.flink-deploy',
     ],
-    run: jarsPrune,
+    run: async (ctx) => (await jars()).jarsPrune(ctx),
   },
 ]
 

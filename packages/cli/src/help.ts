@@ -1,9 +1,8 @@
 /** --help texts, generated from the settings table so a flag and its help cannot drift apart. */
 import { readFileSync } from 'node:fs'
 import { COMMANDS, type Command, GLOBAL_KEYS } from './commands.ts'
-import { CONNECTION_KEYS } from './connection.ts'
 import { EXIT_CODE_HELP } from './exit-codes.ts'
-import { envName, SETTINGS, type Setting, type SettingKey } from './settings.ts'
+import { CONNECTION_KEYS, envName, SETTINGS, type Setting, type SettingKey } from './settings.ts'
 
 /** Set by the bundler: a single executable has no package.json beside it. */
 declare const FLINK_DEPLOY_VERSION: string | undefined

@@ -365,6 +365,19 @@ export const SETTINGS = {
 
 export type SettingKey = keyof typeof SETTINGS
 
+/** Settings of the connection to Flink, which every command but a few takes. */
+export const CONNECTION_KEYS = [
+  'flinkUrl',
+  'token',
+  'username',
+  'password',
+  'header',
+  'caCert',
+  'clientCert',
+  'clientKey',
+  'insecure',
+] as const satisfies readonly SettingKey[]
+
 export const envName = (s: Setting) => s.env ?? `FLINK_DEPLOY_${s.flag.toUpperCase().replaceAll('-', '_')}`
 export const fileKey = (s: Setting) => s.fileKey ?? s.flag
 const isMultiple = (s: Setting) => s.kind === 'list' || s.kind === 'map' || s.kind === 'secretMap'

@@ -8,7 +8,8 @@ import { dirname, join, resolve } from 'node:path'
 import { type ReleaseRecord, readLockHolder, readReleaseRecord } from '@flink-deploy/core'
 import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
-import { CommandFailed, emit, withClient } from './cluster.ts'
+import { emit, withClient } from './cluster.ts'
+import { CommandFailed } from './command-failed.ts'
 import { DEFAULT_STATE_DIR, releasesDir } from './upgrade.ts'
 
 const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])

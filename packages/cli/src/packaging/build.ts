@@ -11,9 +11,10 @@
  */
 import { execFileSync } from 'node:child_process'
 import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join } from 'node:path'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type BuildOptions, build } from 'esbuild'
+import { type BuildOptions, build, type Plugin } from 'esbuild'
 
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url))
 export const DIST = join(PACKAGE_DIR, 'dist')
@@ -22,6 +23,7 @@ export const SEA_EXECUTABLE = join(SEA_DIR, 'flink-deploy-linux-x64')
 /** Oldest Node the published packages support (engines in package.json). */
 export const NODE_TARGET = 'node22.19'
 
+const require = createRequire(import.meta.url)
 const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, 'package.json'), 'utf8')) as { version: string }
 
 // Bundled CommonJS dependencies (undici) require Node's built-in modules.
@@ -29,6 +31,38 @@ const REQUIRE_BANNER = [
   "import { createRequire as __flinkDeployCreateRequire } from 'node:module';",
   'const require = __flinkDeployCreateRequire(import.meta.url);',
 ].join('\n')
+
+const CORE_DIR = join(PACKAGE_DIR, '../core')
+/** The CLI's modules on the start-up path, and what they take from core. */
+const STARTUP_IMPORTERS = new Set(['cli.ts', 'io.ts'].map((f) => join(PACKAGE_DIR, 'src', f)))
+const CORE_AT_STARTUP = [
+  "export { redact, registerSecret } from './src/redact.ts'",
+  "export { isFlinkDeployError } from './src/errors.ts'",
+  "export { loadS3Sdk } from './src/store/s3-sdk.ts'",
+].join('\n')
+
+/**
+ * Core's entry re-exports everything, and with code splitting esbuild keeps every module behind it in the
+ * start-up chunk of any importer, even for one function: `--help` would load the client, undici and the
+ * machines (three quarters of its time). The start-up modules import core's few files they use instead; a
+ * name missing here fails the build. The files are the same modules the rest of core uses (one registry of
+ * secrets).
+ */
+const coreAtStartup: Plugin = {
+  name: 'core-at-startup',
+  setup(b) {
+    b.onResolve({ filter: /^@flink-deploy\/core$/ }, (args) =>
+      STARTUP_IMPORTERS.has(args.importer)
+        ? { path: 'core-at-startup', namespace: 'flink-deploy' }
+        : undefined,
+    )
+    b.onLoad({ filter: /.*/, namespace: 'flink-deploy' }, () => ({
+      contents: CORE_AT_STARTUP,
+      resolveDir: CORE_DIR,
+      loader: 'ts',
+    }))
+  },
+}
 
 const common: BuildOptions = {
   absWorkingDir: PACKAGE_DIR,
@@ -45,7 +79,8 @@ const common: BuildOptions = {
 /** dist/: bin.js, index.js and their shared chunks, with source maps and declarations. */
 export async function buildPackage(): Promise<void> {
   rmSync(DIST, { recursive: true, force: true })
-  execFileSync('tsc', ['-p', 'tsconfig.build.json'], { cwd: PACKAGE_DIR, stdio: 'inherit' })
+  const tsc = join(dirname(require.resolve('typescript/package.json')), 'bin/tsc')
+  execFileSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: PACKAGE_DIR, stdio: 'inherit' })
   await build({
     ...common,
     entryPoints: ['src/bin.ts', 'src/index.ts'],
@@ -56,6 +91,7 @@ export async function buildPackage(): Promise<void> {
     sourcemap: true,
     // Installed beside the CLI from npm; loaded with import() only when an s3:// store is used.
     external: ['@aws-sdk/*'],
+    plugins: [coreAtStartup],
     banner: { js: REQUIRE_BANNER },
   })
 }
