@@ -3,10 +3,9 @@
  * exists, is a zip archive, and fits the cluster's rest.server.max-content-length. Never retried: a
  * repeated upload would leave a second copy on the cluster.
  */
-import { openAsBlob } from 'node:fs'
+import { randomUUID } from 'node:crypto'
 import { open, stat } from 'node:fs/promises'
 import { basename } from 'node:path'
-import { FormData } from 'undici'
 import type * as z from 'zod'
 import { FlinkApiError, InvalidArgumentError } from '../errors.ts'
 import { type CallContext, callRoute, parseResponse, throwIfError } from './call.ts'
@@ -44,11 +43,17 @@ export async function uploadJar(
   const limit = await maxContentLength(ctx, options)
   if (sizeBytes > limit) throw tooLarge(jarPath, sizeBytes, limit)
 
-  const form = new FormData()
-  form.set('jarfile', await openAsBlob(jarPath, { type: 'application/x-java-archive' }), fileName)
+  const form = multipartJar(jarPath, fileName, sizeBytes)
   const path = '/v1/jars/upload'
   const { signal, timeoutMs } = options
-  const response = await ctx.transport.send({ method: 'POST', path, body: form, signal, timeoutMs })
+  const response = await ctx.transport.send({
+    method: 'POST',
+    path,
+    body: form.body,
+    contentType: form.contentType,
+    signal,
+    timeoutMs,
+  })
   try {
     throwIfError(response, 'POST', ctx.transport.describe(path))
   } catch (error) {
@@ -66,6 +71,42 @@ export async function uploadJar(
   >
   return { jarId: basename(filename), filename, sizeBytes }
 }
+
+/**
+ * The multipart body, read from disk as it is sent: memory stays flat whatever the jar's size. The file name
+ * was checked to be a plain `*.jar` name, so it needs no escaping in the header.
+ */
+function multipartJar(jarPath: string, fileName: string, sizeBytes: number) {
+  const boundary = `----flink-deploy-${randomUUID()}`
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="jarfile"; filename="${fileName}"\r\n` +
+      'Content-Type: application/x-java-archive\r\n\r\n',
+  )
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
+  async function* stream(): AsyncGenerator<Uint8Array> {
+    yield head
+    const file = await open(jarPath, 'r')
+    try {
+      let sent = 0
+      for await (const chunk of file.createReadStream({ highWaterMark: UPLOAD_CHUNK, autoClose: false })) {
+        sent += (chunk as Buffer).length
+        yield chunk as Buffer
+      }
+      // A file that changed size after the length was announced would corrupt the request.
+      if (sent !== sizeBytes)
+        throw new InvalidArgumentError('jar path', `"${jarPath}" changed while it was being uploaded`)
+    } finally {
+      await file.close()
+    }
+    yield tail
+  }
+  return {
+    contentType: `multipart/form-data; boundary=${boundary}`,
+    body: { stream: stream(), length: head.length + sizeBytes + tail.length },
+  }
+}
+
+const UPLOAD_CHUNK = 256 * 1024
 
 async function checkJarFile(jarPath: string): Promise<number> {
   if (typeof jarPath !== 'string' || jarPath.trim() === '') {
