@@ -19,7 +19,6 @@ import { type BuildOptions, build, type Plugin } from 'esbuild'
 export const PACKAGE_DIR = fileURLToPath(new URL('../..', import.meta.url))
 export const DIST = join(PACKAGE_DIR, 'dist')
 export const SEA_DIR = join(PACKAGE_DIR, 'sea')
-export const SEA_EXECUTABLE = join(SEA_DIR, 'flink-deploy-linux-x64')
 /** Oldest Node the published packages support (engines in package.json). */
 export const NODE_TARGET = 'node22.19'
 
@@ -56,10 +55,35 @@ const coreAtStartup: Plugin = {
         ? { path: 'core-at-startup', namespace: 'flink-deploy' }
         : undefined,
     )
-    b.onLoad({ filter: /.*/, namespace: 'flink-deploy' }, () => ({
+    b.onLoad({ filter: /^core-at-startup$/, namespace: 'flink-deploy' }, () => ({
       contents: CORE_AT_STARTUP,
       resolveDir: CORE_DIR,
       loader: 'ts',
+    }))
+  },
+}
+
+/**
+ * undici's entry loads all of it (fetch, WebSocket, caches, mocks: most of the bundle and some 20 MB of
+ * memory); core uses its Pool alone. A missing name fails the build.
+ */
+const UNDICI_POOL = [
+  "import Pool from 'undici/lib/dispatcher/pool.js'",
+  "import Dispatcher from 'undici/lib/dispatcher/dispatcher.js'",
+  "import api from 'undici/lib/api/index.js'",
+  // What undici's own entry does: dispatcher.request() and the other calls come from the api mixin.
+  'Object.assign(Dispatcher.prototype, api)',
+  'export { Pool }',
+].join('\n')
+
+const poolOnlyUndici: Plugin = {
+  name: 'pool-only-undici',
+  setup(b) {
+    b.onResolve({ filter: /^undici$/ }, () => ({ path: 'undici-pool', namespace: 'flink-deploy' }))
+    b.onLoad({ filter: /^undici-pool$/, namespace: 'flink-deploy' }, () => ({
+      contents: UNDICI_POOL,
+      resolveDir: CORE_DIR,
+      loader: 'js',
     }))
   },
 }
@@ -74,6 +98,7 @@ const common: BuildOptions = {
   legalComments: 'eof',
   logLevel: 'warning',
   define: { FLINK_DEPLOY_VERSION: JSON.stringify(pkg.version) },
+  plugins: [poolOnlyUndici],
 }
 
 /** dist/: bin.js, index.js and their shared chunks, with source maps and declarations. */
@@ -91,7 +116,7 @@ export async function buildPackage(): Promise<void> {
     sourcemap: true,
     // Installed beside the CLI from npm; loaded with import() only when an s3:// store is used.
     external: ['@aws-sdk/*'],
-    plugins: [coreAtStartup],
+    plugins: [coreAtStartup, poolOnlyUndici],
     banner: { js: REQUIRE_BANNER },
   })
 }
@@ -109,19 +134,20 @@ export async function buildSeaBundle(outfile: string): Promise<void> {
   })
 }
 
-/** sea/flink-deploy-linux-x64, made from the Node binary running this script. */
-export async function buildSea(): Promise<string | undefined> {
+/** sea/flink-deploy-linux-x64 (or `dir`/flink-deploy-linux-x64), made from the Node binary running this script. */
+export async function buildSea(dir = SEA_DIR): Promise<string | undefined> {
   if (process.platform !== 'linux' || process.arch !== 'x64') {
     console.warn(
       `single executable skipped: built for linux x64 only, this is ${process.platform} ${process.arch}`,
     )
     return undefined
   }
-  rmSync(SEA_DIR, { recursive: true, force: true })
-  mkdirSync(SEA_DIR, { recursive: true })
-  const main = join(SEA_DIR, 'flink-deploy.cjs')
-  const blob = join(SEA_DIR, 'flink-deploy.blob')
-  const config = join(SEA_DIR, 'sea-config.json')
+  rmSync(dir, { recursive: true, force: true })
+  mkdirSync(dir, { recursive: true })
+  const executable = join(dir, 'flink-deploy-linux-x64')
+  const main = join(dir, 'flink-deploy.cjs')
+  const blob = join(dir, 'flink-deploy.blob')
+  const config = join(dir, 'sea-config.json')
   await buildSeaBundle(main)
   writeFileSync(
     config,
@@ -130,13 +156,13 @@ export async function buildSea(): Promise<string | undefined> {
   execFileSync(process.execPath, ['--experimental-sea-config', config], {
     stdio: ['ignore', 'ignore', 'inherit'],
   })
-  copyFileSync(process.execPath, SEA_EXECUTABLE)
+  copyFileSync(process.execPath, executable)
   const { inject } = await import('postject')
-  await inject(SEA_EXECUTABLE, 'NODE_SEA_BLOB', readFileSync(blob), {
+  await inject(executable, 'NODE_SEA_BLOB', readFileSync(blob), {
     sentinelFuse: 'NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2',
   })
   for (const file of [main, blob, config]) rmSync(file)
-  return SEA_EXECUTABLE
+  return executable
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
