@@ -2,7 +2,7 @@
  * What the published CLI costs a pipeline: its start to first output (`flink-deploy --help`) against a bare
  * `node -e 0` on this machine, and the peak RSS of one upgrade with a small jar and with a 90 MB one (Flink's
  * default upload limit is 100 MB). Runs the built bundle (dist/bin.js, rebuilt first) as a child process
- * against the fake Flink on loopback; the peak RSS is the child's own (getrusage, read at its exit). Run:
+ * against the fake Flink on loopback; the peak RSS is the child's own (VmHWM, read at its exit). Run:
  * `./run bench` or `node bench/cli-footprint.ts` (prints the figures; no assertions). BENCH_STARTS sets the
  * number of start-up runs.
  */
@@ -15,8 +15,9 @@ import { buildPackage, DIST } from '../packages/cli/src/packaging/build.ts'
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 20)
 const BIN = join(DIST, 'bin.js')
-// Written by the child when it exits: its peak resident set (kilobytes on Linux).
-const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('maxrss-kb '+process.resourceUsage().maxRSS+'\\n'))`
+// Written by the child when it exits: its peak resident set in kB. VmHWM, not getrusage's maxrss: on Linux
+// a child's maxrss starts from its parent's size at the fork, and this process holds the fake's uploads.
+const REPORT_RSS = `data:text/javascript,import{readFileSync as r}from'node:fs';process.on('exit',()=>process.stderr.write('peak-kb '+(/VmHWM:\\s+(\\d+)/.exec(r('/proc/self/status','utf8'))?.[1]??process.resourceUsage().maxRSS)+'\\n'))`
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
 
 await buildPackage()
@@ -90,7 +91,7 @@ async function upgradeRss(jarPath: string, job: string): Promise<number> {
     '200ms',
     '--json',
   ])
-  const kb = /maxrss-kb (\d+)/.exec(run.stderr)?.[1]
+  const kb = /peak-kb (\d+)/.exec(run.stderr)?.[1]
   if (run.status !== 0 || !kb)
     throw new Error(`upgrade failed (${run.status}):\n${run.stdout}\n${run.stderr}`)
   return Number(kb) / 1024

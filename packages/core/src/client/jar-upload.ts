@@ -87,10 +87,18 @@ function multipartJar(jarPath: string, fileName: string, sizeBytes: number) {
     yield head
     const file = await open(jarPath, 'r')
     try {
+      // A fresh buffer per chunk would leave the whole jar as garbage (V8 collects it only some 64 MB
+      // later); the chunks are slots of one ring instead. A slot is read into again RING_SLOTS chunks later:
+      // the socket and the stream in between stop asking for more long before that much is unsent
+      // (backpressure at 16 KiB), so a slot is always written out before it is reused.
+      const ring = Buffer.allocUnsafe(RING_SLOTS * UPLOAD_CHUNK)
       let sent = 0
-      for await (const chunk of file.createReadStream({ highWaterMark: UPLOAD_CHUNK, autoClose: false })) {
-        sent += (chunk as Buffer).length
-        yield chunk as Buffer
+      for (let slot = 0; ; slot = (slot + 1) % RING_SLOTS) {
+        const buffer = ring.subarray(slot * UPLOAD_CHUNK, (slot + 1) * UPLOAD_CHUNK)
+        const { bytesRead } = await file.read(buffer, 0, UPLOAD_CHUNK, null)
+        if (bytesRead === 0) break
+        sent += bytesRead
+        yield buffer.subarray(0, bytesRead)
       }
       // A file that changed size after the length was announced would corrupt the request.
       if (sent !== sizeBytes)
@@ -107,6 +115,7 @@ function multipartJar(jarPath: string, fileName: string, sizeBytes: number) {
 }
 
 const UPLOAD_CHUNK = 256 * 1024
+const RING_SLOTS = 32
 
 async function checkJarFile(jarPath: string): Promise<number> {
   if (typeof jarPath !== 'string' || jarPath.trim() === '') {
