@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config'
 // Tests talk to loopback servers only: the AWS SDK must never look for credentials on a metadata service.
 const LOOPBACK_ONLY = { AWS_EC2_METADATA_DISABLED: 'true' }
 
-// Two projects: `unit` is fast (fake Flink, loopback servers) and `flink` needs real Flink clusters.
+// `unit` is fast (fake Flink, loopback servers), `packaging` installs the packed tarballs on Node 22 and 24,
+// and `flink` needs real Flink clusters.
 export default defineConfig({
   test: {
     projects: [
@@ -12,7 +13,17 @@ export default defineConfig({
           name: 'unit',
           env: LOOPBACK_ONLY,
           include: ['packages/*/src/**/*.test.ts', 'test/**/*.test.ts'],
-          exclude: ['**/node_modules/**', '**/*.flink.test.ts'],
+          exclude: ['**/node_modules/**', '**/*.flink.test.ts', 'test/packaging/**'],
+        },
+      },
+      {
+        test: {
+          name: 'packaging',
+          include: ['test/packaging/**/*.test.ts'],
+          // npm install and child processes on two Node versions.
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
+          fileParallelism: false,
         },
       },
       {

@@ -269,11 +269,11 @@ describe('bad input: exit 2 before anything is sent', { timeout: 30_000 }, () =>
     writeFileSync(join(dir, 'deploy.json'), JSON.stringify({ 'job-name': job, parallelism: 'x' }))
     const badFile = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar'), '--config', 'deploy.json'])
     expect(badFile.code).toBe(2)
-    expect(badFile.stderr).toContain('deploy.json: parallelism: expected a positive whole number, got "x"')
+    expect(badFile.stderr).toContain('deploy.json:1: parallelism: expected a positive whole number, got "x"')
     writeFileSync(join(dir, 'typo.json'), JSON.stringify({ paralelism: 2 }))
     const typo = await cli(['status', '--config', 'typo.json'])
     expect(typo.code).toBe(2)
-    expect(typo.stderr).toContain('typo.json: unknown setting "paralelism"; did you mean "parallelism"?')
+    expect(typo.stderr).toContain('typo.json:1: unknown setting "paralelism"; did you mean "parallelism"?')
     const url = await cli(['status'], { FLINK_DEPLOY_FLINK_URL: '' })
     expect(url.code).toBe(2)
     expect(url.stderr).toContain('--flink-url is required')
@@ -303,6 +303,40 @@ describe('settings: flags > environment > config file', { timeout: 30_000 }, () 
     expect(run.code, explain(run)).toBe(0)
     expect(run.stdout).toContain(`dry run of blue-green of job "${job}"`)
     expect(run.stdout).toContain(`with --name ${job} --release v2`)
+  })
+})
+
+describe('YAML config file', { timeout: 30_000 }, () => {
+  it('runs an upgrade from a YAML file with the same keys as JSON', async () => {
+    await deployV1()
+    const yaml = [
+      `job-name: ${job}`,
+      'strategy: blue-green',
+      `jar: ${fakeJar(dir, 'v2.jar')}`,
+      `args: [--name, ${job}, --release, v2]`,
+      'verify-stabilisation: 150ms',
+      'verify-timeout: 5s',
+      'flink-config:',
+      '  pipeline.name: from-yaml',
+    ].join('\n')
+    writeFileSync(join(dir, 'deploy.yaml'), yaml)
+    const run = await cli(['upgrade', '--config', 'deploy.yaml', '--json'])
+    expect(run.code, explain(run)).toBe(0)
+    expect(ndjson(run.stdout).at(-1)).toMatchObject({ outcome: 'upgraded', strategy: 'blue-green' })
+  })
+
+  it('a typo in a key or a bad value: exit 2 naming the file, the line and what was expected', async () => {
+    writeFileSync(join(dir, 'typo.yml'), `job-name: ${job}\n\nparalelism: 2\n`)
+    const typo = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar'), '--config', 'typo.yml'])
+    expect(typo.code).toBe(2)
+    expect(typo.stderr).toContain('typo.yml:3: unknown setting "paralelism"; did you mean "parallelism"?')
+    writeFileSync(join(dir, 'bad.yaml'), `job-name: ${job}\nstrategy: blue-green\nverify-timeout: soon\n`)
+    const bad = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar'), '--config', 'bad.yaml'])
+    expect(bad.code).toBe(2)
+    expect(bad.stderr).toContain(
+      'bad.yaml:3: verify-timeout: expected a duration such as 500ms, 30s, 5m or 1h, got "soon"',
+    )
+    expect(bad.stderr).toContain('Run `flink-deploy upgrade --help` for usage.')
   })
 })
 
@@ -500,5 +534,10 @@ describe('help and version', { timeout: 30_000 }, () => {
     const version = await cli(['--version'])
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'))
     expect(version.stdout).toBe(`${pkg.version}\n`)
+    const verbose = await cli(['--version', '--verbose'])
+    expect(verbose.code).toBe(0)
+    expect(verbose.stdout).toBe(
+      `flink-deploy ${pkg.version}\nnode ${process.version} (${process.platform} ${process.arch})\ns3 state store: available\n`,
+    )
   })
 })

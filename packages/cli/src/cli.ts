@@ -2,18 +2,16 @@
  * main(argv, io): parses the command line (node:util parseArgs), merges flags, environment and config file,
  * runs the command and turns every way it can end into an exit code. No output escapes the redactor.
  */
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { isFlinkDeployError, registerSecret } from '@flink-deploy/core'
-import { CommandFailed } from './commands/cluster.ts'
+import { isFlinkDeployError, loadS3Sdk, registerSecret } from '@flink-deploy/core'
+import { CommandFailed } from './commands/command-failed.ts'
 import { COMMANDS, type Command, settingsOf } from './commands.ts'
+import { readConfigFile } from './config-file.ts'
 import type { CommandContext } from './context.ts'
 import { EXIT } from './exit-codes.ts'
 import { commandHelp, mainHelp, version } from './help.ts'
 import { type Io, processIo, redacting } from './io.ts'
 import {
-  checkFileKeys,
   editDistance,
   joinFlagValues,
   parseArgsOptions,
@@ -37,7 +35,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       return EXIT.ok
     }
     if (first === '--version' || first === '-V' || first === 'version') {
-      stdout.write(`${version()}\n`)
+      stdout.write(argv.includes('--verbose') ? await versionDetails() : `${version()}\n`)
       return EXIT.ok
     }
     const found = findCommand(argv)
@@ -67,7 +65,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     if (parsed.positionals.length > (command.positionals ?? 0))
       throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals.at(-1))}`, command.name)
-    const file = readConfigFile(parsed.values.config as string | undefined, io, command.name)
+    const file = await configFile(parsed.values.config as string | undefined, io, command.name)
     const settings = resolveSettings(keys, { flags: parsed.values, env: io.env, file }, command.name)
     for (const secret of settings.secrets) registerSecret(secret)
     json = (settings.values.json as boolean | undefined) ?? false
@@ -93,6 +91,20 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
 }
 
+/** What a bug report needs: versions, and whether the optional S3 support loads in this installation. */
+async function versionDetails(): Promise<string> {
+  const s3 = await loadS3Sdk().then(
+    (sdk) => (typeof sdk.S3Client === 'function' ? 'available' : 'unavailable (no S3Client)'),
+    (error: Error) => `unavailable (${error.message.split('\n')[0]})`,
+  )
+  return [
+    `flink-deploy ${version()}`,
+    `node ${process.version} (${process.platform} ${process.arch})`,
+    `s3 state store: ${s3}`,
+    '',
+  ].join('\n')
+}
+
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } {
   const [first, second] = argv
   if (first === 'jars') {
@@ -115,34 +127,10 @@ function findCommand(argv: readonly string[]): { command: Command; rest: readonl
   return { command, rest: argv.slice(1) }
 }
 
-function readConfigFile(
-  flag: string | undefined,
-  io: Io,
-  command: string,
-): { name: string; values: Record<string, unknown> } | undefined {
+function configFile(flag: string | undefined, io: Io, command: string) {
   const given = flag ?? (io.env.FLINK_DEPLOY_CONFIG || undefined)
   if (given === undefined) return undefined
-  const origin = flag !== undefined ? '--config' : 'FLINK_DEPLOY_CONFIG'
-  let text: string
-  try {
-    text = readFileSync(resolve(io.cwd, given), 'utf8')
-  } catch (error) {
-    throw new UsageError(
-      `${origin}: cannot read "${given}" (${(error as NodeJS.ErrnoException).code ?? error})`,
-      command,
-    )
-  }
-  let values: unknown
-  try {
-    values = JSON.parse(text)
-  } catch (error) {
-    throw new UsageError(`${given}: not valid JSON: ${(error as Error).message}`, command)
-  }
-  if (values === null || typeof values !== 'object' || Array.isArray(values))
-    throw new UsageError(`${given}: expected a JSON object of settings`, command)
-  const file = { name: given, values: values as Record<string, unknown> }
-  checkFileKeys(file)
-  return file
+  return readConfigFile(given, flag !== undefined ? '--config' : 'FLINK_DEPLOY_CONFIG', io.cwd, command)
 }
 
 /** Values of --token, --password and --header given on the command line or in the environment. */

@@ -1,12 +1,13 @@
 /** The commands: their settings, help text with examples, and what runs them. */
-import { cancel, savepoint, status } from './commands/cluster.ts'
-import { applyCommand, planCommand } from './commands/fleet.ts'
-import { jarsList, jarsPrune } from './commands/jars.ts'
-import { unlock } from './commands/unlock.ts'
-import { runUpgradeCommand } from './commands/upgrade.ts'
-import { CONNECTION_KEYS } from './connection.ts'
 import type { CommandContext } from './context.ts'
-import type { SettingKey } from './settings.ts'
+import { CONNECTION_KEYS, type SettingKey } from './settings.ts'
+
+// A command's code loads when it runs: `--help` or a mistyped flag never loads the client and the machines.
+const cluster = () => import('./commands/cluster.ts')
+const jars = () => import('./commands/jars.ts')
+const upgrades = () => import('./commands/upgrade.ts')
+const fleet = () => import('./commands/fleet.ts')
+const unlocking = () => import('./commands/unlock.ts')
 
 export interface Command {
   name: string
@@ -100,7 +101,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy upgrade --job-name orders --jar orders.jar --dry-run',
       'flink-deploy upgrade --job-name orders --jar orders.jar --json | jq -c \'select(.type=="result")\'',
     ],
-    run: (ctx) => runUpgradeCommand(ctx, 'upgrade'),
+    run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'upgrade'),
   },
   {
     name: 'resume',
@@ -115,7 +116,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy resume --flink-url http://flink:8081 --state-file .flink-deploy/orders.json',
       'flink-deploy resume --job-name orders   # .flink-deploy/orders.json',
     ],
-    run: (ctx) => runUpgradeCommand(ctx, 'resume'),
+    run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'resume'),
   },
   {
     name: 'promote',
@@ -125,7 +126,7 @@ export const COMMANDS: Command[] = [
     settings: RUN_STATE,
     runExitCodes: true,
     examples: ['flink-deploy promote --flink-url http://flink:8081 --state-file .flink-deploy/orders.json'],
-    run: (ctx) => runUpgradeCommand(ctx, 'promote'),
+    run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'promote'),
   },
   {
     name: 'reject',
@@ -137,7 +138,7 @@ export const COMMANDS: Command[] = [
     examples: [
       'flink-deploy reject --flink-url http://flink:8081 --state-file .flink-deploy/orders.json --reason "lag grows"',
     ],
-    run: (ctx) => runUpgradeCommand(ctx, 'reject'),
+    run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'reject'),
   },
   {
     name: 'status',
@@ -153,7 +154,7 @@ export const COMMANDS: Command[] = [
       '# Also the runs, locks and releases kept in a shared store (from any machine)',
       'flink-deploy status --state-store s3://deploy-state/flink --job-name orders',
     ],
-    run: status,
+    run: async (ctx) => (await cluster()).status(ctx),
   },
   {
     name: 'plan',
@@ -167,7 +168,7 @@ export const COMMANDS: Command[] = [
       'changes are pending. Nothing changes on the cluster but uploading jars to read their plans.',
     settings: ['file', 'stateDir', 'stateStore'],
     examples: ['flink-deploy plan', 'flink-deploy plan -f deploy/prod.yaml --json | jq .jobs'],
-    run: planCommand,
+    run: async (ctx) => (await fleet()).planCommand(ctx),
   },
   {
     name: 'apply',
@@ -183,7 +184,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy apply',
       'flink-deploy apply -f deploy/prod.yaml --concurrency 5 --json > apply.ndjson',
     ],
-    run: applyCommand,
+    run: async (ctx) => (await fleet()).applyCommand(ctx),
   },
   {
     name: 'unlock',
@@ -198,7 +199,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy unlock --state-store s3://deploy-state/flink --job-name orders',
       'flink-deploy resume --state-store s3://deploy-state/flink --job-name orders --flink-url http://flink:8081',
     ],
-    run: unlock,
+    run: async (ctx) => (await unlocking()).unlock(ctx),
   },
   {
     name: 'savepoint',
@@ -213,7 +214,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy savepoint 3f2a9c1b7d4e5f60718293a4b5c6d7e8',
       'SP=$(flink-deploy savepoint --job-name orders --savepoint-dir s3://bucket/savepoints)',
     ],
-    run: savepoint,
+    run: async (ctx) => (await cluster()).savepoint(ctx),
   },
   {
     name: 'cancel',
@@ -223,7 +224,7 @@ export const COMMANDS: Command[] = [
     settings: ['cancelTimeout'],
     positionals: 1,
     examples: ['flink-deploy cancel 3f2a9c1b7d4e5f60718293a4b5c6d7e8'],
-    run: cancel,
+    run: async (ctx) => (await cluster()).cancel(ctx),
   },
   {
     name: 'jars list',
@@ -236,7 +237,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy jars list --state-dir .flink-deploy',
       'flink-deploy jars list --state-store s3://deploy-state/flink',
     ],
-    run: jarsList,
+    run: async (ctx) => (await jars()).jarsList(ctx),
   },
   {
     name: 'jars prune',
@@ -251,7 +252,7 @@ export const COMMANDS: Command[] = [
       'flink-deploy jars prune --dry-run',
       'flink-deploy jars prune --state-dir /srv/deploy/.flink-deploy',
     ],
-    run: jarsPrune,
+    run: async (ctx) => (await jars()).jarsPrune(ctx),
   },
 ]
 

@@ -12,18 +12,6 @@ import {
 } from '@flink-deploy/core'
 import { type Resolved, SETTINGS, type SettingKey, UsageError } from './settings.ts'
 
-export const CONNECTION_KEYS = [
-  'flinkUrl',
-  'token',
-  'username',
-  'password',
-  'header',
-  'caCert',
-  'clientCert',
-  'clientKey',
-  'insecure',
-] as const satisfies readonly SettingKey[]
-
 /** Where a setting came from, or its flag when it was not given (for messages). */
 export function nameOf(r: Resolved, key: SettingKey): string {
   return r.origin[key] ?? `--${SETTINGS[key].flag}`

@@ -1,11 +1,14 @@
 /** --help texts, generated from the settings table so a flag and its help cannot drift apart. */
 import { readFileSync } from 'node:fs'
 import { COMMANDS, type Command, GLOBAL_KEYS } from './commands.ts'
-import { CONNECTION_KEYS } from './connection.ts'
 import { EXIT_CODE_HELP } from './exit-codes.ts'
-import { envName, SETTINGS, type Setting, type SettingKey } from './settings.ts'
+import { CONNECTION_KEYS, envName, SETTINGS, type Setting, type SettingKey } from './settings.ts'
+
+/** Set by the bundler: a single executable has no package.json beside it. */
+declare const FLINK_DEPLOY_VERSION: string | undefined
 
 export function version(): string {
+  if (typeof FLINK_DEPLOY_VERSION === 'string') return FLINK_DEPLOY_VERSION
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
     version: string
   }
@@ -28,8 +31,8 @@ function optionLines(keys: readonly SettingKey[]): string[] {
 
 const SETTINGS_NOTE = `Settings: flags, then environment variables, then the --config file. Each flag has a variable
 FLINK_DEPLOY_<FLAG> (--job-name: FLINK_DEPLOY_JOB_NAME) unless another is shown in [brackets]. The config
-file is JSON; its keys are the flag names without -- (lists as arrays: "args", "rollback-args";
-key=value settings as objects: "headers", "flink-config"). Durations: 500ms, 30s, 5m, 1h (a bare number
+file is YAML (.yaml, .yml) or JSON; its keys are the flag names without -- (lists as arrays: "args",
+"rollback-args"; key=value settings as mappings: "headers", "flink-config"). Durations: 500ms, 30s, 5m, 1h (a bare number
 is seconds). Booleans: --drain or --no-drain; true/false in the environment and the file.`
 
 export function commandHelp(command: Command): string {
@@ -68,7 +71,7 @@ ${optionLines(CONNECTION_KEYS).join('\n')}
 Output and settings:
 ${optionLines(GLOBAL_KEYS).join('\n')}
   -h, --help
-  --version
+  --version [--verbose]  the version; --verbose adds Node and optional components
 
 ${SETTINGS_NOTE}
 

@@ -1,8 +1,8 @@
 /**
  * Every setting of the CLI in one table: its flag, its environment variable, its key in a config file, and
  * how its text is read. Values come from flags, then `FLINK_DEPLOY_*` variables, then the config file
- * (`--config`, JSON); each is validated with zod, and a mistake is reported under the name the user wrote
- * (`--parallelism`, `FLINK_DEPLOY_PARALLELISM`, `deploy.json: parallelism`) before anything is sent.
+ * (`--config`, YAML or JSON); each is validated with zod, and a mistake is reported under the name the user
+ * wrote (`--parallelism`, `FLINK_DEPLOY_PARALLELISM`, `deploy.yaml:7: parallelism`) before anything is sent.
  */
 import * as z from 'zod'
 
@@ -52,7 +52,7 @@ export const SETTINGS = {
     flag: 'config',
     kind: 'path',
     arg: '<file>',
-    help: 'JSON file with settings (keys are the flag names); flags and environment variables override it',
+    help: 'YAML or JSON file with settings (keys are the flag names); flags and environment variables override it',
   }),
   json: S({
     key: 'json',
@@ -423,6 +423,19 @@ export const SETTINGS = {
 
 export type SettingKey = keyof typeof SETTINGS
 
+/** Settings of the connection to Flink, which every command but a few takes. */
+export const CONNECTION_KEYS = [
+  'flinkUrl',
+  'token',
+  'username',
+  'password',
+  'header',
+  'caCert',
+  'clientCert',
+  'clientKey',
+  'insecure',
+] as const satisfies readonly SettingKey[]
+
 export const envName = (s: Setting) => s.env ?? `FLINK_DEPLOY_${s.flag.toUpperCase().replaceAll('-', '_')}`
 export const fileKey = (s: Setting) => s.fileKey ?? s.flag
 const isMultiple = (s: Setting) => s.kind === 'list' || s.kind === 'map' || s.kind === 'secretMap'
@@ -631,12 +644,23 @@ export interface Sources {
   flags: Record<string, unknown>
   env: Record<string, string | undefined>
   /** The config file's content and its name for messages, if one was given. */
-  file?: { name: string; values: Record<string, unknown> }
+  file?: ConfigFile
 }
+
+export interface ConfigFile {
+  name: string
+  values: Record<string, unknown>
+  /** Line of each top-level key, when known. */
+  lines?: Record<string, number>
+}
+
+/** `deploy.yaml:7: parallelism`: where a setting of the file is, as a message names it. */
+export const fileOrigin = (file: ConfigFile, key: string) =>
+  `${file.name}${file.lines?.[key] ? `:${file.lines[key]}` : ''}: ${key}`
 
 export interface Resolved {
   values: Partial<Record<SettingKey, unknown>>
-  /** Where each value came from, as the user wrote it: `--parallelism`, `FLINK_DEPLOY_PARALLELISM`, `deploy.json: parallelism`. */
+  /** Where each value came from, as the user wrote it: `--parallelism`, `FLINK_DEPLOY_PARALLELISM`, `deploy.yaml:7: parallelism`. */
   origin: Partial<Record<SettingKey, string>>
   /** Secret values, to keep out of every output. */
   secrets: string[]
@@ -653,7 +677,7 @@ export function resolveSettings(keys: readonly SettingKey[], sources: Sources, c
       if (env !== undefined && env !== '') candidates.push([envValue(s, env), envName(s)])
       const file = sources.file
       if (file && fileKey(s) in file.values)
-        candidates.push([file.values[fileKey(s)], `${file.name}: ${fileKey(s)}`])
+        candidates.push([file.values[fileKey(s)], fileOrigin(file, fileKey(s))])
     }
     // Key/value maps merge (file < env < flags, key by key); everything else is taken from the first source.
     const merging = s.kind === 'map' || s.kind === 'secretMap'
@@ -687,7 +711,7 @@ function collectMapSecrets(raw: unknown, into: string[]): void {
 }
 
 /** Known keys of a config file, for a clear message about a typo. */
-export function checkFileKeys(file: { name: string; values: Record<string, unknown> }): void {
+export function checkFileKeys(file: ConfigFile, command?: string): void {
   const known = new Set(
     Object.values(SETTINGS)
       .filter((s: Setting) => !s.flagOnly && s.key !== 'config')
@@ -697,8 +721,10 @@ export function checkFileKeys(file: { name: string; values: Record<string, unkno
     if (!known.has(key)) {
       const kebab = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)
       const near = [...known].find((k) => k === kebab || editDistance(k, key) <= 2)
+      const line = file.lines?.[key]
       throw new UsageError(
-        `${file.name}: unknown setting "${key}"${near ? `; did you mean "${near}"?` : ''} (keys are the flag names without --)`,
+        `${file.name}${line ? `:${line}` : ''}: unknown setting "${key}"${near ? `; did you mean "${near}"?` : ''} (keys are the flag names without --)`,
+        command,
       )
     }
   }

@@ -12,6 +12,7 @@ export { stopAndRestartMachine } from './machines/stop-and-restart.ts'
 export type { Outcome } from './machines/upgrade-context.ts'
 export type { UpgradeEmitted as UpgradeEvent } from './machines/upgrade-setup.ts'
 export * from './object-store/index.ts'
+export { loadS3Sdk, type S3Sdk } from './object-store/s3-sdk.ts'
 export { REDACTED, redact, registerSecret } from './redact.ts'
 export {
   formatCheck,

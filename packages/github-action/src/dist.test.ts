@@ -11,7 +11,12 @@ import { bundle } from './bundle.ts'
 
 it('dist/index.js is up to date with the sources', { timeout: 60_000 }, async () => {
   const fresh = join(mkdtempSync(join(tmpdir(), 'flink-deploy-bundle-')), 'index.js')
-  await bundle(fresh)
+  const metafile = await bundle(fresh)
+  // One copy of undici: @actions/http-client's undici 6 is resolved to core's undici 8.
+  const undicis = new Set(
+    Object.keys(metafile.inputs).flatMap((p) => /\/(undici@[^/]+)\//.exec(p)?.[1] ?? []),
+  )
+  expect([...undicis]).toEqual(['undici@8.13.1'])
   const built = readFileSync(fresh)
   const committed = readFileSync(DIST)
   const same = built.equals(committed)

@@ -9,6 +9,7 @@ import { type CommandContext, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../settings.ts'
 import { storeUrlOf } from '../storage.ts'
+import { CommandFailed } from './command-failed.ts'
 import { storedJobLines, storedJobs } from './stored-runs.ts'
 
 const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])
@@ -139,11 +140,6 @@ async function chooseJob(ctx: CommandContext, client: FlinkClient): Promise<{ id
       `${live.length} live jobs are named "${name}" (${live.map((j) => j.jid).join(', ')}); give the job id`,
     )
   return { id: live[0]!.jid, name }
-}
-
-/** A command that could not do what it was asked, for a reason that is not bad input (exit 1). */
-export class CommandFailed extends Error {
-  override readonly name = 'CommandFailed'
 }
 
 export async function savepoint(ctx: CommandContext): Promise<number> {

@@ -20,7 +20,8 @@ import { asUsageError } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
 import { DEFAULT_STATE_DIR, storeUrlOf } from '../storage.ts'
-import { CommandFailed, emit, withClient } from './cluster.ts'
+import { emit, withClient } from './cluster.ts'
+import { CommandFailed } from './command-failed.ts'
 import { releasesDir } from './upgrade.ts'
 
 const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])

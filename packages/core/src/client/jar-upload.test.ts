@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto'
 import { mkdtempSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { FlinkApiError, InvalidArgumentError } from '../errors.ts'
 import { createFlinkClient } from './flink-client.ts'
@@ -18,6 +20,22 @@ let url: string
 let maxContentLength = '104857600'
 let answerStatus = 200
 let uploads: { field: string; name: string; type: string; size: number }[] = []
+/** SHA-256 of each uploaded file's bytes as the server received them. */
+let received: string[] = []
+/** Makes the server read slowly, so the client's sending is held back by backpressure. */
+let slowReader = false
+
+async function* throttled(body: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
+  let bytes = 0
+  for await (const chunk of body) {
+    bytes += chunk.length
+    if (bytes > 1 << 20) {
+      bytes = 0
+      await sleep(5)
+    }
+    yield chunk
+  }
+}
 
 beforeAll(async () => {
   server = createServer(async (req, res) => {
@@ -30,12 +48,18 @@ beforeAll(async () => {
     const request = new Request(`http://x${req.url}`, {
       method: 'POST',
       headers: req.headers as HeadersInit,
-      body: Readable.toWeb(req) as ReadableStream,
+      body: Readable.toWeb(slowReader ? Readable.from(throttled(req)) : req) as ReadableStream,
       duplex: 'half',
     } as RequestInit)
     const form = await request.formData()
     for (const [field, value] of form) {
-      if (value instanceof File) uploads.push({ field, name: value.name, type: value.type, size: value.size })
+      if (!(value instanceof File)) continue
+      uploads.push({ field, name: value.name, type: value.type, size: value.size })
+      received.push(
+        createHash('sha256')
+          .update(Buffer.from(await value.arrayBuffer()))
+          .digest('hex'),
+      )
     }
     res.statusCode = answerStatus
     res.end(
@@ -53,6 +77,8 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())))
 beforeEach(() => {
   uploads = []
+  received = []
+  slowReader = false
   maxContentLength = '104857600'
   answerStatus = 200
 })
@@ -69,6 +95,22 @@ async function upload(path: string): Promise<unknown> {
 }
 
 describe('jar upload', () => {
+  it('a jar many times the read-ahead arrives byte for byte, also when the server reads slowly', async () => {
+    // Every 4-byte word differs, so a chunk overwritten before it was sent would change the hash.
+    const content = Buffer.alloc(24 * 1024 * 1024 + 123)
+    for (let i = 0; i + 4 <= content.length; i += 4) content.writeUInt32LE((i * 2654435761) >>> 0, i)
+    content.write('PK\x03\x04', 0, 'latin1')
+    const big = join(dir, 'big-job.jar')
+    writeFileSync(big, content)
+    const expected = createHash('sha256').update(content).digest('hex')
+    for (const slow of [false, true]) {
+      slowReader = slow
+      received = []
+      expect(await upload(big)).toMatchObject({ sizeBytes: content.length })
+      expect(received).toEqual([expected])
+    }
+  })
+
   it('streams the file as one multipart part named after the jar, typed as a Java archive', async () => {
     expect(await upload(jar)).toEqual({
       jarId: '5f1e_orders-job.jar',

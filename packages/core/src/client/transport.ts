@@ -3,7 +3,8 @@
  * extra headers, TLS options, per-phase timeouts and an overall deadline. It knows nothing of routes or
  * retries; a failure that never got an HTTP answer becomes a FlinkTransportError.
  */
-import { type Dispatcher, type FormData, Pool } from 'undici'
+import { Readable } from 'node:stream'
+import { type Dispatcher, Pool } from 'undici'
 import { FlinkTransportError } from '../errors.ts'
 import type { ResolvedClientOptions } from './options.ts'
 
@@ -11,7 +12,8 @@ export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
   /** Path below the base URL including the query string, e.g. /v1/jobs/abc?mode=cancel */
   path: string
-  body?: string | FormData
+  /** A stream is sent as it is produced (a jar upload), with its length known beforehand. */
+  body?: string | { stream: AsyncIterable<Uint8Array>; length: number }
   contentType?: string
   signal?: AbortSignal
   /** Overrides the client's overall deadline for this exchange. */
@@ -53,16 +55,19 @@ export class Transport {
   async send(request: HttpRequest): Promise<HttpResponse> {
     const deadline = AbortSignal.timeout(request.timeoutMs ?? this.#options.timeouts.requestMs)
     const signal = request.signal ? AbortSignal.any([request.signal, deadline]) : deadline
-    const headers = request.contentType
-      ? { ...this.#headers, 'content-type': request.contentType }
-      : this.#headers
+    const body = request.body
+    const headers = {
+      ...this.#headers,
+      ...(request.contentType ? { 'content-type': request.contentType } : {}),
+      ...(typeof body === 'object' ? { 'content-length': String(body.length) } : {}),
+    }
     try {
       const response = await this.#dispatcher.request({
         origin: this.#origin,
         path: `${this.#prefix}${request.path}`,
         method: request.method,
         headers,
-        body: request.body ?? null,
+        body: typeof body === 'object' ? Readable.from(body.stream, { objectMode: false }) : (body ?? null),
         signal,
         headersTimeout: this.#options.timeouts.headersMs,
         bodyTimeout: this.#options.timeouts.bodyMs,

@@ -12,9 +12,8 @@ import pRetry, { AbortError } from 'p-retry'
 import { registerSecret } from '../redact.ts'
 import { ObjectConditionFailedError, StateStoreUnavailableError, type StoreProblem } from './errors.ts'
 import type { ObjectStore, WriteCondition } from './object-store.ts'
+import { loadS3Sdk } from './s3-sdk.ts'
 import { formatStoreUrl, type StoreUrl } from './store-url.ts'
-
-type Sdk = typeof import('@aws-sdk/client-s3')
 
 export interface S3StoreOptions {
   /** Overrides `AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`. */
@@ -40,7 +39,7 @@ export async function createS3ObjectStore(url: StoreUrl, options: S3StoreOptions
     env.AWS_SESSION_TOKEN,
   ])
     registerSecret(secret)
-  const sdk: Sdk = await import('@aws-sdk/client-s3')
+  const sdk = await loadS3Sdk()
   const endpoint = options.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL
   const client = new sdk.S3Client({
     region: options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
