@@ -155,7 +155,9 @@ describe('shared state store', () => {
     )
     expect(result.outcome).toBe('failed-needs-attention')
     expect(result.error).toMatchObject({ code: 'UPGRADE_LOCK_LOST', step: 'verifyingGreen' })
-    expect(result.running).toMatchObject([{ role: 'green', state: 'RUNNING' }])
+    // Green was just submitted when the lock went: it is starting or running, and the result says so.
+    expect(result.running).toMatchObject([{ role: 'green', jobId: result.greenJobId }])
+    expect(fake.cluster.job(result.greenJobId!)!.state).toMatch(/CREATED|INITIALIZING|RUNNING/)
     expect(result.savepointPath).toBeDefined()
   })
 })
