@@ -5,6 +5,7 @@
 import type { CallOptions } from '../client/route.ts'
 import type { JobDetails } from '../client/schemas/jobs.ts'
 import type { Check, CheckContext } from './check.ts'
+import { type CheckpointTrigger, checkpointTrigger } from './checkpoint-trigger.ts'
 import { sameSnapshotPath } from './paths.ts'
 import { type Evidence, GONE_STATES, type Observation, type PollOptions, pollCheck } from './poll.ts'
 
@@ -182,18 +183,32 @@ async function observeRestore(
 /** Long.MAX_VALUE on the wire (Flink's "disabled"), or anything as large. */
 const DISABLED_INTERVAL = Number.MAX_SAFE_INTEGER
 
+export interface CheckpointsAfterRestoreOptions {
+  /** Completed checkpoints required after the restore. Default 1. */
+  count?: number
+  /**
+   * Trigger the checkpoints through the REST API as soon as every subtask runs, instead of waiting for the
+   * periodic ones (Flink 1.17+; older clusters wait for periodic checkpoints). Never when checkpointing is
+   * disabled: a job that cannot checkpoint on its own still fails. Default false.
+   */
+  trigger?: boolean
+  poll?: PollOptions
+}
+
 /**
  * At least `count` checkpoints (not savepoints) completed that were triggered after the restore, or after the
  * job started when it did not restore. Counts what the checkpoint history holds (Flink keeps the last 10 by
- * default, `web.checkpoints.history`). Fails at once when checkpointing is disabled or the job ends.
+ * default, `web.checkpoints.history`), plus the checkpoints triggered here, read by id when the statistics
+ * do not list them yet. Fails at once when checkpointing is disabled or the job ends.
  */
-export function checkpointsAfterRestore(options: { count?: number; poll?: PollOptions } = {}): Check {
+export function checkpointsAfterRestore(options: CheckpointsAfterRestoreOptions = {}): Check {
   const name = 'checkpoints-after-restore'
   const count = options.count ?? 1
   return {
     name,
     run: (ctx) => {
       let interval: number | undefined
+      const trigger = options.trigger ? checkpointTrigger(ctx) : undefined
       return pollCheck(
         name,
         ctx,
@@ -202,9 +217,16 @@ export function checkpointsAfterRestore(options: { count?: number; poll?: PollOp
             ctx.client.checkpoints.statistics({ jobid: ctx.jobId, ...call }),
             ctx.client.jobs.get({ jobid: ctx.jobId, ...call }),
           ])
+          interval ??= (await ctx.client.checkpoints.config({ jobid: ctx.jobId, ...call })).interval
+          const disabled = interval <= 0 || interval >= DISABLED_INTERVAL
+          if (trigger && !disabled && job.state === 'RUNNING' && job.vertices.every(vertexRunning))
+            trigger.start(count)
           const restored = stats.latest.restored
           const after = restored?.restore_timestamp ?? job['start-time']
-          const all = [stats.latest.completed, ...stats.history].filter((c) => c != null)
+          const listed = [stats.latest.completed, ...stats.history].filter((c) => c != null)
+          const unlisted = (trigger?.completedIds() ?? []).filter((id) => !listed.some((c) => c.id === id))
+          const fetched = await Promise.all(unlisted.map((id) => trigger!.details(id, call)))
+          const all = [...listed, ...fetched.filter((c) => c !== undefined)]
           const ids = new Set<number>()
           const completed = all.filter(
             (c) =>
@@ -215,6 +237,7 @@ export function checkpointsAfterRestore(options: { count?: number; poll?: PollOp
               ids.add(c.id),
           )
           const failed = stats.history.filter((c) => c.status === 'FAILED' && c.trigger_timestamp > after)
+          const triggered = trigger?.evidence()
           const evidence: Evidence = {
             since: after,
             sinceWhat: restored ? 'restore' : 'job start',
@@ -222,18 +245,18 @@ export function checkpointsAfterRestore(options: { count?: number; poll?: PollOp
             completedAfterRestore: completed.map((c) => c.id).sort((a, b) => a - b),
             failedAfterRestore: failed.length,
             ...(failed[0]?.failure_message ? { latestFailure: failed[0].failure_message } : {}),
+            ...(triggered ? { triggered } : {}),
             jobState: job.state,
           }
           if (completed.length >= count)
             return {
               verdict: 'pass',
-              message: `${completed.length} checkpoint(s) completed after the ${evidence.sinceWhat}`,
+              message: `${completed.length} checkpoint(s) completed after the ${evidence.sinceWhat}${describeTriggered(completed, trigger)}`,
               evidence,
             }
           const ended = gone(job.state, evidence)
           if (ended) return ended
-          interval ??= (await ctx.client.checkpoints.config({ jobid: ctx.jobId, ...call })).interval
-          if (interval <= 0 || interval >= DISABLED_INTERVAL)
+          if (disabled)
             return { verdict: 'fail', message: 'Checkpointing is disabled for this job', evidence }
           return {
             verdict: 'wait',
@@ -241,10 +264,17 @@ export function checkpointsAfterRestore(options: { count?: number; poll?: PollOp
             evidence: { ...evidence, checkpointIntervalMs: interval },
           }
         },
-        options.poll,
+        // A triggered checkpoint completes within tens of ms: look again soon rather than up to a second later.
+        trigger ? { maxMs: 250, ...options.poll } : options.poll,
       )
     },
   }
+}
+
+function describeTriggered(completed: { id: number }[], trigger: CheckpointTrigger | undefined): string {
+  const mine = new Set(trigger?.completedIds() ?? [])
+  const n = completed.filter((c) => mine.has(c.id)).length
+  return n > 0 ? ` (${n} triggered by flink-deploy)` : ''
 }
 
 // ---- stable for a window ----------------------------------------------------------------------------------
@@ -252,6 +282,13 @@ export function checkpointsAfterRestore(options: { count?: number; poll?: PollOp
 export interface StableForOptions {
   /** How long the job must stay up without restarts or new exceptions. */
   windowMs: number
+  /**
+   * `first-look` (default): the window starts when the check starts; restarts and exceptions from before are
+   * the baseline. `job-start`, for a job just submitted: the window starts as soon as the job is seen RUNNING
+   * (right after its restore), so it can run beside the other checks; until then the check waits, and any
+   * restart or exception since the job was submitted fails it.
+   */
+  since?: 'first-look' | 'job-start'
   /** Default: first look after 50 ms, then every 500 ms at most, so a failure is seen within half a second. */
   poll?: PollOptions
 }
@@ -272,12 +309,12 @@ interface Baseline {
 export function stableFor(options: StableForOptions): Check {
   const name = 'stable-for'
   const { windowMs } = options
+  const fromJobStart = options.since === 'job-start'
   return {
     name,
     run: async (ctx) => {
       const startedAt = Date.now()
-      const windowEndsAt = startedAt + windowMs
-      if (windowEndsAt > ctx.deadline) {
+      if (startedAt + windowMs > ctx.deadline) {
         return {
           name,
           passed: false,
@@ -287,7 +324,11 @@ export function stableFor(options: StableForOptions): Check {
           durationMs: 0,
         }
       }
-      let baseline: Baseline | undefined
+      // A job just submitted has no restarts and no exceptions: anything in its history happened since.
+      let baseline: Baseline | undefined = fromJobStart
+        ? { restartingAt: 0, latestExceptionAt: 0, exceptionCount: 0, numRestarts: 0 }
+        : undefined
+      let windowStartedAt: number | undefined = fromJobStart ? undefined : startedAt
       return pollCheck(
         name,
         ctx,
@@ -306,9 +347,12 @@ export function stableFor(options: StableForOptions): Check {
           const fresh = entries
             .filter((e) => e.timestamp > baseline!.latestExceptionAt)
             .sort((a, b) => a.timestamp - b.timestamp)
-          const first = fresh[0] ?? (job.state !== 'RUNNING' ? entries[0] : undefined)
+          const starting = fromJobStart && windowStartedAt === undefined && NOT_YET_RUNNING.has(job.state)
+          const first = fresh[0] ?? (job.state !== 'RUNNING' && !starting ? entries[0] : undefined)
           const evidence: Evidence = {
             windowMs,
+            ...(fromJobStart ? { since: 'job start' } : {}),
+            ...(windowStartedAt !== undefined ? { windowStartedAt } : {}),
             jobState: job.state,
             numRestartsAtStart: baseline.numRestarts ?? null,
             numRestarts: numRestarts ?? null,
@@ -326,7 +370,7 @@ export function stableFor(options: StableForOptions): Check {
               : {}),
           }
           const because = first ? `: ${describeException(first.stacktrace)}` : ''
-          if (job.state !== 'RUNNING')
+          if (job.state !== 'RUNNING' && !starting)
             return {
               verdict: 'fail',
               message: `The job left RUNNING: it is ${job.state}${because}`,
@@ -345,17 +389,25 @@ export function stableFor(options: StableForOptions): Check {
               evidence,
             }
           if (fresh.length > 0) return { verdict: 'fail', message: `New exception${because}`, evidence }
+          if (starting)
+            return {
+              verdict: 'wait',
+              message: `The job is ${job.state}; the window starts when it runs`,
+              evidence,
+            }
           const now = Date.now()
+          windowStartedAt ??= now
+          const windowEndsAt = windowStartedAt + windowMs
           if (now >= windowEndsAt)
             return {
               verdict: 'pass',
-              message: `Stable for ${now - startedAt} ms: no restart, no new exception`,
-              evidence,
+              message: `Stable for ${now - windowStartedAt} ms: no restart, no new exception`,
+              evidence: { ...evidence, windowStartedAt },
             }
           return {
             verdict: 'wait',
-            message: `Stable so far (${now - startedAt} of ${windowMs} ms)`,
-            evidence,
+            message: `Stable so far (${now - windowStartedAt} of ${windowMs} ms)`,
+            evidence: { ...evidence, windowStartedAt },
             recheckAt: windowEndsAt,
           }
         },
@@ -364,6 +416,9 @@ export function stableFor(options: StableForOptions): Check {
     },
   }
 }
+
+/** States of a job on its way to RUNNING: a window from the job's start waits them out. */
+const NOT_YET_RUNNING: ReadonlySet<string> = new Set(['INITIALIZING', 'CREATED', 'RECONCILING'])
 
 async function readNumRestarts(ctx: CheckContext, call: CallOptions): Promise<number | undefined> {
   const metrics = await ctx.client.jobs.metrics({
