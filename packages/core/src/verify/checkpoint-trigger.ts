@@ -4,8 +4,6 @@
  * still comes from what Flink reports about completed checkpoints, and a trigger that fails or is not
  * supported leaves the check waiting for periodic ones, exactly as without it.
  */
-import type { CallOptions } from '../client/route.ts'
-import type { CheckpointStats } from '../client/schemas/checkpoints.ts'
 import { isAtLeast } from '../client/version.ts'
 import type { CheckContext } from './check.ts'
 import { type Evidence, errorEvidence } from './poll.ts'
@@ -28,16 +26,20 @@ interface Triggered {
 export interface CheckpointTrigger {
   /** Starts triggering (once; later calls do nothing) up to `count` checkpoints, one after the other. */
   start(count: number): void
+  /** Stops waiting for triggered checkpoints (the check has decided); Flink completes them regardless. */
+  stop(): void
   /** Ids of checkpoints triggered here that Flink reported complete. */
   completedIds(): number[]
-  /** Details of a completed triggered checkpoint that the statistics do not list yet (they may be cached). */
-  details(id: number, call: CallOptions): Promise<CheckpointStats | undefined>
+  /** Why the last trigger failed, if it did. */
+  failure(): string | undefined
   /** What was triggered, for the evidence; undefined before `start`. */
   evidence(): Evidence | undefined
 }
 
 export function checkpointTrigger(ctx: CheckContext): CheckpointTrigger {
   const triggered: Triggered[] = []
+  const stopped = new AbortController()
+  const signal = ctx.signal ? AbortSignal.any([ctx.signal, stopped.signal]) : stopped.signal
   let state: 'idle' | 'running' | 'done' | 'unsupported' = 'idle'
   let unsupportedReason: string | undefined
 
@@ -48,12 +50,12 @@ export function checkpointTrigger(ctx: CheckContext): CheckpointTrigger {
       unsupportedReason = `Flink ${version.raw} cannot trigger checkpoints through the REST API (1.17+)`
       return
     }
-    for (let i = 0; i < count && !ctx.signal?.aborted; i++) {
+    for (let i = 0; i < count && !signal.aborted; i++) {
       const entry: Triggered = { requestedAt: Date.now() }
       triggered.push(entry)
       try {
         const done = await ctx.client.operations.checkpoint(ctx.jobId, {
-          ...(ctx.signal ? { signal: ctx.signal } : {}),
+          signal,
           timeoutMs: Math.max(1, ctx.deadline - Date.now()),
           poll: STATUS_POLL,
         })
@@ -61,6 +63,7 @@ export function checkpointTrigger(ctx: CheckContext): CheckpointTrigger {
         entry.durationMs = done.durationMs
         if (done.checkpointId >= 0) entry.checkpointId = done.checkpointId
       } catch (error) {
+        if (signal.aborted) return
         // Periodic checkpoints may still prove it; the failure stays in the evidence.
         entry.error = errorEvidence(error).error
         return
@@ -74,21 +77,15 @@ export function checkpointTrigger(ctx: CheckContext): CheckpointTrigger {
       state = 'running'
       run(count)
         .catch((error) => {
-          triggered.push({ requestedAt: Date.now(), error: errorEvidence(error).error })
+          if (!signal.aborted) triggered.push({ requestedAt: Date.now(), error: errorEvidence(error).error })
         })
         .finally(() => {
           if (state === 'running') state = 'done'
         })
     },
     completedIds: () => triggered.flatMap((t) => (t.checkpointId === undefined ? [] : [t.checkpointId])),
-    async details(id, call) {
-      try {
-        return await ctx.client.checkpoints.details({ jobid: ctx.jobId, checkpointid: id, ...call })
-      } catch {
-        // Not in the statistics yet: the next look at the statistics decides.
-        return undefined
-      }
-    },
+    stop: () => stopped.abort(),
+    failure: () => triggered.at(-1)?.error,
     evidence() {
       if (state === 'idle') return undefined
       if (state === 'unsupported') return { unsupported: unsupportedReason }

@@ -139,11 +139,11 @@ describe.each(['1.20.5', '2.3.0'])('verify against fake Flink %s', (version) => 
     expect(restored!.evidence).toMatchObject({ restoredFrom: s.savepointPath, isSavepoint: true })
     expect((checkpoints!.evidence.completedAfterRestore as number[]).length).toBeGreaterThanOrEqual(2)
     // The checkpoints were triggered through the REST API, and the evidence says so.
-    expect(checkpoints!.evidence.triggered).toMatchObject({
-      checkpoints: [
-        { triggerId: expect.any(String), checkpointId: expect.any(Number) },
-        { triggerId: expect.any(String), checkpointId: expect.any(Number) },
-      ],
+    // (periodic ones every 100 ms may complete the count before the second trigger is answered)
+    const triggered = checkpoints!.evidence.triggered as { checkpoints: unknown[] }
+    expect(triggered.checkpoints[0]).toMatchObject({
+      triggerId: expect.any(String),
+      checkpointId: expect.any(Number),
     })
     // The window started once green ran, not after the other checks.
     const stable = byName('stable-for')
@@ -383,7 +383,7 @@ describe('faster verification', () => {
     const result = await checkpointsAfterRestore({ trigger: true }).run(s.ctx(green))
     expect(result.passed, result.message).toBe(true)
     expect(Date.now() - t0).toBeLessThan(1_500)
-    expect(result.message).toMatch(/1 triggered by flink-deploy/)
+    expect(result.message).toMatch(/\(checkpoint \d+ triggered by flink-deploy\)$/)
     const triggered = result.evidence.triggered as { checkpoints: { checkpointId: number }[] }
     expect(result.evidence.completedAfterRestore).toEqual([triggered.checkpoints[0]!.checkpointId])
     // Without the trigger the same check has only the periodic checkpoint to wait for.

@@ -120,12 +120,15 @@ export interface DefaultChecksOptions {
 export const DEFAULT_STABILISATION_MS = 30_000
 
 /**
- * All vertices running; restored from the savepoint (when one is given); N checkpoints after the restore,
- * triggered as soon as green runs; the optional flow checks; and the stabilisation window, which starts as
- * soon as the job runs. All of them run side by side; user checks start once the standard ones passed.
+ * All vertices running first: it decides from the fresh jobs overview, and every other check reads routes
+ * Flink caches for seconds (web.refresh-interval), so none may read them while green still deploys. Then,
+ * side by side: restored from the savepoint (when one is given); N checkpoints after the restore, triggered
+ * at once; the optional flow checks; and the stabilisation window, which counts every restart and exception
+ * since green was submitted. User checks start once the others but the window passed.
  */
 export function defaultChecks(options: DefaultChecksOptions = {}): Check[] {
-  const checks: Check[] = [allVerticesRunning()]
+  const running = allVerticesRunning()
+  const checks: Check[] = []
   if (options.savepointPath)
     checks.push(
       restoredFromSavepoint({
@@ -142,14 +145,16 @@ export function defaultChecks(options: DefaultChecksOptions = {}): Check[] {
   optional(options.recordsFlowing, (o) => recordsFlowing(o))
   optional(options.watermarksAdvance, (o) => watermarksAdvance(o))
   optional(options.backpressureNotHigh, (o) => backpressureNotHigh(o))
-  const standard = checks.map((c) => c.name)
-  for (const custom of options.custom ?? [])
-    checks.push({
-      name: custom.name,
-      after: [...standard, ...(custom.after ?? [])],
-      run: (ctx) => custom.run(ctx),
-    })
+  // User checks wait for these, not for the window, which runs beside them.
+  const standard = [running.name, ...checks.map((c) => c.name)]
   const stabilisationMs = options.stabilisationMs ?? DEFAULT_STABILISATION_MS
   if (stabilisationMs > 0) checks.push(stableFor({ windowMs: stabilisationMs, since: 'job-start' }))
-  return checks
+  const custom = (options.custom ?? []).map(
+    (c): Check => ({ name: c.name, after: [...standard, ...(c.after ?? [])], run: (ctx) => c.run(ctx) }),
+  )
+  return [running, ...checks.map((c) => after(running, c)), ...custom]
+}
+
+function after(first: Check, check: Check): Check {
+  return { name: check.name, after: [first.name], run: (ctx) => check.run(ctx) }
 }
