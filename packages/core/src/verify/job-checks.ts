@@ -287,12 +287,16 @@ export function checkpointsAfterRestore(options: CheckpointsAfterRestoreOptions 
   }
 }
 
-/** For the report: which of the counted checkpoints flink-deploy triggered itself. */
+/** For the report: which of the counted checkpoints flink-deploy triggered, or what became of its trigger. */
 function describeTriggered(completed: number[], trigger: CheckpointTrigger | undefined): string {
-  const mine = new Set(trigger?.completedIds() ?? [])
-  const ids = completed.filter((id) => mine.has(id))
-  if (ids.length === 0) return ''
-  return ` (checkpoint${ids.length > 1 ? 's' : ''} ${ids.join(', ')} triggered by flink-deploy)`
+  const triggered = trigger?.evidence()
+  if (!trigger || !triggered || triggered.unsupported) return ''
+  const mine = trigger.completedIds()
+  const counted = completed.filter((id) => mine.includes(id))
+  if (counted.length > 0)
+    return ` (checkpoint${counted.length > 1 ? 's' : ''} ${counted.join(', ')} triggered by flink-deploy)`
+  if (mine.length > 0) return `; flink-deploy also triggered checkpoint ${mine.join(', ')}`
+  return '; a checkpoint triggered by flink-deploy had not completed yet'
 }
 
 /** Why a triggered checkpoint did not help, for the message of a check still waiting. */
