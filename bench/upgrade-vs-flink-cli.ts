@@ -166,7 +166,7 @@ async function cliUpgrade(
   const total = Date.now() - t0
   const green = /JobID ([0-9a-f]{32})/.exec(run)?.[1]
   if (!green) throw new Error(`flink run printed no job id:\n${run}`)
-  const blueFinishedAt = (await client.jobs.get({ jobid: blue })).timestamps.FINISHED!
+  const blueFinishedAt = await finishedAt(client, blue)
   const allRunningAt = await lastSubtaskRunningAt(client, green)
   const greenJob = await client.jobs.get({ jobid: green })
   return {
@@ -175,6 +175,19 @@ async function cliUpgrade(
     total,
     green,
   }
+}
+
+/**
+ * When the job finished, from the jobs overview: the job details answer from a cache Flink refreshes every
+ * few seconds, and may still show the job running.
+ */
+async function finishedAt(client: FlinkClient, jobid: string): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const job = (await client.jobs.overview()).jobs.find((j) => j.jid === jobid)
+    if (job?.state === 'FINISHED' && job['end-time'] > 0) return job['end-time']
+    await sleep(50)
+  }
+  throw new Error(`job ${jobid} did not finish`)
 }
 
 /** Runs `bin/flink <args>` the way the script does: CliFrontend on the cluster classpath. Returns stdout. */
