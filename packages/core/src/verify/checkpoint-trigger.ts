@@ -4,6 +4,7 @@
  * still comes from what Flink reports about completed checkpoints, and a trigger that fails or is not
  * supported leaves the check waiting for periodic ones, exactly as without it.
  */
+import { newTriggerId } from '../client/async-operation.ts'
 import { isAtLeast } from '../client/version.ts'
 import type { CheckContext } from './check.ts'
 import { type Evidence, errorEvidence } from './poll.ts'
@@ -15,7 +16,8 @@ const TRIGGER_SINCE = { major: 1, minor: 17 }
 const STATUS_POLL = { initialMs: 10, maxMs: 250, factor: 1.5 }
 
 interface Triggered {
-  triggerId?: string
+  /** Chosen here, so the evidence names a checkpoint still in progress. */
+  triggerId: string
   /** Epoch ms (local clock) of the trigger request. */
   requestedAt: number
   checkpointId?: number
@@ -42,6 +44,8 @@ export function checkpointTrigger(ctx: CheckContext): CheckpointTrigger {
   const signal = ctx.signal ? AbortSignal.any([ctx.signal, stopped.signal]) : stopped.signal
   let state: 'idle' | 'running' | 'done' | 'unsupported' = 'idle'
   let unsupportedReason: string | undefined
+  /** A failure before any trigger went out (e.g. reading the Flink version). */
+  let unexpected: string | undefined
 
   const run = async (count: number) => {
     const version = await ctx.client.version()
@@ -51,15 +55,15 @@ export function checkpointTrigger(ctx: CheckContext): CheckpointTrigger {
       return
     }
     for (let i = 0; i < count && !signal.aborted; i++) {
-      const entry: Triggered = { requestedAt: Date.now() }
+      const entry: Triggered = { triggerId: newTriggerId(), requestedAt: Date.now() }
       triggered.push(entry)
       try {
         const done = await ctx.client.operations.checkpoint(ctx.jobId, {
           signal,
+          triggerId: entry.triggerId,
           timeoutMs: Math.max(1, ctx.deadline - Date.now()),
           poll: STATUS_POLL,
         })
-        entry.triggerId = done.triggerId
         entry.durationMs = done.durationMs
         if (done.checkpointId >= 0) entry.checkpointId = done.checkpointId
       } catch (error) {
@@ -77,7 +81,7 @@ export function checkpointTrigger(ctx: CheckContext): CheckpointTrigger {
       state = 'running'
       run(count)
         .catch((error) => {
-          if (!signal.aborted) triggered.push({ requestedAt: Date.now(), error: errorEvidence(error).error })
+          if (!signal.aborted) unexpected = errorEvidence(error).error
         })
         .finally(() => {
           if (state === 'running') state = 'done'
@@ -85,19 +89,20 @@ export function checkpointTrigger(ctx: CheckContext): CheckpointTrigger {
     },
     completedIds: () => triggered.flatMap((t) => (t.checkpointId === undefined ? [] : [t.checkpointId])),
     stop: () => stopped.abort(),
-    failure: () => triggered.at(-1)?.error,
+    failure: () => triggered.at(-1)?.error ?? unexpected,
     evidence() {
       if (state === 'idle') return undefined
       if (state === 'unsupported') return { unsupported: unsupportedReason }
       return {
         checkpoints: triggered.map((t) => ({
-          ...(t.triggerId ? { triggerId: t.triggerId } : {}),
+          triggerId: t.triggerId,
           requestedAt: t.requestedAt,
           ...(t.checkpointId !== undefined ? { checkpointId: t.checkpointId } : {}),
           ...(t.durationMs !== undefined ? { durationMs: t.durationMs } : {}),
           ...(t.error ? { error: t.error } : {}),
         })),
         inProgress: state === 'running',
+        ...(unexpected ? { error: unexpected } : {}),
       }
     },
   }

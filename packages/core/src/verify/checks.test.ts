@@ -393,6 +393,19 @@ describe('faster verification', () => {
     expect(waited.evidence.triggered).toBeUndefined()
   })
 
+  it('a refused trigger is evidence; the check then waits for periodic checkpoints as before', async () => {
+    const s = await start({ timing: { checkpointIntervalMs: 60_000 } })
+    const green = await s.start({ savepointPath: s.savepointPath })
+    s.fake.faults.failNext(1, 400, { match: 'POST /jobs/:jobid/checkpoints' })
+    const deadline = Date.now() + 800
+    const result = await checkpointsAfterRestore({ trigger: true }).run(s.ctx(green, { deadline }))
+    expect(result).toMatchObject({ passed: false, evidence: { deadlineReached: true } })
+    expect(result.message).toMatch(/the checkpoint triggered by flink-deploy failed: .*400/)
+    expect(result.evidence.triggered).toMatchObject({
+      checkpoints: [{ triggerId: expect.stringMatching(/^[0-9a-f]{32}$/), error: expect.any(String) }],
+    })
+  })
+
   it('never triggers a checkpoint for a job that has checkpointing disabled', async () => {
     const s = await start({ timing: { checkpointIntervalMs: 0 } })
     const green = await s.start({ savepointPath: s.savepointPath })
