@@ -142,12 +142,17 @@ describe('shared state store', () => {
     await deployV1()
     const { runtime } = runner()
     runtime.storage = objectRunStorage(withFaults(bucket), { job: 'orders', leaseMs: 300 })
+    let green = ''
     runtime.onEvent = (e) => {
+      if (e.type === 'job-submitted') green = e.jobId
       if (e.type === 'step-entered' && e.step === 'verifyingGreen')
-        // An operator unlocks and another run takes the job over.
-        void breakLeaseLock(bucket, jobKey('orders', 'lock.json')).then(() =>
-          acquireLeaseLock(bucket, jobKey('orders', 'lock.json'), { owner: 'other run' }),
-        )
+        // While green runs under verification, an operator unlocks and another run takes the job over. (The
+        // run may notice the loss within milliseconds; before green runs, it would rightly report it CREATED.)
+        void expect
+          .poll(() => fake.cluster.job(green)?.state)
+          .toBe('RUNNING')
+          .then(() => breakLeaseLock(bucket, jobKey('orders', 'lock.json')))
+          .then(() => acquireLeaseLock(bucket, jobKey('orders', 'lock.json'), { owner: 'other run' }))
     }
     const result = await upgrade(
       { ...release('v2'), verify: { ...quickVerify, stabilisationMs: 3_000 } },

@@ -28,6 +28,11 @@ export interface CheckResult {
 
 export interface Check {
   name: string
+  /**
+   * Names of checks earlier in the list that must pass before this one starts (runChecks starts every other
+   * check at once). A check waiting for one that failed never starts.
+   */
+  after?: readonly string[]
   run(ctx: CheckContext): Promise<CheckResult>
 }
 

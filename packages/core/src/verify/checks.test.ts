@@ -1,7 +1,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { createFlinkClient, type FlinkClient } from '../client/flink-client.ts'
 import { type FakeFlinkOptions, type InProcessFakeFlink, startFakeFlink } from '../testing/index.ts'
 import type { Check, CheckContext, CheckResult } from './check.ts'
@@ -107,18 +107,25 @@ describe.each(['1.20.5', '2.3.0'])('verify against fake Flink %s', (version) => 
       s.ctx(green),
       { onResult: (r) => void seen.push(r) },
     )
-    expect(outcome.results.map((r) => [r.name, r.passed, r.message])).toEqual([
-      ['all-vertices-running', true, expect.any(String)],
-      ['restored-from-savepoint', true, expect.any(String)],
-      ['checkpoints-after-restore', true, expect.any(String)],
-      ['records-flowing', true, expect.any(String)],
-      ['backpressure-not-high', true, expect.any(String)],
-      ['stable-for', true, expect.any(String)],
+    // Side by side: the results come in the order the checks decided.
+    expect(outcome.results.map((r) => r.name).sort()).toEqual([
+      'all-vertices-running',
+      'backpressure-not-high',
+      'checkpoints-after-restore',
+      'records-flowing',
+      'restored-from-savepoint',
+      'stable-for',
     ])
+    expect(outcome.results.every((r) => r.passed)).toBe(true)
     expect(outcome).toMatchObject({ passed: true, aborted: false })
     expect(seen).toEqual(outcome.results)
 
-    const [running, restored, checkpoints] = outcome.results
+    const byName = (name: string) => outcome.results.find((r) => r.name === name)!
+    const [running, restored, checkpoints] = [
+      byName('all-vertices-running'),
+      byName('restored-from-savepoint'),
+      byName('checkpoints-after-restore'),
+    ]
     const job = s.fake.cluster.job(green)!
     expect(running!.evidence).toMatchObject({
       jobState: 'RUNNING',
@@ -131,6 +138,17 @@ describe.each(['1.20.5', '2.3.0'])('verify against fake Flink %s', (version) => 
     expect(running!.evidence.allRunningAt).toBeGreaterThanOrEqual(job.timestamps.RUNNING)
     expect(restored!.evidence).toMatchObject({ restoredFrom: s.savepointPath, isSavepoint: true })
     expect((checkpoints!.evidence.completedAfterRestore as number[]).length).toBeGreaterThanOrEqual(2)
+    // The checkpoints were triggered through the REST API, and the evidence says so.
+    // (periodic ones every 100 ms may complete the count before the second trigger is answered)
+    const triggered = checkpoints!.evidence.triggered as { checkpoints: unknown[] }
+    expect(triggered.checkpoints[0]).toMatchObject({
+      triggerId: expect.any(String),
+      checkpointId: expect.any(Number),
+    })
+    // The window started once green ran, not after the other checks.
+    const stable = byName('stable-for')
+    expect(stable.evidence.windowStartedAt).toBeGreaterThanOrEqual(job.timestamps.RUNNING)
+    expect(stable.evidence.windowStartedAt).toBeLessThan(checkpoints!.startedAt + checkpoints!.durationMs)
     for (const r of outcome.results) {
       expect(r.startedAt).toBeGreaterThan(0)
       expect(r.durationMs).toBeGreaterThanOrEqual(0)
@@ -300,31 +318,44 @@ describe('deadlines and errors', () => {
     expect(Date.now() - t0).toBeLessThan(1_000)
   })
 
-  it('runChecks turns a throwing check into a failed result and stops there', async () => {
+  it('runChecks turns a throwing check into a failed result and stops the others', async () => {
     const s = await start()
     const green = await s.start({ savepointPath: s.savepointPath })
     let ranAfter = false
     const throwing: Check = {
       name: 'throws',
       run: async () => {
+        await new Promise((r) => setTimeout(r, 20))
         throw new Error('boom')
       },
     }
     const after: Check = {
       name: 'after',
+      after: ['throws'],
       run: async () => {
         ranAfter = true
         return { name: 'after', passed: true, message: '', evidence: {}, startedAt: 0, durationMs: 0 }
       },
     }
-    const outcome = await runChecks([allVerticesRunning(), throwing, after], s.ctx(green))
-    expect(outcome.passed).toBe(false)
-    expect(outcome.results.map((r) => [r.name, r.passed])).toEqual([
-      ['all-vertices-running', true],
-      ['throws', false],
-    ])
-    expect(outcome.results[1]!.evidence).toMatchObject({ error: 'Error: boom' })
+    const t0 = Date.now()
+    const outcome = await runChecks(
+      [throwing, stableFor({ windowMs: 10_000, since: 'job-start' }), after],
+      s.ctx(green, { deadline: Date.now() + 20_000 }),
+    )
+    expect(outcome).toMatchObject({ passed: false, aborted: false })
+    // The window was stopped by the failure: it has no verdict of its own.
+    expect(outcome.results.map((r) => [r.name, r.passed])).toEqual([['throws', false]])
+    expect(outcome.results[0]!.evidence).toMatchObject({ error: 'Error: boom' })
     expect(ranAfter).toBe(false)
+    expect(Date.now() - t0).toBeLessThan(1_000)
+  })
+
+  it('runChecks refuses a check that waits for one not before it', async () => {
+    const s = await start()
+    const waiting: Check = { ...allVerticesRunning(), name: 'waiting', after: ['later'] }
+    await expect(runChecks([waiting, allVerticesRunning()], s.ctx('0'.repeat(32)))).rejects.toThrow(
+      /check waiting waits for later, which is not earlier in the list/,
+    )
   })
 
   it('runChecks stops when aborted and says so', async () => {
@@ -332,7 +363,7 @@ describe('deadlines and errors', () => {
     const green = await s.start({ savepointPath: s.savepointPath })
     const controller = new AbortController()
     const outcome = await runChecks(
-      [allVerticesRunning(), stableFor({ windowMs: 10_000 }), checkpointsAfterRestore()],
+      [allVerticesRunning(), stableFor({ windowMs: 10_000, since: 'job-start' })],
       s.ctx(green, { deadline: Date.now() + 20_000, signal: controller.signal }),
       {
         onResult: (r) => void (r.name === 'all-vertices-running' && setTimeout(() => controller.abort(), 50)),
@@ -340,6 +371,94 @@ describe('deadlines and errors', () => {
     )
     expect(outcome).toMatchObject({ passed: false, aborted: true })
     expect(outcome.results.map((r) => r.name)).toEqual(['all-vertices-running', 'stable-for'])
+    expect(outcome.results[1]!.evidence.aborted).toBe(true)
+  })
+})
+
+describe('faster verification', () => {
+  it('a triggered checkpoint proves checkpointing long before the periodic one', async () => {
+    const s = await start({ timing: { checkpointIntervalMs: 60_000 } })
+    const green = await s.start({ savepointPath: s.savepointPath })
+    const t0 = Date.now()
+    const result = await checkpointsAfterRestore({ trigger: true }).run(s.ctx(green))
+    expect(result.passed, result.message).toBe(true)
+    expect(Date.now() - t0).toBeLessThan(1_500)
+    expect(result.message).toMatch(/\(checkpoint \d+ triggered by flink-deploy\)$/)
+    const triggered = result.evidence.triggered as { checkpoints: { checkpointId: number }[] }
+    expect(result.evidence.completedAfterRestore).toEqual([triggered.checkpoints[0]!.checkpointId])
+    // Without the trigger the same check has only the periodic checkpoint to wait for.
+    const green2 = await s.start({ savepointPath: s.savepointPath })
+    const waited = await checkpointsAfterRestore().run(s.ctx(green2, { deadline: Date.now() + 600 }))
+    expect(waited).toMatchObject({ passed: false, evidence: { deadlineReached: true } })
+    expect(waited.evidence.triggered).toBeUndefined()
+  })
+
+  it('a refused trigger is evidence; the check then waits for periodic checkpoints as before', async () => {
+    const s = await start({ timing: { checkpointIntervalMs: 60_000 } })
+    const green = await s.start({ savepointPath: s.savepointPath })
+    s.fake.faults.failNext(1, 400, { match: 'POST /jobs/:jobid/checkpoints' })
+    const deadline = Date.now() + 800
+    const result = await checkpointsAfterRestore({ trigger: true }).run(s.ctx(green, { deadline }))
+    expect(result).toMatchObject({ passed: false, evidence: { deadlineReached: true } })
+    expect(result.message).toMatch(/the checkpoint triggered by flink-deploy failed: .*400/)
+    expect(result.evidence.triggered).toMatchObject({
+      checkpoints: [{ triggerId: expect.stringMatching(/^[0-9a-f]{32}$/), error: expect.any(String) }],
+    })
+  })
+
+  it('never triggers a checkpoint for a job that has checkpointing disabled', async () => {
+    const s = await start({ timing: { checkpointIntervalMs: 0 } })
+    const green = await s.start({ savepointPath: s.savepointPath })
+    await s.running(green)
+    const result = await checkpointsAfterRestore({ trigger: true }).run(s.ctx(green))
+    expect(result).toMatchObject({ passed: false, message: 'Checkpointing is disabled for this job' })
+    expect(result.evidence.triggered).toBeUndefined()
+    expect(s.fake.cluster.job(green)!.checkpointCounts.total).toBe(0)
+  })
+
+  it('a window from the job start waits for the job to run, then catches a restart it did not see happen', async () => {
+    const s = await start({ timing: { restartDelayMs: 5 } })
+    const quiet = await s.start({ savepointPath: s.savepointPath })
+    const passed = await stableFor({ windowMs: 300, since: 'job-start' }).run(s.ctx(quiet))
+    expect(passed.passed, passed.message).toBe(true)
+    expect(passed.evidence.windowStartedAt).toBeGreaterThanOrEqual(
+      s.fake.cluster.job(quiet)!.timestamps.RUNNING,
+    )
+
+    const restarted = await s.start({ savepointPath: s.savepointPath })
+    await s.running(restarted)
+    s.fake.faults.failJob({ job: restarted, afterRunningMs: 300, restarts: 1 })
+    const job = s.fake.cluster.job(restarted)!
+    await vi.waitFor(() => {
+      if (!(job.timestamps.RESTARTING && job.allTasksRunning)) throw new Error('not restarted yet')
+    })
+    const result = await stableFor({ windowMs: 300, since: 'job-start' }).run(s.ctx(restarted))
+    expect(result.passed).toBe(false)
+    expect(result.message).toMatch(/^The job restarted/)
+  })
+
+  it('the default checks run side by side: the total is about the longest check, not the sum', async () => {
+    const s = await start({ timing: { checkpointIntervalMs: 60_000 } })
+    const green = await s.start({ savepointPath: s.savepointPath })
+    let customStartedAt = 0
+    const custom = customCheck('my-check', async () => {
+      customStartedAt = Date.now()
+      return true
+    })
+    const t0 = Date.now()
+    const outcome = await runChecks(
+      defaultChecks({ savepointPath: s.savepointPath, stabilisationMs: 500, custom: [custom] }),
+      s.ctx(green),
+    )
+    const took = Date.now() - t0
+    expect(outcome.passed, JSON.stringify(outcome.results)).toBe(true)
+    expect(took).toBeGreaterThanOrEqual(500)
+    expect(took).toBeLessThan(500 + 1_000)
+    // User checks start only once every standard check passed.
+    const standard = outcome.results.filter((r) => r.name !== 'my-check' && r.name !== 'stable-for')
+    expect(customStartedAt).toBeGreaterThanOrEqual(
+      Math.max(...standard.map((r) => r.startedAt + r.durationMs)),
+    )
   })
 })
 

@@ -5,6 +5,8 @@
 import type { CallOptions } from '../client/route.ts'
 import type { JobDetails } from '../client/schemas/jobs.ts'
 import type { Check, CheckContext } from './check.ts'
+import { type CheckpointTrigger, checkpointTrigger } from './checkpoint-trigger.ts'
+import { describeTasks, fullyRunning, jobOverview } from './job-overview.ts'
 import { sameSnapshotPath } from './paths.ts'
 import { type Evidence, GONE_STATES, type Observation, type PollOptions, pollCheck } from './poll.ts'
 
@@ -36,8 +38,9 @@ function gone(state: string, evidence: Evidence): Observation | undefined {
 // ---- all vertices running --------------------------------------------------------------------------------
 
 /**
- * The job is RUNNING and every subtask of every vertex is RUNNING. Evidence: the job state, vertex name →
- * status, and `allRunningAt`: the latest time a subtask entered RUNNING (from the subtask times), which is
+ * The job is RUNNING and every subtask of every vertex is RUNNING, decided from the fresh jobs overview.
+ * Evidence: the job state, vertex name → status, and `allRunningAt`: the latest time a subtask entered
+ * RUNNING (from the subtask times, or the overview's last change when the cached details lag), which is
  * when green was fully up, for the downtime of the upgrade.
  */
 export function allVerticesRunning(options: { poll?: PollOptions } = {}): Check {
@@ -49,35 +52,38 @@ export function allVerticesRunning(options: { poll?: PollOptions } = {}): Check 
         name,
         ctx,
         async (call) => {
-          const job = await ctx.client.jobs.get({ jobid: ctx.jobId, ...call })
-          const vertices = byVertexName(job.vertices, (i) => job.vertices[i]!.status)
-          const evidence: Evidence = { jobState: job.state, vertices }
-          const ended = gone(job.state, evidence)
+          const entry = await jobOverview(ctx, call)
+          if (!entry) return { verdict: 'wait', message: 'The job is not listed yet', evidence: {} }
+          const evidence: Evidence = { jobState: entry.state, tasks: entry.tasks }
+          const ended = gone(entry.state, evidence)
           if (ended) return ended
-          const waiting = job.vertices.filter((v) => !vertexRunning(v))
-          if (job.state !== 'RUNNING' || waiting.length > 0) {
-            const detail = waiting
-              .map((v) => `${v.name} ${v.status} (${v.tasks.RUNNING ?? 0}/${v.parallelism} subtasks running)`)
-              .join(', ')
+          if (!fullyRunning(entry))
             return {
               verdict: 'wait',
-              message: `The job is ${job.state}${detail ? `; not running yet: ${detail}` : ''}`,
+              message: `The job is ${entry.state}; ${describeTasks(entry)}`,
               evidence,
             }
+          const job = await ctx.client.jobs.get({ jobid: ctx.jobId, ...call })
+          const vertices = byVertexName(job.vertices, (i) => job.vertices[i]!.status)
+          // The details come from Flink's cache; when they still show the deployment, the overview's last
+          // change (the latest subtask state change) is when the last subtask started running.
+          let allRunningAt = entry['last-modification']
+          if (job.vertices.every(vertexRunning)) {
+            const times = await Promise.all(
+              job.vertices.map((v) =>
+                ctx.client.vertices.subtaskTimes({ jobid: ctx.jobId, vertexid: v.id, ...call }),
+              ),
+            )
+            const runningSince = times.flatMap((t) => t.subtasks.map((s) => s.timestamps.RUNNING ?? 0))
+            if (runningSince.length > 0) allRunningAt = Math.max(...runningSince)
           }
-          const times = await Promise.all(
-            job.vertices.map((v) =>
-              ctx.client.vertices.subtaskTimes({ jobid: ctx.jobId, vertexid: v.id, ...call }),
-            ),
-          )
-          const runningSince = times.flatMap((t) => t.subtasks.map((s) => s.timestamps.RUNNING ?? 0))
-          const allRunningAt = runningSince.length > 0 ? Math.max(...runningSince) : undefined
           return {
             verdict: 'pass',
-            message: `The job and its ${job.vertices.length} vertices are RUNNING`,
+            message: `The job and its ${job.vertices.length} vertices are RUNNING (${describeTasks(entry)})`,
             evidence: {
               ...evidence,
-              ...(allRunningAt ? { allRunningAt } : {}),
+              vertices,
+              ...(allRunningAt > 0 ? { allRunningAt } : {}),
               jobRunningAt: job.timestamps.RUNNING,
             },
           }
@@ -163,18 +169,19 @@ async function observeRestore(
       evidence,
     }
   }
-  // Nothing restored (yet): Flink restores before it deploys any task, so a job whose tasks all run restored nothing.
-  const job = await ctx.client.jobs.get({ jobid: ctx.jobId, ...call })
-  const evidence: Evidence = { expected, restoredFrom: null, jobState: job.state }
-  const ended = gone(job.state, evidence)
+  // Nothing restored (yet): Flink restores before it deploys any task, so a job whose tasks run restored nothing.
+  const entry = await jobOverview(ctx, call)
+  if (!entry) return { verdict: 'wait', message: 'The job is not listed yet', evidence: { expected } }
+  const evidence: Evidence = { expected, restoredFrom: null, jobState: entry.state }
+  const ended = gone(entry.state, evidence)
   if (ended) return { ...ended, message: `${ended.message} and restored from nothing` }
-  if (job.state === 'RUNNING' && job.vertices.some((v) => v.status === 'RUNNING'))
+  if (entry.state === 'RUNNING' && (entry.tasks.running ?? 0) > 0)
     return {
       verdict: 'fail',
       message: `The job runs without having restored any state; expected the savepoint ${expected}`,
       evidence,
     }
-  return { verdict: 'wait', message: `The job is ${job.state} and has not restored yet`, evidence }
+  return { verdict: 'wait', message: `The job is ${entry.state} and has not restored yet`, evidence }
 }
 
 // ---- checkpoints after the restore ------------------------------------------------------------------------
@@ -182,69 +189,120 @@ async function observeRestore(
 /** Long.MAX_VALUE on the wire (Flink's "disabled"), or anything as large. */
 const DISABLED_INTERVAL = Number.MAX_SAFE_INTEGER
 
+export interface CheckpointsAfterRestoreOptions {
+  /** Completed checkpoints required after the restore. Default 1. */
+  count?: number
+  /**
+   * Trigger the checkpoints through the REST API as soon as every subtask runs, instead of waiting for the
+   * periodic ones (Flink 1.17+; older clusters wait for periodic checkpoints). Never when checkpointing is
+   * disabled: a job that cannot checkpoint on its own still fails. Default false.
+   */
+  trigger?: boolean
+  poll?: PollOptions
+}
+
 /**
  * At least `count` checkpoints (not savepoints) completed that were triggered after the restore, or after the
  * job started when it did not restore. Counts what the checkpoint history holds (Flink keeps the last 10 by
- * default, `web.checkpoints.history`). Fails at once when checkpointing is disabled or the job ends.
+ * default, `web.checkpoints.history`), plus the checkpoints triggered here that Flink reported complete (the
+ * statistics lag them by up to `web.refresh-interval`). Fails at once when checkpointing is disabled or the
+ * job ends.
  */
-export function checkpointsAfterRestore(options: { count?: number; poll?: PollOptions } = {}): Check {
+export function checkpointsAfterRestore(options: CheckpointsAfterRestoreOptions = {}): Check {
   const name = 'checkpoints-after-restore'
   const count = options.count ?? 1
   return {
     name,
     run: (ctx) => {
       let interval: number | undefined
-      return pollCheck(
+      const trigger = options.trigger ? checkpointTrigger(ctx) : undefined
+      const decided = pollCheck(
         name,
         ctx,
         async (call) => {
-          const [stats, job] = await Promise.all([
+          const [stats, entry] = await Promise.all([
             ctx.client.checkpoints.statistics({ jobid: ctx.jobId, ...call }),
-            ctx.client.jobs.get({ jobid: ctx.jobId, ...call }),
+            jobOverview(ctx, call),
           ])
+          if (!entry) return { verdict: 'wait', message: 'The job is not listed yet', evidence: {} }
+          interval ??= (await ctx.client.checkpoints.config({ jobid: ctx.jobId, ...call })).interval
+          const disabled = interval <= 0 || interval >= DISABLED_INTERVAL
+          if (trigger && !disabled && fullyRunning(entry)) trigger.start(count)
           const restored = stats.latest.restored
-          const after = restored?.restore_timestamp ?? job['start-time']
-          const all = [stats.latest.completed, ...stats.history].filter((c) => c != null)
+          const after = restored?.restore_timestamp ?? entry['start-time']
+          const listed = [stats.latest.completed, ...stats.history].filter((c) => c != null)
           const ids = new Set<number>()
-          const completed = all.filter(
-            (c) =>
-              c.status === 'COMPLETED' &&
-              !c.is_savepoint &&
-              c.trigger_timestamp > after &&
-              !ids.has(c.id) &&
-              ids.add(c.id),
-          )
+          const completed = listed
+            .filter(
+              (c) =>
+                c.status === 'COMPLETED' &&
+                !c.is_savepoint &&
+                c.trigger_timestamp > after &&
+                !ids.has(c.id) &&
+                ids.add(c.id),
+            )
+            .map((c) => c.id)
+          // The statistics are cached for seconds; Flink's answer to the trigger is not. A checkpoint triggered
+          // once every subtask ran, with an id above the one restored (ids continue from it), was taken by this
+          // job after its restore.
+          for (const id of trigger?.completedIds() ?? [])
+            if (id > (restored?.id ?? -1) && !ids.has(id)) {
+              ids.add(id)
+              completed.push(id)
+            }
           const failed = stats.history.filter((c) => c.status === 'FAILED' && c.trigger_timestamp > after)
+          const triggered = trigger?.evidence()
           const evidence: Evidence = {
             since: after,
             sinceWhat: restored ? 'restore' : 'job start',
             required: count,
-            completedAfterRestore: completed.map((c) => c.id).sort((a, b) => a - b),
+            completedAfterRestore: completed.sort((a, b) => a - b),
+            ...(restored ? { restoredCheckpointId: restored.id } : {}),
             failedAfterRestore: failed.length,
             ...(failed[0]?.failure_message ? { latestFailure: failed[0].failure_message } : {}),
-            jobState: job.state,
+            ...(triggered ? { triggered } : {}),
+            jobState: entry.state,
           }
           if (completed.length >= count)
             return {
               verdict: 'pass',
-              message: `${completed.length} checkpoint(s) completed after the ${evidence.sinceWhat}`,
+              message: `${completed.length} checkpoint(s) completed after the ${evidence.sinceWhat}${describeTriggered(completed, trigger)}`,
               evidence,
             }
-          const ended = gone(job.state, evidence)
+          const ended = gone(entry.state, evidence)
           if (ended) return ended
-          interval ??= (await ctx.client.checkpoints.config({ jobid: ctx.jobId, ...call })).interval
-          if (interval <= 0 || interval >= DISABLED_INTERVAL)
+          if (disabled)
             return { verdict: 'fail', message: 'Checkpointing is disabled for this job', evidence }
           return {
             verdict: 'wait',
-            message: `${completed.length} of ${count} checkpoint(s) completed after the ${evidence.sinceWhat}${failed.length ? `, ${failed.length} failed` : ''}`,
+            message: `${completed.length} of ${count} checkpoint(s) completed after the ${evidence.sinceWhat}${failed.length ? `, ${failed.length} failed` : ''}${triggerFailure(trigger)}`,
             evidence: { ...evidence, checkpointIntervalMs: interval },
           }
         },
-        options.poll,
+        // A triggered checkpoint completes within tens of ms: look again soon rather than up to a second later.
+        trigger ? { maxMs: 250, ...options.poll } : options.poll,
       )
+      return decided.finally(() => trigger?.stop())
     },
   }
+}
+
+/** For the report: which of the counted checkpoints flink-deploy triggered, or what became of its trigger. */
+function describeTriggered(completed: number[], trigger: CheckpointTrigger | undefined): string {
+  const triggered = trigger?.evidence()
+  if (!trigger || !triggered || triggered.unsupported) return ''
+  const mine = trigger.completedIds()
+  const counted = completed.filter((id) => mine.includes(id))
+  if (counted.length > 0)
+    return ` (checkpoint${counted.length > 1 ? 's' : ''} ${counted.join(', ')} triggered by flink-deploy)`
+  if (mine.length > 0) return `; flink-deploy also triggered checkpoint ${mine.join(', ')}`
+  return '; a checkpoint triggered by flink-deploy had not completed yet'
+}
+
+/** Why a triggered checkpoint did not help, for the message of a check still waiting. */
+function triggerFailure(trigger: CheckpointTrigger | undefined): string {
+  const failed = trigger?.failure()
+  return failed ? `; the checkpoint triggered by flink-deploy failed: ${failed}` : ''
 }
 
 // ---- stable for a window ----------------------------------------------------------------------------------
@@ -252,6 +310,13 @@ export function checkpointsAfterRestore(options: { count?: number; poll?: PollOp
 export interface StableForOptions {
   /** How long the job must stay up without restarts or new exceptions. */
   windowMs: number
+  /**
+   * `first-look` (default): the window starts when the check starts; restarts and exceptions from before are
+   * the baseline. `job-start`, for a job just submitted: the window starts as soon as the job is seen RUNNING
+   * (right after its restore), so it can run beside the other checks; until then the check waits, and any
+   * restart or exception since the job was submitted fails it.
+   */
+  since?: 'first-look' | 'job-start'
   /** Default: first look after 50 ms, then every 500 ms at most, so a failure is seen within half a second. */
   poll?: PollOptions
 }
@@ -272,12 +337,12 @@ interface Baseline {
 export function stableFor(options: StableForOptions): Check {
   const name = 'stable-for'
   const { windowMs } = options
+  const fromJobStart = options.since === 'job-start'
   return {
     name,
     run: async (ctx) => {
       const startedAt = Date.now()
-      const windowEndsAt = startedAt + windowMs
-      if (windowEndsAt > ctx.deadline) {
+      if (startedAt + windowMs > ctx.deadline) {
         return {
           name,
           passed: false,
@@ -287,11 +352,26 @@ export function stableFor(options: StableForOptions): Check {
           durationMs: 0,
         }
       }
-      let baseline: Baseline | undefined
+      // A job just submitted has no restarts and no exceptions: anything in its history happened since.
+      let baseline: Baseline | undefined = fromJobStart
+        ? { restartingAt: 0, latestExceptionAt: 0, exceptionCount: 0, numRestarts: 0 }
+        : undefined
+      let windowStartedAt: number | undefined = fromJobStart ? undefined : startedAt
+      /** The overview's last subtask state change when the window started (job-start mode). */
+      let lastChange: number | undefined
       return pollCheck(
         name,
         ctx,
         async (call) => {
+          // Fresh first: once the job runs, the cached routes below are read after it and cannot be older.
+          const entry = fromJobStart ? await jobOverview(ctx, call) : undefined
+          const deploying = !entry || (!fullyRunning(entry) && !GONE_STATES.has(entry.state))
+          if (fromJobStart && windowStartedAt === undefined && deploying)
+            return {
+              verdict: 'wait',
+              message: `The job is ${entry?.state ?? 'not listed yet'}; the window starts when it runs`,
+              evidence: { windowMs, since: 'job start' },
+            }
           const [job, exceptions, numRestarts] = await Promise.all([
             ctx.client.jobs.get({ jobid: ctx.jobId, ...call }),
             ctx.client.jobs.exceptions({ jobid: ctx.jobId, query: { maxExceptions: 10 }, ...call }),
@@ -306,10 +386,15 @@ export function stableFor(options: StableForOptions): Check {
           const fresh = entries
             .filter((e) => e.timestamp > baseline!.latestExceptionAt)
             .sort((a, b) => a.timestamp - b.timestamp)
-          const first = fresh[0] ?? (job.state !== 'RUNNING' ? entries[0] : undefined)
+          // The job details may be cached from before the job ran; the overview says whether it runs now.
+          const state = entry?.state ?? job.state
+          const first = fresh[0] ?? (state !== 'RUNNING' ? entries[0] : undefined)
           const evidence: Evidence = {
             windowMs,
-            jobState: job.state,
+            ...(fromJobStart ? { since: 'job start' } : {}),
+            ...(windowStartedAt !== undefined ? { windowStartedAt } : {}),
+            jobState: state,
+            ...(entry ? { tasks: entry.tasks } : {}),
             numRestartsAtStart: baseline.numRestarts ?? null,
             numRestarts: numRestarts ?? null,
             newExceptions: fresh.length,
@@ -326,10 +411,23 @@ export function stableFor(options: StableForOptions): Check {
               : {}),
           }
           const because = first ? `: ${describeException(first.stacktrace)}` : ''
-          if (job.state !== 'RUNNING')
+          if (state !== 'RUNNING')
             return {
               verdict: 'fail',
-              message: `The job left RUNNING: it is ${job.state}${because}`,
+              message: `The job left RUNNING: it is ${state}${because}`,
+              evidence,
+            }
+          if (entry && lastChange !== undefined && !fullyRunning(entry))
+            return {
+              verdict: 'fail',
+              message: `Subtasks stopped running: ${describeTasks(entry)}${because}`,
+              evidence,
+            }
+          // Any subtask state change after all ran is a subtask that failed, restarted or ended.
+          if (entry && lastChange !== undefined && entry['last-modification'] > lastChange)
+            return {
+              verdict: 'fail',
+              message: `A subtask changed state at ${new Date(entry['last-modification']).toISOString()} (a failure or restart)${because}`,
               evidence,
             }
           if (restartingAt > baseline.restartingAt)
@@ -346,16 +444,19 @@ export function stableFor(options: StableForOptions): Check {
             }
           if (fresh.length > 0) return { verdict: 'fail', message: `New exception${because}`, evidence }
           const now = Date.now()
+          windowStartedAt ??= now
+          if (entry) lastChange ??= entry['last-modification']
+          const windowEndsAt = windowStartedAt + windowMs
           if (now >= windowEndsAt)
             return {
               verdict: 'pass',
-              message: `Stable for ${now - startedAt} ms: no restart, no new exception`,
-              evidence,
+              message: `Stable for ${now - windowStartedAt} ms: no restart, no new exception`,
+              evidence: { ...evidence, windowStartedAt },
             }
           return {
             verdict: 'wait',
-            message: `Stable so far (${now - startedAt} of ${windowMs} ms)`,
-            evidence,
+            message: `Stable so far (${now - windowStartedAt} of ${windowMs} ms)`,
+            evidence: { ...evidence, windowStartedAt },
             recheckAt: windowEndsAt,
           }
         },

@@ -1,0 +1,98 @@
+/**
+ * Verification on real Flink, on a cluster whose periodic checkpoints are 10 minutes apart: the checks run
+ * side by side from the moment green runs, a checkpoint is triggered through the REST API at once (the
+ * evidence and the report say what became of it), and a release that keeps restarting is still rolled back
+ * although the window now starts as soon as green runs.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  createFlinkClient,
+  type FlinkClient,
+  formatCheck,
+  type UpgradeOptions,
+  type UpgradeRuntime,
+  upgrade,
+} from '@flink-deploy/core'
+import {
+  buildExampleJob,
+  type FlinkCluster,
+  selectedFlinkVersions,
+  startFlinkCluster,
+} from '@flink-deploy/local-flink'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+const verify = { checkpoints: 1, stabilisationMs: 3_000, timeoutMs: 60_000 }
+
+for (const version of selectedFlinkVersions()) {
+  describe(`verification on real Flink ${version}`, () => {
+    let cluster: FlinkCluster
+    let client: FlinkClient
+    let jar: string
+    let runtime: UpgradeRuntime
+    const release = (name: string, extra: string[] = []): UpgradeOptions => ({
+      jobName: 'orders',
+      jar,
+      args: ['--name', 'orders', '--release', name, '--rate', '200', ...extra],
+      verify,
+    })
+
+    beforeAll(async () => {
+      ;[cluster, jar] = await Promise.all([
+        startFlinkCluster({ version, checkpointInterval: '10 min' }),
+        buildExampleJob(version),
+      ])
+      client = createFlinkClient({ baseUrl: cluster.url })
+      runtime = {
+        client,
+        stateFile: join(mkdtempSync(join(tmpdir(), 'flink-deploy-verify-')), 'orders.json'),
+      }
+      const first = await upgrade(release('v1'), runtime)
+      expect(first.outcome, first.summary).toBe('upgraded')
+    })
+
+    afterAll(async () => {
+      await client?.close().catch(() => {})
+      await cluster?.stop()
+    })
+
+    it('green passes with a checkpoint triggered after its restore, the checks side by side', async () => {
+      const result = await upgrade(release('v2'), runtime)
+      expect(result.outcome, result.summary).toBe('upgraded')
+      const check = (name: string) => result.checks.find((c) => c.name === name)!
+      const checkpoints = check('checkpoints-after-restore')
+      // The trigger went out as soon as green ran, and the evidence says what became of it.
+      expect(checkpoints.evidence.triggered).toMatchObject({ checkpoints: expect.any(Array) })
+      // Flink may complete a checkpoint of its own first; whichever counted, Flink lists it as a completed
+      // checkpoint (not a savepoint) of green, taken after the restore.
+      const restoredId = checkpoints.evidence.restoredCheckpointId as number
+      const counted = checkpoints.evidence.completedAfterRestore as number[]
+      expect(counted.length).toBeGreaterThanOrEqual(1)
+      for (const id of counted) {
+        expect(id).toBeGreaterThan(restoredId)
+        const details = await client.checkpoints.details({ jobid: result.greenJobId!, checkpointid: id })
+        expect(details).toMatchObject({ status: 'COMPLETED', is_savepoint: false })
+      }
+      const triggered = checkpoints.evidence.triggered as { checkpoints: { checkpointId?: number }[] }
+      const mine = triggered.checkpoints.flatMap((c) =>
+        c.checkpointId === undefined ? [] : [c.checkpointId],
+      )
+      for (const id of mine.filter((m) => counted.includes(m)))
+        expect(formatCheck(checkpoints)).toContain(`${id} triggered by flink-deploy`)
+      // Whatever became of it, the report line names the trigger.
+      expect(formatCheck(checkpoints)).toMatch(/triggered by flink-deploy|flink-deploy (also )?triggered/)
+      // The window ran beside the checkpoint, not after it.
+      const stable = check('stable-for')
+      expect(stable.startedAt).toBeLessThanOrEqual(checkpoints.startedAt + checkpoints.durationMs)
+    })
+
+    it('a release that restarts and runs again is rolled back', async () => {
+      const result = await upgrade(release('v1', ['--fail-after', '1', '--restart-attempts', '10']), runtime)
+      expect(result.outcome, result.summary).toBe('rolled-back')
+      expect(result.error?.message).toMatch(/stable-for|all-vertices-running/)
+      const restarted = result.running.find((r) => r.role === 'blue-restarted')
+      expect(restarted?.state).toBe('RUNNING')
+    })
+  })
+}
