@@ -26,6 +26,7 @@ import {
   startFlinkCluster,
 } from '@flink-deploy/local-flink'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { exampleCounts } from './example-gauges.ts'
 
 const verify = { checkpoints: 1, stabilisationMs: 3_000, timeoutMs: 90_000 }
 /** The clusters restart after 1 s (fixed-delay): 4 s without a new failure is settled. */
@@ -51,28 +52,7 @@ for (const version of selectedFlinkVersions()) {
       ...extra,
     })
 
-    async function counts(jobid: string): Promise<{ stateCount: number; processed: number }> {
-      const job = await client.jobs.get({ jobid })
-      const counter = job.vertices.find((v) => v.name.startsWith('counter'))!
-      return vi.waitFor(
-        async () => {
-          const metrics = await client.vertices.metrics({
-            jobid,
-            vertexid: counter.id,
-            query: { get: ['0.counter.stateCount', '0.counter.processedSinceStart'] },
-          })
-          const value = (id: string) => Number(metrics.find((m) => m.id === id)?.value)
-          const result = {
-            stateCount: value('0.counter.stateCount'),
-            processed: value('0.counter.processedSinceStart'),
-          }
-          if (!Number.isFinite(result.stateCount) || !Number.isFinite(result.processed))
-            throw new Error('no gauges yet')
-          return result
-        },
-        { timeout: 30_000, interval: 250 },
-      )
-    }
+    const counts = (jobid: string) => exampleCounts(client, jobid)
 
     /** Blue has counted events and completed a checkpoint after that. */
     async function withCheckpoint(jobid: string): Promise<void> {

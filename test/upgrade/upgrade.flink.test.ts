@@ -19,7 +19,8 @@ import {
   selectedFlinkVersions,
   startFlinkCluster,
 } from '@flink-deploy/local-flink'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { countedAtLeast, exampleCounts } from './example-gauges.ts'
 
 const verify = { checkpoints: 1, stabilisationMs: 3_000, timeoutMs: 90_000 }
 
@@ -36,41 +37,7 @@ for (const version of selectedFlinkVersions()) {
       verify,
     })
 
-    /** The example job's gauges on its counter vertex, once Flink's metric store has them. */
-    async function counts(jobid: string): Promise<{ stateCount: number; processed: number }> {
-      const job = await client.jobs.get({ jobid })
-      const counter = job.vertices.find((v) => v.name.startsWith('counter'))!
-      return vi.waitFor(
-        async () => {
-          const metrics = await client.vertices.metrics({
-            jobid,
-            vertexid: counter.id,
-            query: { get: ['0.counter.stateCount', '0.counter.processedSinceStart'] },
-          })
-          const value = (id: string) => Number(metrics.find((m) => m.id === id)?.value)
-          const result = {
-            stateCount: value('0.counter.stateCount'),
-            processed: value('0.counter.processedSinceStart'),
-          }
-          if (!Number.isFinite(result.stateCount) || !Number.isFinite(result.processed))
-            throw new Error('no gauges yet')
-          return result
-        },
-        { timeout: 30_000, interval: 250 },
-      )
-    }
-
-    /** Waits until the job has counted at least `min` events in state. */
-    async function countedAtLeast(jobid: string, min: number): Promise<number> {
-      return vi.waitFor(
-        async () => {
-          const { stateCount } = await counts(jobid)
-          if (stateCount < min) throw new Error(`stateCount ${stateCount} < ${min}`)
-          return stateCount
-        },
-        { timeout: 60_000, interval: 500 },
-      )
-    }
+    const counts = (jobid: string) => exampleCounts(client, jobid)
 
     beforeAll(async () => {
       ;[cluster, jar] = await Promise.all([startFlinkCluster({ version }), buildExampleJob(version)])
@@ -90,11 +57,11 @@ for (const version of selectedFlinkVersions()) {
       const result = await upgrade(release('v1'), runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       blueId = result.greenJobId!
-      await countedAtLeast(blueId, 200)
+      await countedAtLeast(client, blueId, 200)
     })
 
     it('stop-and-restart to v2: green restores the savepoint and the count continues', async () => {
-      const before = await countedAtLeast(blueId, 200)
+      const before = await countedAtLeast(client, blueId, 200)
       const result = await upgrade(release('v2'), runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       expect(result.blueJobId).toBe(blueId)
@@ -109,7 +76,7 @@ for (const version of selectedFlinkVersions()) {
     })
 
     it('blue-green to v1: green starts beside blue from its savepoint, then blue stops', async () => {
-      const before = await countedAtLeast(blueId, 1)
+      const before = await countedAtLeast(client, blueId, 1)
       const result = await upgrade({ ...release('v1'), strategy: 'blue-green' }, runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       expect((await client.jobs.status({ jobid: blueId })).status).toBe('FINISHED')
@@ -120,7 +87,7 @@ for (const version of selectedFlinkVersions()) {
     })
 
     it('stop-and-restart with a native savepoint: green restores it and verifies', async () => {
-      const before = await countedAtLeast(blueId, 1)
+      const before = await countedAtLeast(client, blueId, 1)
       const result = await upgrade({ ...release('v2'), savepointFormat: 'native' }, runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       expect(result.savepointFormat).toBe('native')
@@ -137,7 +104,7 @@ for (const version of selectedFlinkVersions()) {
     })
 
     it('a release that crashes after starting is rolled back; blue runs again with its state', async () => {
-      const before = await countedAtLeast(blueId, 1)
+      const before = await countedAtLeast(client, blueId, 1)
       const result = await upgrade(release('v2', ['--fail-after', '2', '--restart-attempts', '0']), runtime)
       expect(result.outcome, result.summary).toBe('rolled-back')
       const restarted = result.running.find((r) => r.role === 'blue-restarted')!

@@ -5,6 +5,7 @@
 import { join } from 'node:path'
 import type * as Core from '@actions/core'
 import {
+  appliedRows,
   apply,
   type FleetResult,
   type FlinkClient,
@@ -51,7 +52,7 @@ export async function applyManifest(
       },
     })
     core.setOutput('outcome', result.ok ? 'applied' : 'failed')
-    core.setOutput('jobs', JSON.stringify(rows(result)))
+    core.setOutput('jobs', JSON.stringify(appliedRows(result)))
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary(result, inputs.manifest!)).write()
     if (!result.ok) {
       const failed = result.jobs.filter((j) => j.status === 'failed')
@@ -64,18 +65,6 @@ export async function applyManifest(
   }
 }
 
-function rows(result: FleetResult) {
-  return result.jobs.map((j) => ({
-    job: j.job,
-    wave: j.wave,
-    status: j.status,
-    outcome: j.result?.outcome,
-    jobId: j.result?.greenJobId ?? j.jobId,
-    savepointPath: j.result?.savepointPath,
-    error: j.error?.message,
-  }))
-}
-
 const ICON: Record<string, string> = { changed: '✅', unchanged: '➖', failed: '❌', skipped: '⏭️' }
 
 function summary(result: FleetResult, file: string): string {
@@ -85,7 +74,7 @@ function summary(result: FleetResult, file: string): string {
     '| job | wave | status | outcome | job id | savepoint |',
     '| --- | --- | --- | --- | --- | --- |',
   ]
-  for (const r of rows(result))
+  for (const r of appliedRows(result))
     out.push(
       `| ${r.job} | ${r.wave} | ${ICON[r.status]} ${r.status} | ${r.outcome ?? ''} | ${r.jobId ? `\`${r.jobId}\`` : ''} | ${r.savepointPath ? `\`${r.savepointPath}\`` : ''} |`,
     )

@@ -6,6 +6,7 @@
  */
 import { join, resolve } from 'node:path'
 import {
+  appliedRows,
   apply,
   type FleetPlan,
   type FleetResult,
@@ -124,7 +125,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
       },
     })
     if (json)
-      ctx.stdout.write(`${JSON.stringify({ type: 'result', ok: result.ok, jobs: summaryRows(result) })}\n`)
+      ctx.stdout.write(`${JSON.stringify({ type: 'result', ok: result.ok, jobs: appliedRows(result) })}\n`)
     else for (const line of summaryLines(result)) ctx.stdout.write(`${line}\n`)
     return exitCodeOf(result)
   } finally {
@@ -134,21 +135,8 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
   }
 }
 
-function summaryRows(result: FleetResult) {
-  return result.jobs.map((j) => ({
-    job: j.job,
-    wave: j.wave,
-    action: j.action,
-    status: j.status,
-    outcome: j.result?.outcome,
-    jobId: j.result?.greenJobId ?? j.jobId,
-    savepointPath: j.result?.savepointPath,
-    error: j.error,
-  }))
-}
-
 function summaryLines(result: FleetResult): string[] {
-  const rows = summaryRows(result)
+  const rows = appliedRows(result)
   const lines = [
     '',
     `${'job'.padEnd(20)} ${'wave'.padEnd(4)} ${'status'.padEnd(9)} ${'outcome'.padEnd(24)} job id / savepoint`,

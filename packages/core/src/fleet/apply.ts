@@ -101,6 +101,20 @@ async function applyJob(
   }
 }
 
+/** One line per job for a summary table or JSON output: what was done, what runs, where to recover from. */
+export function appliedRows(result: FleetResult) {
+  return result.jobs.map((j) => ({
+    job: j.job,
+    wave: j.wave,
+    action: j.action,
+    status: j.status,
+    outcome: j.result?.outcome,
+    jobId: j.result?.greenJobId ?? j.jobId,
+    savepointPath: j.result?.savepointPath,
+    error: j.error,
+  }))
+}
+
 /** Runs `work` for every item, at most `limit` at once. */
 async function inParallel<T>(
   items: readonly T[],
