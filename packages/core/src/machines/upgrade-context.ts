@@ -84,3 +84,11 @@ export interface UpgradeContext {
   warnings: string[]
   outcome?: Outcome
 }
+
+/**
+ * Whether green may have been submitted: its start step ran to an end. Entering the step submits nothing
+ * (a run whose state could not be persisted stops there, before the request).
+ */
+export function greenStartEnded(steps: readonly StepRecord[] | undefined): boolean {
+  return steps?.some((s) => s.step === 'startingGreen' && s.leftAt !== undefined) === true
+}

@@ -2,7 +2,7 @@
  * A stored run in a few fields, for `status` on any machine that reads the same store: where it stands,
  * which jobs it made, and the savepoint to recover from.
  */
-import type { Outcome, UpgradeContext } from '../machines/upgrade-context.ts'
+import { greenStartEnded, type Outcome, type UpgradeContext } from '../machines/upgrade-context.ts'
 import type { PersistedRun } from '../store/state-store.ts'
 
 export interface RunSummary {
@@ -35,9 +35,7 @@ export function summariseRun(run: PersistedRun): RunSummary {
     step,
     ...(context.outcome ? { outcome: context.outcome } : {}),
     ...(context.facts?.blue?.jobId ? { blueJobId: context.facts.blue.jobId } : {}),
-    ...(context.green?.jobId && context.steps?.some((s) => s.step === 'startingGreen')
-      ? { greenJobId: context.green.jobId }
-      : {}),
+    ...(context.green?.jobId && greenStartEnded(context.steps) ? { greenJobId: context.green.jobId } : {}),
     ...(context.savepoint?.location ? { savepointPath: context.savepoint.location } : {}),
     ...(context.error ? { error: context.error } : {}),
   }

@@ -11,7 +11,7 @@ import { blueGreenMachine } from '../machines/blue-green.ts'
 import { MACHINE_VERSION } from '../machines/machine-version.ts'
 import { stopAndRestartMachine } from '../machines/stop-and-restart.ts'
 import { createUpgradeActors } from '../machines/upgrade-actors.ts'
-import type { UpgradeContext } from '../machines/upgrade-context.ts'
+import { greenStartEnded, type UpgradeContext } from '../machines/upgrade-context.ts'
 import type { UpgradeEmitted, UpgradeEvent, UpgradeInput } from '../machines/upgrade-setup.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { RunLock } from '../store/run-lock.ts'
@@ -262,8 +262,7 @@ function interrupted(context: UpgradeContext, step: string): UpgradeContext {
  * steps already did is all that changed on Flink.
  */
 function storageFailed(context: UpgradeContext, step: string, error: unknown): UpgradeContext {
-  const greenSubmitted = context.steps.some((s) => s.step === 'startingGreen')
-  const touched = context.savepoint?.location !== undefined || greenSubmitted
+  const touched = context.savepoint?.location !== undefined || greenStartEnded(context.steps)
   const code = (error as { code?: string }).code ?? 'STATE_STORE_UNAVAILABLE'
   const message = error instanceof Error ? error.message : String(error)
   return {

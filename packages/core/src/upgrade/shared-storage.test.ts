@@ -116,6 +116,21 @@ describe('shared state store', () => {
     expect(fake.cluster.jobs().filter((j) => j.state === 'RUNNING')).toHaveLength(1)
   })
 
+  it('a first deployment whose state cannot be written starts nothing and says so', async () => {
+    const { objects, runtime } = runner()
+    // Preflight's writes land; the one that would record entering green's start does not.
+    let failing = false
+    runtime.onEvent = (e) => {
+      if (e.type === 'step-entered' && e.step === 'startingGreen') failing = true
+    }
+    objects.faults = (op) => (failing && op === 'put' ? unreachable(objects.location) : undefined)
+    const result = await upgrade(release('v1'), runtime)
+    expect(result.error).toMatchObject({ code: 'STATE_STORE_UNAVAILABLE', step: 'startingGreen' })
+    expect(fake.cluster.jobs()).toHaveLength(0)
+    expect(result.running).toEqual([])
+    expect(result.outcome).toBe('aborted-blue-untouched')
+  })
+
   it('the store failing once blue stopped: the run stops, names the savepoint, and resumes elsewhere', async () => {
     const blue = await deployV1()
     const { objects, runtime } = runner()
