@@ -4,7 +4,14 @@
  * pipeline can reach. Opened and checked before anything is sent to Flink.
  */
 import { resolve } from 'node:path'
-import { fileRunStorage, openStateStore, parseStoreUrl, type RunStorage } from '@flink-deploy/core'
+import {
+  fileRunStorage,
+  type ObjectStore,
+  openObjectStore,
+  openStateStore,
+  parseStoreUrl,
+  type RunStorage,
+} from '@flink-deploy/core'
 import { asUsageError, nameOf } from './connection.ts'
 import { type CommandContext, displayPath, shellWord, value } from './context.ts'
 import { UsageError } from './settings.ts'
@@ -100,4 +107,11 @@ export async function openStorage(ctx: CommandContext): Promise<OpenedStorage> {
     flags,
     hasRun: async () => (await storage.state.read()) !== undefined,
   }
+}
+
+/** The whole store at `url` (every job in it), checked like a setting: a bad URL or bucket is bad input. */
+export function openStoreOf(ctx: CommandContext, url: string): Promise<ObjectStore> {
+  return openObjectStore(url, { argument: 'stateStore' }).catch((error: unknown) => {
+    throw asUsageError(error, ctx.settings, ctx.command) ?? error
+  })
 }

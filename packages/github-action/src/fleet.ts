@@ -16,7 +16,7 @@ import {
   openObjectStore,
   type RunStorage,
 } from '@flink-deploy/core'
-import type { ActionInputs } from './inputs.ts'
+import { type ActionInputs, safeFileName } from './inputs.ts'
 
 export async function applyManifest(
   core: typeof Core,
@@ -33,11 +33,8 @@ export async function applyManifest(
   )
   const storageFor = (job: string): RunStorage =>
     objects
-      ? objectRunStorage(
-          { ...objects, close: async () => {} },
-          { job, ...(inputs.leaseMs ? { leaseMs: inputs.leaseMs } : {}) },
-        )
-      : fileRunStorage(join(stateDir, `${job.replace(/[^A-Za-z0-9._-]+/g, '_')}.json`))
+      ? objectRunStorage(objects, { job, ...(inputs.leaseMs ? { leaseMs: inputs.leaseMs } : {}) })
+      : fileRunStorage(join(stateDir, `${safeFileName(job)}.json`))
   try {
     const result = await apply(manifest, {
       client,

@@ -460,7 +460,8 @@ function existingFile(input: InputName, file: string): string {
   return file
 }
 
-function safeFileName(name: string): string {
+/** A file name for a job name: readable, no path separators. */
+export function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_')
 }
 

@@ -14,16 +14,14 @@ import {
   formatEvent,
   type LoadedManifest,
   loadManifest,
-  type ObjectStore,
   objectRunStorage,
-  openObjectStore,
   plan,
   type RunStorage,
 } from '@flink-deploy/core'
-import { asUsageError, connect } from '../connection.ts'
+import { connect } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
-import { DEFAULT_STATE_DIR, stateFileName } from '../storage.ts'
+import { DEFAULT_STATE_DIR, openStoreOf, stateFileName } from '../storage.ts'
 
 export const DEFAULT_MANIFEST = 'flink-deploy.yaml'
 
@@ -44,13 +42,8 @@ async function openFleet(ctx: CommandContext): Promise<Fleet> {
   const storeUrl =
     value<string>(ctx, 'stateStore') ?? (value<string>(ctx, 'stateDir') ? undefined : m['state-store'])
   if (storeUrl) {
-    const objects: ObjectStore = await openObjectStore(storeUrl, { argument: 'stateStore' }).catch(
-      (error: unknown) => {
-        throw asUsageError(error, ctx.settings, ctx.command) ?? error
-      },
-    )
-    const shared = { ...objects, close: async () => {} }
-    return { loaded, storageFor: (job) => objectRunStorage(shared, { job }), close: () => objects.close() }
+    const objects = await openStoreOf(ctx, storeUrl)
+    return { loaded, storageFor: (job) => objectRunStorage(objects, { job }), close: () => objects.close() }
   }
   const stateDir = value<string>(ctx, 'stateDir')
     ? resolve(ctx.io.cwd, value<string>(ctx, 'stateDir')!)

@@ -10,16 +10,14 @@ import {
   jobKey,
   jobsInListing,
   objectRunStorage,
-  openObjectStore,
   type ReleaseRecord,
   readLeaseHolder,
   readLockHolder,
   readReleaseRecord,
 } from '@flink-deploy/core'
-import { asUsageError } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
-import { DEFAULT_STATE_DIR, storeUrlOf } from '../storage.ts'
+import { DEFAULT_STATE_DIR, openStoreOf, storeUrlOf } from '../storage.ts'
 import { emit, withClient } from './cluster.ts'
 import { CommandFailed } from './command-failed.ts'
 import { releasesDir } from './upgrade.ts'
@@ -66,9 +64,7 @@ async function usage(stateDir: string, jarIds: string[], cwd: string): Promise<U
 
 /** The same from a shared store: every job's release record, run state and lock under the store URL. */
 async function storeUsage(ctx: CommandContext, url: string, jarIds: string[]): Promise<Usage> {
-  const objects = await openObjectStore(url, { argument: 'stateStore' }).catch((error: unknown) => {
-    throw asUsageError(error, ctx.settings, ctx.command) ?? error
-  })
+  const objects = await openStoreOf(ctx, url)
   try {
     const users = new Map<string, string[]>()
     const use = (jarId: string, user: string) => users.set(jarId, [...(users.get(jarId) ?? []), user])

@@ -9,14 +9,13 @@ import {
   jobsInListing,
   type LockHolder,
   objectRunStorage,
-  openObjectStore,
   type ReleaseRecord,
   type RunSummary,
   readLeaseHolder,
   summariseRun,
 } from '@flink-deploy/core'
-import { asUsageError } from '../connection.ts'
 import { type CommandContext, value } from '../context.ts'
+import { openStoreOf } from '../storage.ts'
 
 export interface StoredJob {
   job: string
@@ -26,9 +25,7 @@ export interface StoredJob {
 }
 
 export async function storedJobs(ctx: CommandContext, url: string): Promise<StoredJob[]> {
-  const objects = await openObjectStore(url, { argument: 'stateStore' }).catch((error: unknown) => {
-    throw asUsageError(error, ctx.settings, ctx.command) ?? error
-  })
+  const objects = await openStoreOf(ctx, url)
   try {
     const only = value<string>(ctx, 'jobName') ?? value<string>(ctx, 'jobId')
     const jobs = only ? [only] : jobsInListing(await objects.list(JOBS_PREFIX))

@@ -10,7 +10,7 @@ import type { ResolvedClientOptions } from './options.ts'
 const TRANSIENT_STATUS = new Set([429, 502, 503, 504])
 
 /** Connection-level failures where the server either never saw the request or dropped it mid-way. */
-const TRANSIENT_REASONS = new Set([
+export const TRANSIENT_REASONS: ReadonlySet<string> = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
   'EPIPE',

@@ -6,9 +6,11 @@
  * state check reads.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
+import { isTerminal } from '../steps/cancel-job.ts'
 import { sha256File } from '../steps/upload-release.ts'
 import type { ReleaseRecord } from '../store/release-record.ts'
 import type { RunStorage } from '../store/run-storage.ts'
+import { isFinished } from '../upgrade/run-summary.ts'
 import { upgrade } from '../upgrade/run-upgrade.ts'
 import { upgradeOptionsOf } from './job-options.ts'
 import { type Manifest, type ManifestJob, resolvedJobs } from './manifest.ts'
@@ -42,15 +44,13 @@ export interface FleetRuntime {
   signal?: AbortSignal
 }
 
-const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])
-
 export async function plan(manifest: Manifest, runtime: FleetRuntime): Promise<FleetPlan> {
   const { jobs: live } = await runtime.client.jobs.overview({ signal: runtime.signal })
   const jobs = await Promise.all(
     resolvedJobs(manifest).map((job) =>
       planJob(
         job,
-        live.filter((j) => j.name === job['job-name'] && !TERMINAL.has(j.state)),
+        live.filter((j) => j.name === job['job-name'] && !isTerminal(j.state)),
         runtime,
       ),
     ),
@@ -61,31 +61,31 @@ export async function plan(manifest: Manifest, runtime: FleetRuntime): Promise<F
 async function planJob(job: ManifestJob, live: { jid: string }[], runtime: FleetRuntime): Promise<JobPlan> {
   const base = { job: job['job-name'], wave: job.wave ?? 1, changes: [] as string[] }
   const storage = await runtime.storageFor(job['job-name'])
-  {
-    const stored = await storage.state.read()
-    if (stored && (stored.snapshot as { status?: string }).status !== 'done')
-      return { ...base, action: 'resume', changes: [`run ${stored.runId} was interrupted; apply resumes it`] }
-    if (live.length > 1)
-      return {
-        ...base,
-        action: 'blocked',
-        reason: `${live.length} live jobs are named "${job['job-name']}" (${live.map((j) => j.jid).join(', ')}); stop all but one`,
-      }
-    if (live.length === 0) return { ...base, action: 'create' }
-    const jobId = live[0]!.jid
-    const changes = await differences(job, jobId, await storage.releases.read(job['job-name']), runtime)
-    if (changes.length === 0) return { ...base, action: 'unchanged', jobId }
-    const options = upgradeOptionsOf(job, runtime.baseDir ?? process.cwd())
-    const dry = await upgrade({ ...options, dryRun: true }, { client: runtime.client, storage })
-    if (dry.outcome !== 'dry-run')
-      return { ...base, action: 'blocked', jobId, changes, reason: dry.error?.message ?? dry.summary }
-    return { ...base, action: 'upgrade', jobId, changes }
-  }
+  const stored = await storage.state.read()
+  if (stored && !isFinished(stored))
+    return { ...base, action: 'resume', changes: [`run ${stored.runId} was interrupted; apply resumes it`] }
+  if (live.length > 1)
+    return {
+      ...base,
+      action: 'blocked',
+      reason: `${live.length} live jobs are named "${job['job-name']}" (${live.map((j) => j.jid).join(', ')}); stop all but one`,
+    }
+  if (live.length === 0) return { ...base, action: 'create' }
+  const jobId = live[0]!.jid
+  const options = upgradeOptionsOf(job, runtime.baseDir ?? process.cwd())
+  const record = await storage.releases.read(job['job-name'])
+  const changes = await differences(job, options.jar, jobId, record, runtime)
+  if (changes.length === 0) return { ...base, action: 'unchanged', jobId }
+  const dry = await upgrade({ ...options, dryRun: true }, { client: runtime.client, storage })
+  if (dry.outcome !== 'dry-run')
+    return { ...base, action: 'blocked', jobId, changes, reason: dry.error?.message ?? dry.summary }
+  return { ...base, action: 'upgrade', jobId, changes }
 }
 
 /** What the manifest asks for that the running job does not have, per its release record and the cluster. */
 async function differences(
   job: ManifestJob,
+  jar: string,
   jobId: string,
   record: ReleaseRecord | undefined,
   runtime: FleetRuntime,
@@ -98,7 +98,7 @@ async function differences(
     if (JSON.stringify(was ?? null) !== JSON.stringify(now ?? null))
       changes.push(`${what}: ${show(was)} → ${show(now)}`)
   }
-  const jarSha256 = await sha256File(upgradeOptionsOf(job, runtime.baseDir ?? process.cwd()).jar)
+  const jarSha256 = await sha256File(jar)
   if (jarSha256 !== record.jarSha256)
     changes.push(`jar: ${record.jarSha256.slice(0, 12)} → ${jarSha256.slice(0, 12)} (${job.jar})`)
   differ('entry-class', record.entryClass, job['entry-class'])

@@ -53,24 +53,29 @@ export async function acquireLeaseLock(
   const leaseMs = options.leaseMs ?? DEFAULT_LEASE_MS
   const location = `${objects.location}${key}`
   const token = randomBytes(12).toString('hex')
-  const acquiredAt = new Date(now()).toISOString()
+  const identity = {
+    formatVersion: 1 as const,
+    owner: options.owner ?? defaultOwner(),
+    hostname: hostname(),
+    pid: process.pid,
+    token,
+    acquiredAt: new Date(now()).toISOString(),
+  }
   const body = () =>
     JSON.stringify({
-      formatVersion: 1,
-      owner: options.owner ?? defaultOwner(),
-      hostname: hostname(),
-      pid: process.pid,
-      token,
-      acquiredAt,
+      ...identity,
       renewedAt: new Date(now()).toISOString(),
       expiresAt: new Date(now() + leaseMs).toISOString(),
     } satisfies LockObject)
+  const hold = (etag: string, tookOverFrom?: LockHolder) =>
+    holdLease(
+      { objects, key, location, token, etag, leaseMs, now, body, tookOverFrom },
+      toHolder(JSON.parse(body())),
+    )
 
-  let tookOverFrom: LockHolder | undefined
   for (let attempt = 0; ; attempt++) {
     try {
-      const etag = await objects.put(key, body(), { ifNoneMatch: '*' })
-      return holdLease({ objects, key, location, token, etag, leaseMs, now, body, tookOverFrom })
+      return hold(await objects.put(key, body(), { ifNoneMatch: '*' }))
     } catch (error) {
       if (!(error instanceof ObjectConditionFailedError)) throw error
     }
@@ -82,9 +87,7 @@ export async function acquireLeaseLock(
     if (Date.parse(existing.lock.expiresAt) > now() || attempt > 5)
       throw new UpgradeLockedError(location, holder, undefined, options.remedy)
     try {
-      const etag = await objects.put(key, body(), { ifMatch: existing.etag })
-      tookOverFrom = holder
-      return holdLease({ objects, key, location, token, etag, leaseMs, now, body, tookOverFrom })
+      return hold(await objects.put(key, body(), { ifMatch: existing.etag }), holder)
     } catch (error) {
       // Another run renewed or took it over first: look again.
       if (!(error instanceof ObjectConditionFailedError)) throw error
@@ -115,10 +118,10 @@ interface Held {
   leaseMs: number
   now: () => number
   body: () => string
-  tookOverFrom: LockHolder | undefined
+  tookOverFrom?: LockHolder | undefined
 }
 
-function holdLease(held: Held): RunLock {
+function holdLease(held: Held, holder: LockHolder): RunLock {
   const { objects, key, location, token, leaseMs, now } = held
   let etag = held.etag
   let expiresAt = now() + leaseMs
@@ -157,10 +160,9 @@ function holdLease(held: Held): RunLock {
   }
   schedule()
 
-  const parsed = LockObject.parse(JSON.parse(held.body()))
   return {
     location,
-    holder: { ...toHolder(parsed), acquiredAt: parsed.acquiredAt },
+    holder,
     ...(held.tookOverFrom ? { tookOverFrom: held.tookOverFrom } : {}),
     lost: lost.signal,
     async release() {

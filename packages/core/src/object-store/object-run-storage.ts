@@ -31,6 +31,7 @@ export function objectRunStorage(objects: ObjectStore, options: ObjectRunStorage
         ...(options.unlockHint ? { remedy: options.unlockHint } : {}),
       }),
     breakLock: () => breakLeaseLock(objects, jobKey(options.job, 'lock.json')),
-    close: () => objects.close(),
+    // The store is borrowed: whoever opened it closes it (several jobs may share one).
+    close: async () => {},
   }
 }

@@ -29,10 +29,11 @@ export async function openObjectStore(
   return objects
 }
 
-/** One job's run state, release records and lease lock in the store at `url`. */
+/** One job's run state, release records and lease lock in the store at `url`; closing it closes the store. */
 export async function openStateStore(
   url: string,
   options: OpenStateStoreOptions & ObjectRunStorageOptions,
 ): Promise<RunStorage> {
-  return objectRunStorage(await openObjectStore(url, options), options)
+  const objects = await openObjectStore(url, options)
+  return { ...objectRunStorage(objects, options), close: () => objects.close() }
 }

@@ -9,6 +9,7 @@
  * are retried; 412 never is, since it means another writer won.
  */
 import pRetry, { AbortError } from 'p-retry'
+import { TRANSIENT_REASONS } from '../client/retry.ts'
 import { registerSecret } from '../redact.ts'
 import { ObjectConditionFailedError, StateStoreUnavailableError, type StoreProblem } from './errors.ts'
 import type { ObjectStore, WriteCondition } from './object-store.ts'
@@ -82,7 +83,7 @@ export async function createS3ObjectStore(url: StoreUrl, options: S3StoreOptions
       )
     } catch (error) {
       if (error instanceof ObjectConditionFailedError) throw error
-      throw unavailable(location, operation, key, error, attempt)
+      throw unavailable(location, operation, error, attempt)
     }
   }
 
@@ -207,16 +208,8 @@ const TRANSIENT_NAMES = new Set([
   'ConditionalRequestConflict',
   'OperationAborted',
 ])
-const TRANSIENT_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'ECONNABORTED',
-])
+// Node's connection failures the Flink client retries, and one more that sockets report on S3's side.
+const TRANSIENT_CODES = new Set([...TRANSIENT_REASONS, 'ECONNABORTED'])
 
 function isTransient(error: unknown): boolean {
   const status = statusOf(error)
@@ -231,33 +224,32 @@ function isTransient(error: unknown): boolean {
   )
 }
 
+const REFUSED_CREDENTIALS = [
+  'AccessDenied',
+  'InvalidAccessKeyId',
+  'SignatureDoesNotMatch',
+  'ExpiredToken',
+  'CredentialsProviderError',
+]
+
+function problemOf(error: unknown): StoreProblem {
+  const status = statusOf(error)
+  if (nameOf(error) === 'NoSuchBucket') return 'no-such-bucket'
+  if (status === 403 || REFUSED_CREDENTIALS.includes(nameOf(error))) return 'access-denied'
+  if (status === undefined) return 'unreachable'
+  return status >= 500 ? 'server-error' : 'bad-request'
+}
+
 function unavailable(
   location: string,
   operation: string,
-  key: string,
   error: unknown,
   attempts: number,
 ): StateStoreUnavailableError {
   const status = statusOf(error)
   const name = nameOf(error)
   const message = error instanceof Error ? error.message : String(error)
-  const problem: StoreProblem =
-    name === 'NoSuchBucket'
-      ? 'no-such-bucket'
-      : status === 403 ||
-          [
-            'AccessDenied',
-            'InvalidAccessKeyId',
-            'SignatureDoesNotMatch',
-            'ExpiredToken',
-            'CredentialsProviderError',
-          ].includes(name)
-        ? 'access-denied'
-        : status !== undefined && status >= 500
-          ? 'server-error'
-          : status !== undefined && status < 500
-            ? 'bad-request'
-            : 'unreachable'
+  const problem = problemOf(error)
   const hint: Record<StoreProblem, string> = {
     'no-such-bucket': 'the bucket does not exist; create it, or fix the bucket in the store URL',
     'access-denied':
@@ -269,7 +261,7 @@ function unavailable(
   const what = `${name && name !== 'Error' ? `${name}: ` : ''}${message}${status ? ` (HTTP ${status})` : ''}`
   return new StateStoreUnavailableError({
     location,
-    operation: key ? operation : operation,
+    operation,
     problem,
     detail: `${what}; ${hint[problem]}`,
     cause: error,

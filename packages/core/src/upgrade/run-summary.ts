@@ -20,6 +20,11 @@ export interface RunSummary {
   error?: { step: string; code: string; message: string }
 }
 
+/** A run that reached a final state; any other stored run is interrupted and can be resumed. */
+export function isFinished(run: PersistedRun): boolean {
+  return (run.snapshot as { status?: string }).status === 'done'
+}
+
 export function summariseRun(run: PersistedRun): RunSummary {
   const snapshot = run.snapshot as { status?: string; value?: unknown; context?: Partial<UpgradeContext> }
   const context = snapshot.context ?? {}

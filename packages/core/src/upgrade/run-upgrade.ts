@@ -20,6 +20,7 @@ import type { PersistedRun, StateStore } from '../store/state-store.ts'
 import type { Check } from '../verify/check.ts'
 import { resolveUpgradeOptions, type UpgradeOptions } from './options.ts'
 import { buildResult, type UpgradeResult } from './result.ts'
+import { isFinished } from './run-summary.ts'
 
 export interface UpgradeRuntime {
   client: FlinkClient
@@ -57,7 +58,7 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
   const lock = resolved.dryRun ? undefined : await env.lock()
   try {
     const previous = await env.store.read()
-    if (previous && !isFinished(previous.snapshot)) {
+    if (previous && !isFinished(previous)) {
       throw new PreflightFailedError(
         'state-file',
         `A run (${previous.runId}) is still in progress in ${env.store.location}; resume it, or remove ${env.store.location.replace(/^file /, '')} if you know it is over`,
@@ -175,8 +176,12 @@ async function drive(
   if (journal.failure)
     return buildResult(storageFailed(context, stateName(final.value), journal.failure), runtime.client)
   if (final.status === 'done') {
-    if (context.outcome === 'rolled-back') await recordRestartedBlue(env.releases, context)
-    return buildResult(context, runtime.client)
+    const warning =
+      context.outcome === 'rolled-back' ? await recordRestartedBlue(env.releases, context) : undefined
+    return buildResult(
+      warning ? { ...context, warnings: [...context.warnings, warning] } : context,
+      runtime.client,
+    )
   }
   if (final.status === 'error') return buildResult(failed(context, final.error), runtime.client)
   if (final.value === 'awaitingPromotion')
@@ -186,9 +191,12 @@ async function drive(
 
 /**
  * Blue runs again under the rollback's job id: its release record moves to that job, so the next upgrade
- * can roll back to it too. A failure here only costs that, and is said.
+ * can roll back to it too. A failure here only costs that; it comes back as a warning.
  */
-async function recordRestartedBlue(releases: ReleaseRecordStore, context: UpgradeContext): Promise<void> {
+async function recordRestartedBlue(
+  releases: ReleaseRecordStore,
+  context: UpgradeContext,
+): Promise<string | undefined> {
   const name = context.facts?.blue?.name
   const restarted = context.rollbackJobId
   try {
@@ -200,10 +208,9 @@ async function recordRestartedBlue(releases: ReleaseRecordStore, context: Upgrad
         savepointPath: context.savepoint?.location,
         deployedAt: new Date().toISOString(),
       })
+    return undefined
   } catch (error) {
-    context.warnings.push(
-      `the release record of ${name} could not be moved to the restarted job ${restarted} (${error instanceof Error ? error.message : String(error)}); the next upgrade needs rollback settings to roll back`,
-    )
+    return `the release record of ${name} could not be moved to the restarted job ${restarted} (${error instanceof Error ? error.message : String(error)}); the next upgrade needs rollback settings to roll back`
   }
 }
 
@@ -283,10 +290,6 @@ function failed(context: UpgradeContext, error: unknown): UpgradeContext {
     outcome: 'failed-needs-attention',
     error: context.error ?? { step: 'machine', code: 'UNEXPECTED', message },
   }
-}
-
-function isFinished(snapshot: unknown): boolean {
-  return (snapshot as { status?: string }).status === 'done'
 }
 
 /**
