@@ -13,8 +13,8 @@
  * configuration is not on the REST API, so only the exception history shows them.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
+import { innermostCause } from '../client/java-stacktrace.ts'
 import { PreflightFailedError } from '../errors.ts'
-import { innermostCause } from '../steps/watch-blue.ts'
 import type { SavepointFormat } from '../upgrade/options.ts'
 
 const REFUSED = /UnsupportedOperationException: Not supported yet/

@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FlinkClient } from '../client/flink-client.ts'
+import { innermostCause } from '../client/java-stacktrace.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
 import type { JobExceptions } from '../client/schemas/jobs.ts'
 import { isTerminal } from './cancel-job.ts'
@@ -78,11 +79,4 @@ function failuresSince(history: JobExceptions, since: number): string[] {
   return history.exceptionHistory.entries
     .filter((e) => e.timestamp >= since)
     .map((e) => innermostCause(e.stacktrace) ?? e.exceptionName)
-}
-
-/** The last "Caused by:" of a Java stack trace says what went wrong; the first line only where it failed. */
-export function innermostCause(stacktrace: string): string | undefined {
-  const lines = stacktrace.split('\n')
-  const causes = lines.filter((l) => l.startsWith('Caused by: ')).map((l) => l.slice('Caused by: '.length))
-  return (causes.at(-1) ?? lines[0])?.trim() || undefined
 }

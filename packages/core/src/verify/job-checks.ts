@@ -2,6 +2,7 @@
  * The checks every upgrade runs on green: it runs, it restored from the savepoint taken, it checkpoints after
  * the restore, and it stays up without restarts or new exceptions for a while.
  */
+import { firstLine, rootCause } from '../client/java-stacktrace.ts'
 import type { CallOptions } from '../client/route.ts'
 import type { JobDetails } from '../client/schemas/jobs.ts'
 import type { Check, CheckContext } from './check.ts'
@@ -475,16 +476,6 @@ async function readNumRestarts(ctx: CheckContext, call: CallOptions): Promise<nu
   const value = metrics.find((m) => m.id === 'numRestarts')?.value
   const n = value === undefined ? Number.NaN : Number(value)
   return Number.isFinite(n) ? n : undefined
-}
-
-export function firstLine(text: string): string {
-  return text.split('\n', 1)[0]?.trim() ?? ''
-}
-
-/** The innermost `Caused by:` of a Java stack trace, if there is one. */
-export function rootCause(stacktrace: string): string | undefined {
-  const causes = stacktrace.split('\n').filter((l) => l.startsWith('Caused by: '))
-  return causes.at(-1)?.slice('Caused by: '.length).trim()
 }
 
 /** For people: the root cause first (what failed), then the wrapper Flink put around it. */
