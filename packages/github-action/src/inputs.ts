@@ -11,6 +11,18 @@ import * as z from 'zod'
 export const ACTIONS = ['deploy', 'promote', 'reject', 'resume'] as const
 export type ActionKind = (typeof ACTIONS)[number]
 
+/** The target cluster's connection inputs, besides to-flink-url: each needs it. */
+const TARGET_INPUTS = [
+  'to-token',
+  'to-username',
+  'to-password',
+  'to-headers',
+  'to-ca-cert',
+  'to-client-cert',
+  'to-client-key',
+  'to-insecure',
+] as const
+
 /** Every input of action.yml, in the order of the documentation. */
 export const INPUT_NAMES = [
   'action',
@@ -50,14 +62,7 @@ export const INPUT_NAMES = [
   'client-key',
   'insecure',
   'to-flink-url',
-  'to-token',
-  'to-username',
-  'to-password',
-  'to-headers',
-  'to-ca-cert',
-  'to-client-cert',
-  'to-client-key',
-  'to-insecure',
+  ...TARGET_INPUTS,
   'allow-local-savepoint-dir',
   'state-file',
   'state-store',
@@ -421,17 +426,6 @@ const InputsSchema = z
   })
 
 type ParsedInputs = z.output<typeof InputsSchema>
-
-const TARGET_INPUTS = [
-  'to-token',
-  'to-username',
-  'to-password',
-  'to-headers',
-  'to-ca-cert',
-  'to-client-cert',
-  'to-client-key',
-  'to-insecure',
-] as const satisfies readonly InputName[]
 
 /** One cluster's connection inputs go together as the client needs them. */
 function checkConnection(
