@@ -1,9 +1,10 @@
 /** The commands: their settings, help text with examples, and what runs them. */
 import type { CommandContext } from './context.ts'
-import { CONNECTION_KEYS, type SettingKey } from './settings.ts'
+import { CONNECTION_KEYS, type SettingKey, TARGET_KEYS } from './settings.ts'
 
 // A command's code loads when it runs: `--help` or a mistyped flag never loads the client and the machines.
 const cluster = () => import('./commands/cluster.ts')
+const statusCommand = () => import('./commands/status.ts')
 const jars = () => import('./commands/jars.ts')
 const upgrades = () => import('./commands/upgrade.ts')
 const fleet = () => import('./commands/fleet.ts')
@@ -18,6 +19,8 @@ export interface Command {
   settings: readonly SettingKey[]
   /** Connection and output settings are added unless false. */
   connection?: boolean
+  /** Takes a second cluster (`--to-flink-url`...): a run that moves the job, or a look at both clusters. */
+  target?: boolean
   positionals?: number
   examples: string[]
   /** Whether the help lists the exit codes of a run. */
@@ -36,6 +39,7 @@ const UPGRADE_SETTINGS = [
   'flinkConfig',
   'strategy',
   'savepointDir',
+  'allowLocalSavepointDir',
   'allowNonRestoredState',
   'claimMode',
   'drain',
@@ -87,6 +91,7 @@ export const COMMANDS: Command[] = [
       'rollback from the savepoint if green fails. Every step is persisted to the state file; Ctrl-C stops at\n' +
       'the next safe point and `flink-deploy resume` continues the run.',
     settings: UPGRADE_SETTINGS,
+    target: true,
     runExitCodes: true,
     examples: [
       '# First deployment, then every release: the same command',
@@ -100,6 +105,10 @@ export const COMMANDS: Command[] = [
       '# Only the plan; NDJSON for a script',
       'flink-deploy upgrade --job-name orders --jar orders.jar --dry-run',
       'flink-deploy upgrade --job-name orders --jar orders.jar --json | jq -c \'select(.type=="result")\'',
+      '',
+      '# Move the job to a new cluster (here Flink 1.20 to 2.3); savepoints on storage both clusters reach',
+      'flink-deploy upgrade --flink-url http://flink-1-20:8081 --to-flink-url http://flink-2-3:8081 \\',
+      '  --job-name orders --jar build/orders-flink2.jar --savepoint-dir s3://savepoints/orders',
     ],
     run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'upgrade'),
   },
@@ -111,10 +120,12 @@ export const COMMANDS: Command[] = [
       'The interrupted step runs again with the ids the run had chosen: the same savepoint trigger, the same\n' +
       'green job id. Give the connection settings again.',
     settings: RUN_STATE,
+    target: true,
     runExitCodes: true,
     examples: [
       'flink-deploy resume --flink-url http://flink:8081 --state-file .flink-deploy/orders.json',
       'flink-deploy resume --job-name orders   # .flink-deploy/orders.json',
+      'flink-deploy resume --job-name orders --flink-url http://old:8081 --to-flink-url http://new:8081   # a move',
     ],
     run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'resume'),
   },
@@ -124,6 +135,7 @@ export const COMMANDS: Command[] = [
     usage: 'flink-deploy promote --state-file <file> [options]',
     description: 'Re-checks both jobs, stops blue with a final savepoint and records green as the release.',
     settings: RUN_STATE,
+    target: true,
     runExitCodes: true,
     examples: ['flink-deploy promote --flink-url http://flink:8081 --state-file .flink-deploy/orders.json'],
     run: async (ctx) => (await upgrades()).runUpgradeCommand(ctx, 'promote'),
@@ -134,6 +146,7 @@ export const COMMANDS: Command[] = [
     usage: 'flink-deploy reject --state-file <file> [--reason <text>] [options]',
     description: 'Cancels green. Blue was never touched. Exits 0 when green was rejected as asked.',
     settings: [...RUN_STATE, 'reason'],
+    target: true,
     runExitCodes: true,
     examples: [
       'flink-deploy reject --flink-url http://flink:8081 --state-file .flink-deploy/orders.json --reason "lag grows"',
@@ -148,13 +161,15 @@ export const COMMANDS: Command[] = [
       'Lists the jobs that have not ended (--all: every job Flink remembers), newest first. With --state-store,\n' +
       'also each stored job: its last run (step or outcome, jobs, savepoint), who holds its lock, its release.',
     settings: ['jobName', 'all', 'stateStore'],
+    target: true,
     examples: [
       'flink-deploy status --flink-url http://flink:8081',
       'flink-deploy status --json | jq .jobs',
       '# Also the runs, locks and releases kept in a shared store (from any machine)',
       'flink-deploy status --state-store s3://deploy-state/flink --job-name orders',
+      'flink-deploy status --flink-url http://old:8081 --to-flink-url http://new:8081 --job-name orders',
     ],
-    run: async (ctx) => (await cluster()).status(ctx),
+    run: async (ctx) => (await statusCommand()).status(ctx),
   },
   {
     name: 'plan',
@@ -259,5 +274,10 @@ export const COMMANDS: Command[] = [
 export const GLOBAL_KEYS = ['config', 'json'] as const satisfies readonly SettingKey[]
 
 export function settingsOf(command: Command): SettingKey[] {
-  return [...command.settings, ...(command.connection === false ? [] : CONNECTION_KEYS), ...GLOBAL_KEYS]
+  return [
+    ...command.settings,
+    ...(command.connection === false ? [] : CONNECTION_KEYS),
+    ...(command.target ? TARGET_KEYS : []),
+    ...GLOBAL_KEYS,
+  ]
 }

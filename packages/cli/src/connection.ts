@@ -10,12 +10,25 @@ import {
   type FlinkClient,
   isFlinkDeployError,
 } from '@flink-deploy/core'
-import { type Resolved, SETTINGS, type SettingKey, UsageError } from './settings.ts'
+import {
+  CONNECTION_KEYS,
+  envName,
+  type Resolved,
+  SETTINGS,
+  type SettingKey,
+  TARGET_KEYS,
+  UsageError,
+} from './settings.ts'
 
 /** Where a setting came from, or its flag when it was not given (for messages). */
 export function nameOf(r: Resolved, key: SettingKey): string {
   return r.origin[key] ?? `--${SETTINGS[key].flag}`
 }
+
+/** Which settings hold a cluster's connection: Flink's own (blue's) or the target's of a move. */
+type ConnectionKeys = Record<(typeof CONNECTION_KEYS)[number], SettingKey>
+const BLUE = Object.fromEntries(CONNECTION_KEYS.map((k) => [k, k])) as ConnectionKeys
+const TARGET = Object.fromEntries(CONNECTION_KEYS.map((k, i) => [k, TARGET_KEYS[i]!])) as ConnectionKeys
 
 export function connect(
   r: Resolved,
@@ -23,34 +36,62 @@ export function connect(
   command: string,
   warn: (message: string) => void,
 ): FlinkClient {
-  const v = r.values as Record<string, unknown>
-  if (v.flinkUrl === undefined) {
+  if (r.values.flinkUrl === undefined) {
     throw new UsageError(
       '--flink-url is required (or FLINK_DEPLOY_FLINK_URL, or "flink-url" in the config file)',
       command,
     )
   }
+  return connectWith(BLUE, r, cwd, command, warn)
+}
+
+/** The target cluster of a move, when `--to-flink-url` is given; its other settings need it. */
+export function connectTarget(
+  r: Resolved,
+  cwd: string,
+  command: string,
+  warn: (message: string) => void,
+): FlinkClient | undefined {
+  if (r.values.toFlinkUrl === undefined) {
+    const given = TARGET_KEYS.find((k) => r.values[k] !== undefined && r.values[k] !== false)
+    if (given) throw new UsageError(`${nameOf(r, given)}: needs --to-flink-url, the target cluster`, command)
+    return undefined
+  }
+  return connectWith(TARGET, r, cwd, command, (message) => warn(`target: ${message}`))
+}
+
+function connectWith(
+  keys: ConnectionKeys,
+  r: Resolved,
+  cwd: string,
+  command: string,
+  warn: (message: string) => void,
+): FlinkClient {
+  const v = Object.fromEntries(CONNECTION_KEYS.map((k) => [k, r.values[keys[k]]])) as Record<string, unknown>
+  const name = (k: (typeof CONNECTION_KEYS)[number]) => nameOf(r, keys[k])
   if (v.token !== undefined && (v.username !== undefined || v.password !== undefined)) {
-    throw new UsageError(`${nameOf(r, 'token')}: give a token or a username and password, not both`, command)
+    throw new UsageError(`${name('token')}: give a token or a username and password, not both`, command)
   }
   if ((v.username === undefined) !== (v.password === undefined)) {
-    const given = v.username === undefined ? 'password' : 'username'
-    const missing = given === 'username' ? '--password (or FLINK_DEPLOY_PASSWORD)' : '--username'
-    throw new UsageError(`${nameOf(r, given)}: basic auth needs ${missing} too`, command)
+    const [given, missing] =
+      v.username === undefined ? (['password', 'username'] as const) : (['username', 'password'] as const)
+    // A password is best given by environment: say so where it is missing.
+    const hint = missing === 'password' ? ` (or ${envName(SETTINGS[keys.password])})` : ''
+    throw new UsageError(`${name(given)}: basic auth needs ${name(missing)}${hint} too`, command)
   }
   if ((v.clientCert === undefined) !== (v.clientKey === undefined)) {
     const given = v.clientCert === undefined ? 'clientKey' : 'clientCert'
-    throw new UsageError(`${nameOf(r, given)}: give --client-cert and --client-key together`, command)
+    throw new UsageError(
+      `${name(given)}: give ${name('clientCert')} and ${name('clientKey')} together`,
+      command,
+    )
   }
   const url = v.flinkUrl as string
   const tlsGiven = (['caCert', 'clientCert', 'insecure'] as const).find(
     (k) => v[k] !== undefined && v[k] !== false,
   )
   if (tlsGiven && !url.startsWith('https:')) {
-    throw new UsageError(
-      `${nameOf(r, tlsGiven)}: TLS settings need an https:// Flink URL, got ${url}`,
-      command,
-    )
+    throw new UsageError(`${name(tlsGiven)}: TLS settings need an https:// Flink URL, got ${url}`, command)
   }
   const pem = (key: 'caCert' | 'clientCert' | 'clientKey') => {
     if (v[key] === undefined) return undefined
@@ -59,7 +100,7 @@ export function connect(
       return readFileSync(path)
     } catch (error) {
       const reason = (error as NodeJS.ErrnoException).code ?? String(error)
-      throw new UsageError(`${nameOf(r, key)}: cannot read "${v[key]}" (${reason})`, command)
+      throw new UsageError(`${name(key)}: cannot read "${v[key]}" (${reason})`, command)
     }
   }
   const ca = pem('caCert')
@@ -81,7 +122,7 @@ export function connect(
   try {
     return createFlinkClient(options)
   } catch (error) {
-    throw asUsageError(error, r, command) ?? error
+    throw asUsageError(error, r, command, keys) ?? error
   }
 }
 
@@ -134,6 +175,8 @@ const CORE_ARGUMENTS: [string, SettingKey][] = [
   ['timeouts.cancelMs', 'cancelTimeout'],
   ['stateFile', 'stateFile'],
   ['state-file', 'stateFile'],
+  ['target', 'toFlinkUrl'],
+  ['allowLocalSavepointDir', 'allowLocalSavepointDir'],
 ]
 
 /** The setting a core argument name stands for, matching the longest prefix (`headers.X-Api` → header). */
@@ -144,12 +187,21 @@ export function settingForArgument(argument: string): SettingKey | undefined {
   return undefined
 }
 
-/** Rewrites core's `Invalid <argument>: <problem>` as `<setting as written>: <problem>`. */
-export function asUsageError(error: unknown, r: Resolved, command: string): UsageError | undefined {
+/**
+ * Rewrites core's `Invalid <argument>: <problem>` as `<setting as written>: <problem>`; `keys` names the
+ * cluster whose client options were refused (the target's for `--to-*`).
+ */
+export function asUsageError(
+  error: unknown,
+  r: Resolved,
+  command: string,
+  keys: ConnectionKeys = BLUE,
+): UsageError | undefined {
   if (!isFlinkDeployError(error) || error.code !== 'INVALID_ARGUMENT') return undefined
   const argument = (error as unknown as { argument: string }).argument
   const problem = error.message.replace(/^Invalid [^:]+: /, '')
-  const key = settingForArgument(argument)
+  const found = settingForArgument(argument)
+  const key = found && found in keys ? keys[found as keyof ConnectionKeys] : found
   // Program arguments may come from --args-json.
   const name =
     key === 'args' && r.origin.argsJson && !r.origin.args

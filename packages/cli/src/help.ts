@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { COMMANDS, type Command, GLOBAL_KEYS } from './commands.ts'
 import { EXIT_CODE_HELP } from './exit-codes.ts'
-import { CONNECTION_KEYS, envName, SETTINGS, type Setting, type SettingKey } from './settings.ts'
+import { CONNECTION_KEYS, envName, SETTINGS, type Setting, type SettingKey, TARGET_KEYS } from './settings.ts'
 
 /** Set by the bundler: a single executable has no package.json beside it. */
 declare const FLINK_DEPLOY_VERSION: string | undefined
@@ -48,6 +48,7 @@ export function commandHelp(command: Command): string {
     ...optionLines(own),
   ]
   if (command.connection !== false) lines.push('', 'Connection:', ...optionLines(CONNECTION_KEYS))
+  if (command.target) lines.push('', 'Target cluster (moving the job):', ...optionLines(TARGET_KEYS))
   lines.push('', 'Output and settings:', ...optionLines(GLOBAL_KEYS), '  -h, --help', '', SETTINGS_NOTE)
   lines.push('', 'Examples:', ...command.examples.map((e) => (e ? `  ${e}` : '')))
   if (command.runExitCodes) lines.push('', EXIT_CODE_HELP)

@@ -113,6 +113,71 @@ export const SETTINGS = {
     kind: 'boolean',
     help: 'accept any server certificate (throwaway test clusters only)',
   }),
+  // The target cluster of a move
+  toFlinkUrl: S({
+    key: 'toFlinkUrl',
+    flag: 'to-flink-url',
+    kind: 'url',
+    arg: '<url>',
+    help: "move the job: start green on this cluster (blue's savepoint must be on storage both reach, e.g. s3://)",
+  }),
+  toToken: S({
+    key: 'toToken',
+    flag: 'to-token',
+    kind: 'secret',
+    arg: '<token>',
+    help: 'target: bearer token',
+  }),
+  toUsername: S({
+    key: 'toUsername',
+    flag: 'to-username',
+    kind: 'string',
+    arg: '<user>',
+    help: 'target: basic auth user',
+  }),
+  toPassword: S({
+    key: 'toPassword',
+    flag: 'to-password',
+    kind: 'secret',
+    arg: '<password>',
+    help: 'target: basic auth password (prefer FLINK_DEPLOY_TO_PASSWORD)',
+  }),
+  toHeader: S({
+    key: 'toHeader',
+    flag: 'to-header',
+    fileKey: 'to-headers',
+    env: 'FLINK_DEPLOY_TO_HEADERS',
+    kind: 'secretMap',
+    arg: '<name=value>',
+    help: 'target: extra HTTP header, repeatable (env: one per line)',
+  }),
+  toCaCert: S({
+    key: 'toCaCert',
+    flag: 'to-ca-cert',
+    kind: 'path',
+    arg: '<pem>',
+    help: "target: CA bundle that signed the target's certificate",
+  }),
+  toClientCert: S({
+    key: 'toClientCert',
+    flag: 'to-client-cert',
+    kind: 'path',
+    arg: '<pem>',
+    help: 'target: client certificate for mutual TLS',
+  }),
+  toClientKey: S({
+    key: 'toClientKey',
+    flag: 'to-client-key',
+    kind: 'path',
+    arg: '<pem>',
+    help: 'target: client key for mutual TLS',
+  }),
+  toInsecure: S({
+    key: 'toInsecure',
+    flag: 'to-insecure',
+    kind: 'boolean',
+    help: 'target: accept any server certificate (throwaway test clusters only)',
+  }),
   // Job selection and state
   jobName: S({
     key: 'jobName',
@@ -224,6 +289,12 @@ export const SETTINGS = {
     values: ['canonical', 'native'],
     arg: '<format>',
     help: 'canonical (default) or native; jobs on Flink 2.x async state take only native savepoints',
+  }),
+  allowLocalSavepointDir: S({
+    key: 'allowLocalSavepointDir',
+    flag: 'allow-local-savepoint-dir',
+    kind: 'boolean',
+    help: 'moving the job: accept a file: savepoint directory (only if both clusters mount the same disk there)',
   }),
   allowNonRestoredState: S({
     key: 'allowNonRestoredState',
@@ -434,6 +505,19 @@ export const CONNECTION_KEYS = [
   'clientCert',
   'clientKey',
   'insecure',
+] as const satisfies readonly SettingKey[]
+
+/** The same settings for the target cluster of a move (`--to-flink-url`...). */
+export const TARGET_KEYS = [
+  'toFlinkUrl',
+  'toToken',
+  'toUsername',
+  'toPassword',
+  'toHeader',
+  'toCaCert',
+  'toClientCert',
+  'toClientKey',
+  'toInsecure',
 ] as const satisfies readonly SettingKey[]
 
 export const envName = (s: Setting) => s.env ?? `FLINK_DEPLOY_${s.flag.toUpperCase().replaceAll('-', '_')}`

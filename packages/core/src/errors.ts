@@ -131,8 +131,16 @@ export class FlinkOperationFailedError extends FlinkDeployError {
   readonly javaClass: string
   /** The first line of Flink's stack trace: the exception message. */
   readonly javaMessage: string
+  /** Flink's whole stack trace, whose `Caused by:` lines often say more than the first. */
+  readonly stackTrace: string
 
-  constructor(init: { operation: string; triggerId: string; javaClass: string; javaMessage: string }) {
+  constructor(init: {
+    operation: string
+    triggerId: string
+    javaClass: string
+    javaMessage: string
+    stackTrace?: string
+  }) {
     super(
       `${init.operation} failed in Flink: ${init.javaClass}: ${init.javaMessage} (trigger id ${init.triggerId})`,
     )
@@ -140,6 +148,7 @@ export class FlinkOperationFailedError extends FlinkDeployError {
     this.triggerId = init.triggerId
     this.javaClass = init.javaClass
     this.javaMessage = redact(init.javaMessage)
+    this.stackTrace = redact(init.stackTrace ?? '')
   }
 }
 

@@ -318,3 +318,33 @@ describe('blue-green with manual promotion across two invocations', () => {
     expect(commands(r.stdout, 'error')[0]).toContain('no run to resume in')
   })
 })
+
+describe('moving the job to another cluster (to-flink-url)', () => {
+  it('deploys green on the target from blue savepoint; outputs name where the job runs now', async () => {
+    // Both fakes read and write one savepoint storage, as two clusters share a bucket.
+    await fake.close()
+    const storage = new Map()
+    const shared = { savepointDir: 's3://savepoints/orders', storage, timing: { programSecondMs: 20 } }
+    fake = await serveFakeFlink({ version: '1.20.5', ...shared })
+    const target = await serveFakeFlink({ version: '2.3.0', ...shared })
+    try {
+      const blueId = await deployV1()
+      const r = await run(release('v2', { 'to-flink-url': target.url, 'to-token': 'target-token-55' }))
+
+      expect(r.code, r.stdout + r.stderr).toBe(0)
+      expect(r.outputs).toMatchObject({
+        outcome: 'upgraded',
+        'previous-job-id': blueId,
+        'flink-url': target.url,
+      })
+      expect(target.cluster.job(r.outputs['job-id']!)!.restoredFrom?.path).toBe(r.outputs['savepoint-path'])
+      expect(fake.cluster.job(blueId)!.state).toBe('FINISHED')
+      expect(r.stdout).toContain(`on ${fake.url}, moving it to ${target.url}`)
+      expect(commands(r.stdout, 'add-mask')).toContain('target-token-55')
+      const logged = r.stdout.split('\n').filter((l) => !l.startsWith('::add-mask::'))
+      expect(logged.join('\n')).not.toContain('target-token-55')
+    } finally {
+      await target.close()
+    }
+  })
+})

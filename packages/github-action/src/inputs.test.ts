@@ -181,10 +181,74 @@ describe('secretsOf', () => {
       'Bearer b-000',
       'b-000',
       'MIIEvQIBADANBgkq',
-      'sk-1',
-      'ak-2',
       'url pw',
       'url%20pw',
+      'sk-1',
+      'ak-2',
     ])
+  })
+})
+
+describe('the target cluster of a move', () => {
+  it('gives the target its own client options, and the upgrade its local-directory switch', () => {
+    const parsed = parse({
+      ...base,
+      'to-flink-url': 'https://flink-2.example.com',
+      'to-username': 'deployer',
+      'to-password': 'pw-target-1',
+      'to-headers': 'X-Tenant: blue',
+      'allow-local-savepoint-dir': 'true',
+    })
+    expect(parsed.targetCluster).toEqual({
+      baseUrl: 'https://flink-2.example.com',
+      auth: { type: 'basic', username: 'deployer', password: 'pw-target-1' },
+      headers: { 'X-Tenant': 'blue' },
+      tls: undefined,
+    })
+    expect(parsed.client).toMatchObject({ baseUrl: base['flink-url'], auth: undefined })
+    expect(parsed.upgrade?.allowLocalSavepointDir).toBe(true)
+    expect(parse(base).targetCluster).toBeUndefined()
+  })
+
+  it.each([
+    [{ 'to-token': 't' }, 'Input to-token: needs to-flink-url, the cluster the job moves to'],
+    [
+      { 'to-flink-url': 'https://f2', 'to-token': 't', 'to-password': 'p' },
+      'Input to-token: give to-token or to-username and to-password, not both',
+    ],
+    [{ 'to-flink-url': 'https://f2', 'to-username': 'u' }, 'Input to-password: required with to-username'],
+    [
+      { 'to-flink-url': 'http://f2', 'to-ca-cert': '-----BEGIN CERTIFICATE-----\nabc' },
+      'Input to-ca-cert: TLS settings need an https to-flink-url',
+    ],
+    [
+      { 'to-flink-url': 'https://user:pw@f2' },
+      'Input to-flink-url: credentials in the URL are not accepted; use the token or username and password inputs',
+    ],
+    [
+      { manifest: 'flink-deploy.yaml', 'job-name': '', jar: '', 'to-flink-url': 'https://f2' },
+      'Input to-flink-url: moves one job; it does not go with manifest',
+    ],
+  ] as [Partial<Record<InputName, string>>, string][])('%o → %s', (inputs, message) => {
+    expect(problem({ ...base, ...inputs })).toBe(message)
+  })
+
+  it("masks the target's secrets like blue's", () => {
+    const secrets = secretsOf(
+      reader({
+        ...base,
+        'to-flink-url': 'https://f2',
+        'to-token': 'target-token-77',
+        'to-headers': 'Authorization: Bearer hdr-secret-9',
+      }),
+    )
+    expect(secrets).toEqual(
+      expect.arrayContaining([
+        'target-token-77',
+        Buffer.from('target-token-77').toString('base64'),
+        'Bearer hdr-secret-9',
+        'hdr-secret-9',
+      ]),
+    )
   })
 })

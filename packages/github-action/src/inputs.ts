@@ -11,6 +11,18 @@ import * as z from 'zod'
 export const ACTIONS = ['deploy', 'promote', 'reject', 'resume'] as const
 export type ActionKind = (typeof ACTIONS)[number]
 
+/** The target cluster's connection inputs, besides to-flink-url: each needs it. */
+const TARGET_INPUTS = [
+  'to-token',
+  'to-username',
+  'to-password',
+  'to-headers',
+  'to-ca-cert',
+  'to-client-cert',
+  'to-client-key',
+  'to-insecure',
+] as const
+
 /** Every input of action.yml, in the order of the documentation. */
 export const INPUT_NAMES = [
   'action',
@@ -49,6 +61,9 @@ export const INPUT_NAMES = [
   'client-cert',
   'client-key',
   'insecure',
+  'to-flink-url',
+  ...TARGET_INPUTS,
+  'allow-local-savepoint-dir',
   'state-file',
   'state-store',
   'manifest',
@@ -69,6 +84,8 @@ export interface ActionInputs {
   action: ActionKind
   flinkUrl: string
   client: ClientOptions
+  /** The cluster green moves to (to-flink-url and its connection inputs), when the job moves. */
+  targetCluster?: ClientOptions
   /** Only for action deploy. */
   upgrade?: UpgradeOptions
   /** Local state file, when no state store is given. */
@@ -115,14 +132,33 @@ export function secretsOf(read: InputReader): string[] {
   const add = (value: string | undefined) => {
     if (value) out.add(value)
   }
-  const token = read('token')
+  for (const p of CLUSTER_PREFIXES) {
+    for (const secret of connectionSecretsOf(read, p)) add(secret)
+  }
+  for (const line of lines(read('flink-config'))) {
+    const eq = line.indexOf('=')
+    if (eq > 0 && SENSITIVE_CONFIG_KEY.test(line.slice(0, eq))) add(line.slice(eq + 1).trim())
+  }
+  return [...out]
+}
+
+/** The two clusters' connection inputs: blue's (`token`...) and the target's of a move (`to-token`...). */
+const CLUSTER_PREFIXES = ['', 'to-'] as const
+type ClusterPrefix = (typeof CLUSTER_PREFIXES)[number]
+
+function connectionSecretsOf(read: InputReader, p: ClusterPrefix): string[] {
+  const out: string[] = []
+  const add = (value: string | undefined) => {
+    if (value) out.push(value)
+  }
+  const token = read(`${p}token`)
   add(token)
   if (token) add(Buffer.from(token).toString('base64'))
-  const username = read('username')
-  const password = read('password')
+  const username = read(`${p}username`)
+  const password = read(`${p}password`)
   add(password)
   if (password) add(Buffer.from(`${username}:${password}`).toString('base64'))
-  for (const line of lines(read('headers'))) {
+  for (const line of lines(read(`${p}headers`))) {
     const colon = line.indexOf(':')
     if (colon < 0) {
       add(line) // not a header line: better masked than echoed
@@ -134,17 +170,13 @@ export function secretsOf(read: InputReader): string[] {
     add(scheme?.[1])
   }
   for (const name of ['ca-cert', 'client-cert', 'client-key'] as const) {
-    const pem = read(name)
+    const pem = read(`${p}${name}`)
     for (const line of pem.split(/\r?\n/)) {
       const trimmed = line.trim()
       if (trimmed.length >= MIN_PEM_LINE && !trimmed.startsWith('-----')) add(trimmed)
     }
   }
-  for (const line of lines(read('flink-config'))) {
-    const eq = line.indexOf('=')
-    if (eq > 0 && SENSITIVE_CONFIG_KEY.test(line.slice(0, eq))) add(line.slice(eq + 1).trim())
-  }
-  const url = read('flink-url')
+  const url = read(`${p}flink-url`)
   try {
     const parsed = new URL(url)
     add(parsed.password && decodeURIComponent(parsed.password))
@@ -152,7 +184,7 @@ export function secretsOf(read: InputReader): string[] {
   } catch {
     // not a URL: reported by validation, without the value if it looks like it holds credentials
   }
-  return [...out]
+  return out
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -316,6 +348,16 @@ const InputsSchema = z
     'client-cert': pem,
     'client-key': pem,
     insecure: boolean,
+    'to-flink-url': flinkUrl.optional(),
+    'to-token': optionalText,
+    'to-username': optionalText,
+    'to-password': optionalText,
+    'to-headers': headers,
+    'to-ca-cert': pem,
+    'to-client-cert': pem,
+    'to-client-key': pem,
+    'to-insecure': boolean,
+    'allow-local-savepoint-dir': boolean,
     'state-file': optionalText,
     'state-store': z
       .string()
@@ -342,6 +384,8 @@ const InputsSchema = z
         (n) => i[n] !== undefined,
       )
       if (oneJob) problem(oneJob, 'give the jobs in the manifest, not as inputs, when manifest is given')
+      if (i['to-flink-url'] !== undefined)
+        problem('to-flink-url', 'moves one job; it does not go with manifest')
       return
     }
     if (i['job-name'] !== undefined && i['job-id'] !== undefined)
@@ -363,21 +407,10 @@ const InputsSchema = z
       problem('state-file', 'give state-file or state-store, not both')
     if (deploy && i.jar === undefined)
       problem('jar', 'required for action deploy; expected the path of the release jar')
-    if (i.token !== undefined && (i.username !== undefined || i.password !== undefined))
-      problem('token', 'give token or username and password, not both')
-    if (i.password !== undefined && i.username === undefined) problem('username', 'required with password')
-    if (i.username !== undefined && i.password === undefined) problem('password', 'required with username')
-    if (i.username?.includes(':')) problem('username', 'must not contain ":"')
-    if ((i['client-cert'] === undefined) !== (i['client-key'] === undefined))
-      problem(
-        i['client-cert'] === undefined ? 'client-cert' : 'client-key',
-        'client-cert and client-key go together',
-      )
-    const tlsInput = (['ca-cert', 'client-cert', 'client-key', 'insecure'] as const).find(
-      (n) => i[n] !== undefined && i[n] !== false,
-    )
-    if (tlsInput && !i['flink-url']?.startsWith('https:'))
-      problem(tlsInput, 'TLS settings need an https flink-url')
+    for (const p of CLUSTER_PREFIXES) checkConnection(i, p, problem)
+    const targetInput = TARGET_INPUTS.find((n) => i[n] !== undefined && i[n] !== false)
+    if (targetInput && i['to-flink-url'] === undefined)
+      problem(targetInput, 'needs to-flink-url, the cluster the job moves to')
     if (i.stateless && i['initial-savepoint'] !== undefined)
       problem('stateless', 'stateless and initial-savepoint exclude each other')
     if (deploy && i['manual-promotion'] && i.strategy !== 'blue-green')
@@ -393,6 +426,34 @@ const InputsSchema = z
   })
 
 type ParsedInputs = z.output<typeof InputsSchema>
+
+/** One cluster's connection inputs go together as the client needs them. */
+function checkConnection(
+  i: ParsedInputs,
+  p: ClusterPrefix,
+  problem: (input: InputName, message: string) => void,
+): void {
+  const has = (name: string) => {
+    const v = i[`${p}${name}` as keyof ParsedInputs]
+    return v !== undefined && v !== false
+  }
+  const input = (name: string) => `${p}${name}` as InputName
+  if (has('token') && (has('username') || has('password')))
+    problem(input('token'), `give ${p}token or ${p}username and ${p}password, not both`)
+  if (has('password') && !has('username')) problem(input('username'), `required with ${p}password`)
+  if (has('username') && !has('password')) problem(input('password'), `required with ${p}username`)
+  if ((i[input('username') as keyof ParsedInputs] as string | undefined)?.includes(':'))
+    problem(input('username'), 'must not contain ":"')
+  if (has('client-cert') !== has('client-key'))
+    problem(
+      input(has('client-cert') ? 'client-key' : 'client-cert'),
+      `${p}client-cert and ${p}client-key go together`,
+    )
+  const tlsInput = ['ca-cert', 'client-cert', 'client-key', 'insecure'].find(has)
+  const url = i[input('flink-url') as keyof ParsedInputs] as string | undefined
+  if (tlsInput && url !== undefined && !url.startsWith('https:'))
+    problem(input(tlsInput), `TLS settings need an https ${p}flink-url`)
+}
 
 /**
  * Validates the raw inputs; throws an {@link InputError} naming the first wrong input. `cwd` resolves
@@ -434,7 +495,8 @@ export function parseInputs(
   return {
     action: i.action,
     flinkUrl: i['flink-url'],
-    client: clientOptions(i),
+    client: clientOptions(i, ''),
+    ...(i['to-flink-url'] ? { targetCluster: clientOptions(i, 'to-') } : {}),
     upgrade: i.action === 'deploy' && !i.manifest ? upgradeOptions(i, jar!, rollbackJar) : undefined,
     ...(i.manifest ? { manifest: path(i.manifest) } : {}),
     ...(i.concurrency ? { concurrency: i.concurrency } : {}),
@@ -465,20 +527,21 @@ export function safeFileName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '_')
 }
 
-function clientOptions(i: ParsedInputs): ClientOptions {
-  const tls =
-    i['ca-cert'] || i['client-cert'] || i.insecure
-      ? { ca: i['ca-cert'], cert: i['client-cert'], key: i['client-key'], insecure: i.insecure || undefined }
-      : undefined
+function clientOptions(i: ParsedInputs, p: ClusterPrefix): ClientOptions {
+  const get = <T>(name: string) => i[`${p}${name}` as keyof ParsedInputs] as T | undefined
+  const [ca, cert, key] = ['ca-cert', 'client-cert', 'client-key'].map((n) => get<string>(n))
+  const insecure = get<boolean>('insecure')
+  const token = get<string>('token')
+  const username = get<string>('username')
   return {
-    baseUrl: i['flink-url'],
-    auth: i.token
-      ? { type: 'bearer', token: i.token }
-      : i.username !== undefined
-        ? { type: 'basic', username: i.username, password: i.password ?? '' }
+    baseUrl: get<string>('flink-url')!,
+    auth: token
+      ? { type: 'bearer', token }
+      : username !== undefined
+        ? { type: 'basic', username, password: get<string>('password') ?? '' }
         : undefined,
-    headers: i.headers,
-    tls,
+    headers: get<Record<string, string>>('headers'),
+    tls: ca || cert || insecure ? { ca, cert, key, insecure: insecure || undefined } : undefined,
   }
 }
 
@@ -497,6 +560,7 @@ function upgradeOptions(i: ParsedInputs, jar: string, rollbackJar: string | unde
     savepointDir: i['savepoint-dir'],
     savepointFormat: i['savepoint-format'],
     allowNonRestoredState: i['allow-non-restored-state'],
+    allowLocalSavepointDir: i['allow-local-savepoint-dir'],
     claimMode: i['claim-mode'],
     drain: i.drain,
     stateless: i.stateless,

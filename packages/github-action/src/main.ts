@@ -35,6 +35,7 @@ const readInput = (name: InputName) => core.getInput(name)
 
 export async function run(): Promise<void> {
   let client: FlinkClient | undefined
+  let target: FlinkClient | undefined
   let storage: RunStorage | undefined
   const controller = new AbortController()
   const cancel = (signal: NodeJS.Signals) => {
@@ -48,6 +49,12 @@ export async function run(): Promise<void> {
     for (const secret of secretsOf(readInput)) core.setSecret(secret)
     const inputs = parseInputs(readInput)
     client = createFlinkClient({ ...inputs.client, onWarning: (message) => core.warning(message) })
+    target =
+      inputs.targetCluster &&
+      createFlinkClient({
+        ...inputs.targetCluster,
+        onWarning: (message) => core.warning(`target: ${message}`),
+      })
     core.info(describe(inputs))
     if (inputs.manifest) {
       await applyManifest(core, inputs, client, controller.signal)
@@ -57,6 +64,7 @@ export async function run(): Promise<void> {
     const steps = new StepLog(core)
     const runtime: UpgradeRuntime = {
       client,
+      ...(target ? { target } : {}),
       ...(storage ? { storage } : { stateFile: inputs.stateFile! }),
       owner: inputs.lockOwner,
       signal: controller.signal,
@@ -74,7 +82,7 @@ export async function run(): Promise<void> {
   } finally {
     process.off('SIGINT', cancel)
     process.off('SIGTERM', cancel)
-    await client?.close().catch(() => undefined)
+    await Promise.all([client?.close(), target?.close()]).catch(() => undefined)
     await storage?.close().catch(() => undefined)
   }
 }
@@ -110,7 +118,10 @@ function describe(inputs: ActionInputs): string {
       ? `deploy ${u.jar} as job ${inputs.target} (${u.strategy ?? 'stop-and-restart'}${u.dryRun ? ', dry run' : ''})`
       : `${inputs.action} the run of ${inputs.target}`
   const state = inputs.stateStore ? `state store ${inputs.stateStore}` : `state file ${inputs.stateFile}`
-  return `flink-deploy: ${what} on ${inputs.flinkUrl}; ${state}`
+  const where = inputs.targetCluster
+    ? `${inputs.flinkUrl}, moving it to ${inputs.targetCluster.baseUrl}`
+    : inputs.flinkUrl
+  return `flink-deploy: ${what} on ${where}; ${state}`
 }
 
 async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void> {
@@ -129,6 +140,7 @@ async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void
     'previous-job-id': result.blueJobId,
     'savepoint-path': result.savepointPath,
     'jar-id': result.greenJarId,
+    'flink-url': result.running.find((r) => r.jobId === currentJobId(result))?.cluster,
     'rolled-back': String(result.outcome === 'rolled-back'),
     'downtime-ms': result.downtimeMs === undefined ? undefined : String(Math.round(result.downtimeMs)),
     'duration-ms': String(Math.round(result.totalMs)),

@@ -13,7 +13,7 @@ const rolledBack: UpgradeResult = {
   strategy: 'stop-and-restart',
   blueJobId: BLUE,
   greenJobId: GREEN,
-  running: [{ role: 'blue-restarted', jobId: RESTARTED, state: 'RUNNING' }],
+  running: [{ role: 'blue-restarted', jobId: RESTARTED, state: 'RUNNING', cluster: 'http://flink:8081' }],
   savepointPath: SP,
   savepointFormat: 'canonical',
   plan: [],

@@ -1,6 +1,6 @@
 /**
- * `status`, `savepoint`, `cancel`: one look at the cluster or one operation on a job. Human and plain output
- * are lines; `--json` is one JSON object.
+ * `savepoint`, `cancel`: one operation on a job, and the client and output helpers the cluster commands
+ * share. Human and plain output are lines; `--json` is one JSON object.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import { type FlinkClient, formatMs, isJobNotFound } from '@flink-deploy/core'
@@ -8,11 +8,9 @@ import { connect } from '../connection.ts'
 import { type CommandContext, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../settings.ts'
-import { storeUrlOf } from '../storage.ts'
 import { CommandFailed } from './command-failed.ts'
-import { storedJobLines, storedJobs } from './stored-runs.ts'
 
-const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])
+export const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])
 
 export function openClient(ctx: CommandContext): FlinkClient {
   return connect(ctx.settings, ctx.io.cwd, ctx.command, (message) =>
@@ -36,88 +34,6 @@ export async function withClient<T>(
   } finally {
     await client.close().catch(() => {})
   }
-}
-
-const ago = (at: number, now: number) => `${formatMs(Math.max(0, now - at))} ago`
-
-interface SnapshotInfo {
-  id: number
-  at: number
-  path: string | undefined
-}
-
-export async function status(ctx: CommandContext): Promise<number> {
-  return withClient(ctx, async (client) => {
-    const [overview, { jobs }] = await Promise.all([client.cluster.overview(), client.jobs.overview()])
-    const all = value<boolean>(ctx, 'all') ?? false
-    const name = value<string>(ctx, 'jobName')
-    const selected = jobs
-      .filter((j) => (all || !TERMINAL.has(j.state)) && (name === undefined || j.name === name))
-      .sort((a, b) => b['start-time'] - a['start-time'])
-    const ended = jobs.filter((j) => TERMINAL.has(j.state) && (name === undefined || j.name === name)).length
-    const details = await Promise.all(
-      selected.map(async (j) => {
-        if (j.state !== 'RUNNING') return { checkpoint: undefined, savepoint: undefined }
-        const stats = await client.checkpoints.statistics({ jobid: j.jid }).catch(() => undefined)
-        const info = (
-          c: { id: number; latest_ack_timestamp: number; external_path?: string | null } | null | undefined,
-        ) =>
-          c
-            ? ({ id: c.id, at: c.latest_ack_timestamp, path: c.external_path ?? undefined } as SnapshotInfo)
-            : undefined
-        return { checkpoint: info(stats?.latest.completed), savepoint: info(stats?.latest.savepoint) }
-      }),
-    )
-    const rows = selected.map((j, i) => ({
-      id: j.jid,
-      name: j.name,
-      state: j.state,
-      startTime: j['start-time'],
-      endTime: j['end-time'] > 0 ? j['end-time'] : undefined,
-      durationMs: j.duration,
-      lastCheckpoint: details[i]!.checkpoint,
-      lastSavepoint: details[i]!.savepoint,
-    }))
-    const now = Date.now()
-    const storeUrl = storeUrlOf(ctx)
-    const stored = storeUrl ? await storedJobs(ctx, storeUrl) : undefined
-    emit(
-      ctx,
-      {
-        type: 'status',
-        flinkUrl: value<string>(ctx, 'flinkUrl'),
-        flinkVersion: overview['flink-version'],
-        taskManagers: overview.taskmanagers,
-        slotsTotal: overview['slots-total'],
-        slotsAvailable: overview['slots-available'],
-        jobs: rows,
-        endedJobs: ended,
-        ...(stored ? { stateStore: storeUrl, stored } : {}),
-      },
-      () => {
-        const lines = [
-          `Flink ${overview['flink-version']} at ${value<string>(ctx, 'flinkUrl')}`,
-          `task managers ${overview.taskmanagers}, slots ${overview['slots-total']} (${overview['slots-available']} free)`,
-          '',
-        ]
-        if (rows.length === 0) lines.push(name ? `No job named "${name}" runs.` : 'No job runs.')
-        for (const job of rows) {
-          const since = job.endTime ? `ended ${ago(job.endTime, now)}` : `for ${formatMs(job.durationMs)}`
-          lines.push(`${job.state.padEnd(9)} ${job.name}  ${job.id}  ${since}`)
-          if (job.state === 'RUNNING') {
-            const show = (s: SnapshotInfo | undefined) =>
-              s ? `#${s.id}, ${ago(s.at, now)}${s.path ? `, ${s.path}` : ''}` : 'none yet'
-            lines.push(`          last checkpoint  ${show(job.lastCheckpoint)}`)
-            lines.push(`          last savepoint   ${show(job.lastSavepoint)}`)
-          }
-        }
-        if (!all && ended > 0) lines.push('', `${ended} ended job(s) not shown; --all lists them.`)
-        if (stored) lines.push(...storedJobLines(storeUrl!, stored))
-        return lines
-      },
-    )
-    return EXIT.ok
-  })
 }
 
 /** The job a command acts on: a positional id, --job-id, or the one live job called --job-name. */

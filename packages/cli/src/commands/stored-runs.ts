@@ -21,7 +21,10 @@ export interface StoredJob {
   job: string
   run?: RunSummary
   lock?: LockHolder
-  release?: Pick<ReleaseRecord, 'jobId' | 'jarSha256' | 'programArgs' | 'deployedAt' | 'savepointPath'>
+  release?: Pick<
+    ReleaseRecord,
+    'jobId' | 'jarSha256' | 'programArgs' | 'deployedAt' | 'savepointPath' | 'flinkUrl'
+  >
 }
 
 export async function storedJobs(ctx: CommandContext, url: string): Promise<StoredJob[]> {
@@ -49,6 +52,7 @@ export async function storedJobs(ctx: CommandContext, url: string): Promise<Stor
                   programArgs: release.programArgs,
                   deployedAt: release.deployedAt,
                   ...(release.savepointPath ? { savepointPath: release.savepointPath } : {}),
+                  ...(release.flinkUrl ? { flinkUrl: release.flinkUrl } : {}),
                 },
               }
             : {}),
@@ -69,8 +73,9 @@ export function storedJobLines(url: string, jobs: StoredJob[]): string[] {
     if (run) {
       const where = run.status === 'done' ? `ended ${run.outcome ?? run.step}` : `in progress at ${run.step}`
       lines.push(`    last run     ${run.runId} (${run.machine}): ${where}, updated ${run.updatedAt}`)
-      if (run.blueJobId) lines.push(`    blue job     ${run.blueJobId}`)
-      if (run.greenJobId) lines.push(`    green job    ${run.greenJobId}`)
+      const on = (cluster: string | undefined) => (cluster ? ` on ${cluster}` : '')
+      if (run.blueJobId) lines.push(`    blue job     ${run.blueJobId}${on(run.clusters?.blue)}`)
+      if (run.greenJobId) lines.push(`    green job    ${run.greenJobId}${on(run.clusters?.green)}`)
       if (run.savepointPath) lines.push(`    savepoint    ${run.savepointPath}`)
       if (run.error)
         lines.push(`    error        ${run.error.code} in ${run.error.step}: ${run.error.message}`)
@@ -80,7 +85,10 @@ export function storedJobLines(url: string, jobs: StoredJob[]): string[] {
         ? `    lock         held by ${lock.owner} (pid ${lock.pid} on ${lock.hostname}) since ${lock.acquiredAt}, lease until ${lock.leaseExpiresAt}`
         : '    lock         free',
     )
-    if (release) lines.push(`    release      job ${release.jobId}, deployed ${release.deployedAt}`)
+    if (release)
+      lines.push(
+        `    release      job ${release.jobId}${release.flinkUrl ? ` on ${release.flinkUrl}` : ''}, deployed ${release.deployedAt}`,
+      )
   }
   return lines
 }

@@ -15,8 +15,8 @@ import {
   type UpgradeRuntime,
   upgrade,
 } from '@flink-deploy/core'
-import { asUsageError, connect, nameOf, settingForArgument } from '../connection.ts'
-import { type CommandContext, displayPath, value } from '../context.ts'
+import { asUsageError, connect, connectTarget, nameOf, settingForArgument } from '../connection.ts'
+import { type CommandContext, displayPath, shellWord, value } from '../context.ts'
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
 import { chooseMode, createRenderer } from '../output.ts'
 import { type Resolved, type SettingKey, UsageError } from '../settings.ts'
@@ -94,6 +94,7 @@ export function upgradeOptions(ctx: CommandContext): UpgradeOptions {
     savepointDir: v.savepointDir as string | undefined,
     savepointFormat: v.savepointFormat as UpgradeOptions['savepointFormat'],
     allowNonRestoredState: v.allowNonRestoredState as boolean | undefined,
+    allowLocalSavepointDir: v.allowLocalSavepointDir as boolean | undefined,
     claimMode: v.claimMode as UpgradeOptions['claimMode'],
     drain: v.drain as boolean | undefined,
     stateless: v.stateless as boolean | undefined,
@@ -168,6 +169,9 @@ async function runWith(
     ctx.stderr.write(`warning: ${message}\n`)
   }
   const client = connect(ctx.settings, ctx.io.cwd, ctx.command, warn)
+  const target = connectTarget(ctx.settings, ctx.io.cwd, ctx.command, warn)
+  // Every command that continues a move needs its target again.
+  const flags = target ? `${opened.flags} --to-flink-url ${shellWord(target.url)}` : opened.flags
   const controller = new AbortController()
   let interrupts = 0
   const stopListening = ctx.io.onInterrupt?.(() => {
@@ -182,7 +186,7 @@ async function runWith(
     } else {
       ctx.stderr.write(
         `\nExited at once; the run was not finished. Its state is in ${opened.shown}; continue it with:\n` +
-          `  flink-deploy resume ${opened.flags}\n`,
+          `  flink-deploy resume ${flags}\n`,
       )
       ctx.io.exit?.(EXIT.interrupted)
     }
@@ -190,12 +194,13 @@ async function runWith(
   const owner = value<string>(ctx, 'lockOwner')
   const runtime: UpgradeRuntime = {
     client,
+    ...(target ? { target } : {}),
     storage: opened.storage,
     ...(owner ? { owner } : {}),
     signal: controller.signal,
     onEvent: (event: UpgradeEvent) => renderer.event(event),
   }
-  renderer.intro(introLines(action, options, ctx, opened))
+  renderer.intro(introLines(action, options, ctx, opened, target?.url))
   try {
     const result = await run(action, options, runtime, value<string>(ctx, 'reason'))
     const code =
@@ -209,11 +214,11 @@ async function runWith(
     const debug = Boolean(ctx.io.env.FLINK_DEPLOY_DEBUG)
     const shown =
       debug || !result.error?.flinkAnswer ? result : { ...result, error: withoutAnswer(result.error) }
-    renderer.result(shown, { ...where, exitCode: code }, notes(result, opened))
+    renderer.result(shown, { ...where, exitCode: code }, notes(result, opened.shown, flags))
     if (debug && result.error?.flinkAnswer && renderer.mode !== 'json')
       ctx.stderr.write(`Flink's answer:\n${result.error.flinkAnswer}\n`)
     if (renderer.mode === 'json' && result.error?.code === 'CANCELLED') {
-      for (const line of notes(result, opened)) ctx.stderr.write(`${line}\n`)
+      for (const line of notes(result, opened.shown, flags)) ctx.stderr.write(`${line}\n`)
     }
     return code
   } catch (error) {
@@ -221,7 +226,7 @@ async function runWith(
   } finally {
     renderer.close()
     stopListening?.()
-    await client.close().catch(() => {})
+    await Promise.all([client.close(), target?.close()]).catch(() => {})
   }
 }
 
@@ -248,9 +253,11 @@ function introLines(
   options: UpgradeOptions | undefined,
   ctx: CommandContext,
   opened: OpenedStorage,
+  targetUrl: string | undefined,
 ): string[] {
   const where = storeUrlOf(ctx) ? `state store: ${opened.shown}` : `state file: ${opened.shown}`
-  const url = value<string>(ctx, 'flinkUrl')
+  const blue = value<string>(ctx, 'flinkUrl')
+  const url = targetUrl ? `${blue}, moving it to ${targetUrl}` : blue
   if (action === 'upgrade' && options) {
     const job = options.jobName ? `job "${options.jobName}"` : `job ${options.jobId}`
     const mode = options.dryRun ? 'dry run of ' : ''
@@ -266,22 +273,22 @@ function withoutAnswer({ flinkAnswer: _, ...error }: NonNullable<UpgradeResult['
   return error
 }
 
-/** What to do next, for people. */
-function notes(result: UpgradeResult, opened: OpenedStorage): string[] {
+/** What to do next, for people; `flags` point a command at this run. */
+function notes(result: UpgradeResult, shown: string, flags: string): string[] {
   const out: string[] = []
   if (result.error?.code === 'CANCELLED') {
     const running = result.running.map((j) => `${j.role} job ${j.jobId} (${j.state})`).join(', ')
     out.push(`Cancelled during ${result.error.step}. Running now: ${running || 'no job of this run'}.`)
     if (result.savepointPath) out.push(`Savepoint to use: ${result.savepointPath}`)
-    out.push(`Continue the run with: flink-deploy resume ${opened.flags}`)
+    out.push(`Continue the run with: flink-deploy resume ${flags}`)
   } else if (result.outcome === 'awaiting-promotion') {
     out.push('Green is verified and runs beside blue. Finish the run with one of:')
-    out.push(`  flink-deploy promote ${opened.flags}`)
-    out.push(`  flink-deploy reject ${opened.flags} [--reason "..."]`)
+    out.push(`  flink-deploy promote ${flags}`)
+    out.push(`  flink-deploy reject ${flags} [--reason "..."]`)
   } else if (result.outcome === 'failed-needs-attention') {
-    out.push(`The run's state is in ${opened.shown}; \`flink-deploy status\` shows what runs on the cluster.`)
+    out.push(`The run's state is in ${shown}; \`flink-deploy status\` shows what runs on the cluster.`)
     if (result.error?.code === 'STATE_STORE_UNAVAILABLE' || result.error?.code === 'UPGRADE_LOCK_LOST')
-      out.push(`Once the store is usable again, continue the run with: flink-deploy resume ${opened.flags}`)
+      out.push(`Once the store is usable again, continue the run with: flink-deploy resume ${flags}`)
   }
   return out
 }

@@ -94,7 +94,14 @@ function completed<T extends MaybeFailed>(
   operation: T | null | undefined,
 ): T {
   const cause = operation?.['failure-cause'] ?? operation?.failureCause
-  if (cause) throw new FlinkOperationFailedError({ operation: name, triggerId, ...javaException(cause) })
+  if (cause) {
+    throw new FlinkOperationFailedError({
+      operation: name,
+      triggerId,
+      ...javaException(cause),
+      stackTrace: cause['stack-trace'],
+    })
+  }
   return (operation ?? {}) as T
 }
 

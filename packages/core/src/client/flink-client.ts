@@ -36,6 +36,8 @@ export type FlinkClient = Omit<GroupsApi, 'jars'> & {
     upload(jarPath: string, options?: UploadOptions): Promise<UploadedJar>
   }
   operations: ReturnType<typeof createOperations>
+  /** The REST endpoint this client talks to (never holds credentials: the options refuse them in URLs). */
+  readonly url: string
   /** The cluster's Flink version, read once from GET /config. */
   version(): Promise<FlinkVersion>
   /** Closes the client's connection pool (not an injected dispatcher). */
@@ -91,6 +93,7 @@ export function createFlinkClient(options: ClientOptions): FlinkClient {
     },
     request,
     operations: createOperations(request),
+    url: resolved.baseUrl.href.replace(/\/+$/, ''),
     version,
     close: () => transport.close(),
   }

@@ -119,7 +119,11 @@ export const blueGreenMachine = upgradeSetup.createMachine({
       invoke: {
         id: 'cancelGreen',
         src: 'cancelJob',
-        input: ({ context }) => ({ jobId: context.green.jobId, deadline: context.stepDeadline! }),
+        input: ({ context }) => ({
+          jobId: context.green.jobId,
+          deadline: context.stepDeadline!,
+          role: 'green' as const,
+        }),
         onDone: 'abortedBlueUntouched',
         onError: 'needsAttention',
       },

@@ -152,6 +152,7 @@ export const startingGreenState = (targets: { error: string }) =>
       id: 'startGreen',
       src: 'startJob',
       input: ({ context }) => ({
+        role: 'green' as const,
         jarId: context.facts!.greenJarId,
         jobId: context.green.jobId,
         settings: context.green.settings,

@@ -77,7 +77,11 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
           invoke: {
             id: 'cancelGreen',
             src: 'cancelJob',
-            input: ({ context }) => ({ jobId: context.green.jobId, deadline: context.stepDeadline! }),
+            input: ({ context }) => ({
+              jobId: context.green.jobId,
+              deadline: context.stepDeadline!,
+              role: 'green' as const,
+            }),
             onDone: [
               { guard: 'isFirstDeployment', target: '#stop-and-restart.abortedBlueUntouched' },
               { guard: 'canRestartBlue', target: 'restartingBlue' },
@@ -91,6 +95,7 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
             id: 'restartBlue',
             src: 'startJob',
             input: ({ context }) => ({
+              role: 'blue' as const,
               jobId: context.rollbackJobId,
               settings: context.facts!.blue!.settings!,
               savepointPath: context.savepoint!.location,

@@ -5,6 +5,7 @@
  */
 import { fromPromise } from 'xstate'
 import type { FlinkClient } from '../client/flink-client.ts'
+import type { Clusters } from '../cross-cluster/clusters.ts'
 import { FlinkOperationTimeoutError } from '../errors.ts'
 import { type PreflightDeps, runPreflight } from '../preflight/preflight.ts'
 import { cancelJob } from '../steps/cancel-job.ts'
@@ -18,6 +19,7 @@ import type { Check, CheckResult } from '../verify/check.ts'
 import { defaultChecks, runChecks } from '../verify/index.ts'
 import type { UpgradeContext } from './upgrade-context.ts'
 import type {
+  CancelInput,
   CheckpointFallbackOutput,
   SavepointInput,
   StartInput,
@@ -27,7 +29,8 @@ import type {
 } from './upgrade-setup.ts'
 
 export interface UpgradeActorDeps {
-  client: FlinkClient
+  /** Blue's cluster and green's (the same client unless the job moves to another cluster). */
+  clusters: Clusters
   releases: ReleaseRecordStore
   /**
    * Resolves once every snapshot taken so far is persisted; awaited before each side effect. Stays pending
@@ -55,9 +58,13 @@ function afterPersist<I, O>(deps: UpgradeActorDeps, effect: (input: I, signal: A
 }
 
 export function createUpgradeActors(deps: UpgradeActorDeps) {
-  const { client } = deps
+  const { clusters } = deps
+  // Blue's savepoints, its watch and its restart happen on blue's cluster; everything of green on green's.
+  const client = clusters.blue
+  const on = (role: 'blue' | 'green' | undefined): FlinkClient =>
+    role === 'blue' ? clusters.blue : clusters.green
   const preflightDeps: PreflightDeps = {
-    client,
+    clusters,
     async blueSettings(jobName, jobId) {
       const record = await deps.releases.read(jobName)
       if (!record || record.jobId !== jobId) return undefined
@@ -107,7 +114,7 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
 
     startJob: afterPersist(deps, async (input: StartInput, signal) => {
       const jarId = input.jarId ?? (await jarFor(input, signal))
-      return startJob(client, { ...input, jarId }, signal)
+      return startJob(on(input.role), { ...input, jarId }, signal)
     }),
 
     verifyJob: afterPersist(deps, async (input: VerifyJobInput, signal): Promise<VerifyOutput> => {
@@ -122,7 +129,7 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         custom: input.role === 'green' ? deps.customChecks : undefined,
       })
       const outcome = await runChecks(checks, {
-        client,
+        client: on(input.role),
         jobId: input.jobId,
         savepointPath: input.savepointPath,
         deadline: input.deadline,
@@ -131,16 +138,18 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       return { passed: outcome.passed, results: outcome.results, allRunningAt: allRunningAt(outcome.results) }
     }),
 
-    cancelJob: afterPersist(deps, (input: { jobId: string; deadline: number }, signal) =>
-      cancelJob(client, input.jobId, { timeoutMs: msUntil(input.deadline), signal }),
+    cancelJob: afterPersist(deps, (input: CancelInput, signal) =>
+      cancelJob(on(input.role), input.jobId, { timeoutMs: msUntil(input.deadline), signal }),
     ),
 
     recordRelease: afterPersist(deps, async ({ context }: { context: UpgradeContext }) => {
-      const name = context.facts?.blue?.name ?? (await client.jobs.get({ jobid: context.green.jobId })).name
+      const name =
+        context.facts?.blue?.name ?? (await clusters.green.jobs.get({ jobid: context.green.jobId })).name
       const { settings } = context.green
       await deps.releases.write({
         jobName: name,
         jobId: context.green.jobId,
+        flinkUrl: clusters.green.url,
         jarPath: settings.jarPath,
         jarSha256: context.facts!.greenJarSha256,
         jarId: context.facts!.greenJarId,
@@ -154,20 +163,25 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
     }),
 
     revalidate: afterPersist(deps, async (input: { blueJobId?: string; greenJobId: string }, signal) => {
-      for (const jobId of [input.greenJobId, input.blueJobId]) {
+      const jobs = [
+        [input.greenJobId, clusters.green],
+        [input.blueJobId, clusters.blue],
+      ] as const
+      for (const [jobId, cluster] of jobs) {
         if (!jobId) continue
-        const job = await client.jobs.get({ jobid: jobId, signal })
+        const job = await cluster.jobs.get({ jobid: jobId, signal })
         if (job.state !== 'RUNNING')
           throw new Error(`job ${jobId} is ${job.state}, not RUNNING; the promotion is no longer safe`)
       }
     }),
   }
 
-  /** Blue's jar for a rollback: still on the cluster under its content-hash name, or uploaded again. */
+  /** Blue's jar for a rollback: still on its cluster under its content-hash name, or uploaded again. */
   async function jarFor(input: StartInput, signal: AbortSignal): Promise<string> {
     if (!input.settings.jarPath)
       throw new Error('no jar is known for this release; it cannot be started again')
-    return (await uploadRelease(client, input.settings.jarPath, signal, input.settings.jarSha256)).jarId
+    const { jarPath, jarSha256 } = input.settings
+    return (await uploadRelease(on(input.role), jarPath, signal, jarSha256)).jarId
   }
 }
 

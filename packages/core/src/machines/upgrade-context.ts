@@ -3,6 +3,7 @@
  * a run can resume in another process: ids are chosen here before the requests that use them.
  */
 import type { ClaimMode } from '../client/schemas/jars.ts'
+import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { JobRef, RunSettings } from '../upgrade/run-settings.ts'
@@ -57,12 +58,16 @@ export interface PreflightFacts {
   steps: string[]
   /** What preflight found worth saying that does not stop the run (e.g. a backend that may refuse the savepoint format). */
   warnings?: string[]
+  /** A move to another cluster: the Flink version green runs on. */
+  targetFlinkVersion?: string
 }
 
 export interface UpgradeContext {
   runId: string
   strategy: ResolvedUpgradeOptions['strategy']
   options: ResolvedUpgradeOptions
+  /** Where blue and green run: set when the job moves to another cluster, so a resume can check its target. */
+  clusters?: ClusterUrls
   startedAt: number
   facts?: PreflightFacts
   green: { jobId: string; settings: RunSettings; claimMode: ClaimMode }

@@ -6,6 +6,7 @@
 import { assign, enqueueActions, fromPromise, setup } from 'xstate'
 import { newTriggerId } from '../client/async-operation.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
+import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import { FlinkApiError, isFlinkDeployError, ReleaseStartFailedError } from '../errors.ts'
 import type { SavepointStepOutput } from '../steps/savepoint.ts'
 import type { BlueAfterSavepoint, WatchBlueInput } from '../steps/watch-blue.ts'
@@ -19,6 +20,7 @@ export interface UpgradeInput {
   options: ResolvedUpgradeOptions
   greenJobId: string
   rollbackJobId: string
+  clusters?: ClusterUrls
 }
 
 export type UpgradeEvent = { type: 'PROMOTE' } | { type: 'REJECT'; reason?: string }
@@ -59,6 +61,8 @@ const placeholder = <Out, In>(name: string) =>
 
 /** Inputs of the actors, derived from context in the machines. */
 export interface StartInput {
+  /** Whose cluster the job starts on. */
+  role: 'green' | 'blue'
   jarId?: string
   settings: RunSettings
   jobId: string
@@ -74,6 +78,13 @@ export interface VerifyJobInput {
   verify: ResolvedUpgradeOptions['verify']
   deadline: number
   role: 'green' | 'blue'
+}
+
+export interface CancelInput {
+  jobId: string
+  deadline: number
+  /** Only green is ever cancelled; the role names its cluster. */
+  role: 'green'
 }
 
 export interface SavepointInput {
@@ -104,9 +115,7 @@ export const upgradeSetup = setup({
     >('useLatestCheckpoint'),
     startJob: placeholder<{ submitted: boolean }, StartInput>('startJob'),
     verifyJob: placeholder<VerifyOutput, VerifyJobInput>('verifyJob'),
-    cancelJob: placeholder<{ finalStatus: JobStatus | 'UNKNOWN' }, { jobId: string; deadline: number }>(
-      'cancelJob',
-    ),
+    cancelJob: placeholder<{ finalStatus: JobStatus | 'UNKNOWN' }, CancelInput>('cancelJob'),
     recordRelease: placeholder<void, { context: UpgradeContext }>('recordRelease'),
     revalidate: placeholder<void, { blueJobId?: string; greenJobId: string }>('revalidate'),
   },
@@ -295,6 +304,7 @@ export function initialContext(input: UpgradeInput): UpgradeContext {
     runId: input.runId,
     strategy: options.strategy,
     options,
+    ...(input.clusters ? { clusters: input.clusters } : {}),
     startedAt: Date.now(),
     green: {
       jobId: input.greenJobId,

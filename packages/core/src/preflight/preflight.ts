@@ -1,9 +1,13 @@
 /**
  * Everything an upgrade must be sure of before it changes anything: the cluster answers and accepts jars,
  * blue is the one healthy job of that name, green's jar is a jar and would take blue's state, a savepoint
- * can be written, and (blue-green) both jobs fit. Only green's jar is uploaded to find this out.
+ * can be written, and (blue-green, or a move to another cluster) green fits beside what runs. Only green's
+ * jar is uploaded to find this out. Blue is looked for on blue's cluster; green's jar, plan and slots on
+ * green's (the target of a move).
  */
 import type { FlinkClient } from '../client/flink-client.ts'
+import { type Clusters, isMove } from '../cross-cluster/clusters.ts'
+import { checkTargetCluster, type TargetFacts } from '../cross-cluster/target-preflight.ts'
 import { PreflightFailedError } from '../errors.ts'
 import type { PreflightFacts } from '../machines/upgrade-context.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
@@ -14,7 +18,7 @@ import { checkSavepointFormat } from './savepoint-format.ts'
 import { checkStateCompatibility } from './state-compatibility.ts'
 
 export interface PreflightDeps {
-  client: FlinkClient
+  clusters: Clusters
   /** How blue was started, from the last release record of this job, when it names this very job. */
   blueSettings(jobName: string, jobId: string): Promise<RunSettings | undefined>
 }
@@ -26,7 +30,8 @@ export async function runPreflight(
   options: ResolvedUpgradeOptions,
   signal?: AbortSignal,
 ): Promise<PreflightFacts> {
-  const { client } = deps
+  const { clusters } = deps
+  const client = clusters.blue
   const [version, config] = await Promise.all([client.version(), client.cluster.config({ signal })])
   if (config.features?.['web-submit'] === false) {
     throw new PreflightFailedError(
@@ -51,8 +56,31 @@ export async function runPreflight(
         signal,
       )
     : { warnings: [] }
+  const target = isMove(clusters)
+    ? await checkTargetCluster(
+        clusters,
+        {
+          blueVersion: version,
+          savepointDir: fromBlue ? savepointDir : undefined,
+          allowLocalSavepointDir: options.allowLocalSavepointDir,
+        },
+        signal,
+      )
+    : undefined
 
-  const green = await uploadRelease(client, options.jar, signal)
+  const { 'slots-available': freeSlots } = await clusters.green.cluster.overview({ signal })
+  // In place, stop-and-restart frees blue's slots for green; a move or blue-green needs green's own.
+  if ((options.strategy === 'blue-green' || target) && blueJob) {
+    const needed = options.parallelism ?? Math.max(1, ...blueJob.vertices.map((v) => v.parallelism))
+    if (freeSlots < needed) {
+      const why = target
+        ? `The target cluster ${clusters.green.url} has ${freeSlots} free slots; green needs ${needed}`
+        : `Blue-green needs ${needed} free slots to run green beside blue; the cluster has ${freeSlots}`
+      throw new PreflightFailedError('free-slots', why, { needed, freeSlots })
+    }
+  }
+
+  const green = await uploadRelease(clusters.green, options.jar, signal)
   const settings: RunSettings = {
     entryClass: options.entryClass,
     programArgs: options.args,
@@ -62,14 +90,15 @@ export async function runPreflight(
   const dropped = fromBlue
     ? (
         await checkStateCompatibility(
-          client,
+          clusters,
           { blueJobId: blueJob.jid, greenJarId: green.jarId, green: settings },
           signal,
         )
       ).dropped
     : []
   if (dropped.length > 0 && !options.allowNonRestoredState) {
-    if (green.uploaded) await client.jars.delete({ jarid: green.jarId, signal }).catch(() => undefined)
+    if (green.uploaded)
+      await clusters.green.jars.delete({ jarid: green.jarId, signal }).catch(() => undefined)
     const list = dropped
       .map((d) => `${d.name} (${d.vertexId}${d.stateBytes ? `, ${d.stateBytes} bytes` : ''})`)
       .join(', ')
@@ -79,18 +108,6 @@ export async function runPreflight(
         'Keep the operator uids, or set allowNonRestoredState to drop that state.',
       { dropped },
     )
-  }
-
-  const { 'slots-available': freeSlots } = await client.cluster.overview({ signal })
-  if (options.strategy === 'blue-green' && blueJob) {
-    const needed = options.parallelism ?? Math.max(1, ...blueJob.vertices.map((v) => v.parallelism))
-    if (freeSlots < needed) {
-      throw new PreflightFailedError(
-        'free-slots',
-        `Blue-green needs ${needed} free slots to run green beside blue; the cluster has ${freeSlots}`,
-        { needed, freeSlots },
-      )
-    }
   }
 
   const blueSettings = blueJob ? await deps.blueSettings(blueJob.name, blueJob.jid) : undefined
@@ -105,9 +122,17 @@ export async function runPreflight(
     greenJarUploaded: green.uploaded,
     droppedState: dropped,
     freeSlots,
-    warnings,
-    steps: plannedSteps(options, blueJob?.jid),
+    warnings: [...warnings, ...(target?.notes ?? [])],
+    steps: [
+      ...(target ? [moveStep(clusters, version.raw, target)] : []),
+      ...plannedSteps(options, blueJob?.jid),
+    ],
+    targetFlinkVersion: target?.flinkVersion,
   }
+}
+
+function moveStep(clusters: Clusters, blueVersion: string, target: TargetFacts): string {
+  return `move the job from ${clusters.blue.url} (Flink ${blueVersion}) to ${clusters.green.url} (Flink ${target.flinkVersion})`
 }
 
 /** The directory savepoints go to: the one given, else the cluster's; there must be one. */

@@ -7,6 +7,7 @@
  * operator in a chain whose uid changed is not visible here and is caught by Flink when green starts.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
+import type { Clusters } from '../cross-cluster/clusters.ts'
 import { asReleaseStartError } from '../steps/program-error.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
 
@@ -24,14 +25,15 @@ export interface StateCompatibility {
   greenVertices: string[]
 }
 
+/** Blue's plan and state sizes come from blue's cluster, green's plan from the cluster green will run on. */
 export async function checkStateCompatibility(
-  client: FlinkClient,
+  clusters: Clusters,
   input: { blueJobId: string; greenJarId: string; green: RunSettings },
   signal?: AbortSignal,
 ): Promise<StateCompatibility> {
   const [bluePlan, greenPlan, stateByVertex] = await Promise.all([
-    client.jobs.plan({ jobid: input.blueJobId, signal }),
-    client.jars
+    clusters.blue.jobs.plan({ jobid: input.blueJobId, signal }),
+    clusters.green.jars
       .plan({
         jarid: input.greenJarId,
         signal,
@@ -46,7 +48,7 @@ export async function checkStateCompatibility(
         // Computing the plan runs green's main(): when it throws, that is the release failing to start.
         throw asReleaseStartError(error, input.greenJarId)
       }),
-    stateSizes(client, input.blueJobId, signal),
+    stateSizes(clusters.blue, input.blueJobId, signal),
   ])
   const greenIds = new Set(greenPlan.plan.nodes.map((n) => n.id))
   const dropped = bluePlan.plan.nodes

@@ -77,9 +77,12 @@ export function resultRows(result: UpgradeResult): [string, string][] {
   const rows: [string, string][] = [['outcome', result.outcome]]
   if (result.blueJobId) rows.push(['blue job', result.blueJobId])
   if (result.greenJobId) rows.push(['green job', result.greenJobId])
+  if (result.clusters) rows.push(['moved', `from ${result.clusters.blue} to ${result.clusters.green}`])
+  const on = (cluster: string) => (result.clusters ? ` on ${cluster}` : '')
   rows.push([
     'running now',
-    result.running.map((r) => `${r.role} ${r.jobId} (${r.state})`).join(', ') || 'none of this run',
+    result.running.map((r) => `${r.role} ${r.jobId} (${r.state})${on(r.cluster)}`).join(', ') ||
+      'none of this run',
   ])
   if (result.savepointPath) rows.push(['savepoint', result.savepointPath])
   if (result.savepointFormat) rows.push(['savepoint format', result.savepointFormat])

@@ -22,6 +22,8 @@ export const ReleaseRecordSchema = z.object({
   programArgs: z.array(z.string()),
   parallelism: z.number().int().positive().optional(),
   flinkConfiguration: z.record(z.string(), z.string()).optional(),
+  /** The cluster's REST endpoint the job runs on; absent in records written before jobs could move. */
+  flinkUrl: z.string().optional(),
   /** The savepoint the deployment restored from, if any. */
   savepointPath: z.string().optional(),
   /** ISO time the deployment was verified. */

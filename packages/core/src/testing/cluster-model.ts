@@ -12,6 +12,7 @@ import {
   type FakeFlinkOptions,
   type FakeProgram,
   type FakeTiming,
+  type Snapshot,
 } from './cluster-options.ts'
 import {
   EXAMPLE_METRIC_SCOPE,
@@ -21,7 +22,7 @@ import {
   parseExampleArgs,
   simulatedBadRelease,
 } from './example-program.ts'
-import { type CheckpointRecord, FakeJob, type JobHost, type JobSpec, type Snapshot } from './fake-job.ts'
+import { type CheckpointRecord, FakeJob, type JobHost, type JobSpec } from './fake-job.ts'
 import { randomHex, randomHex32, stableHex32, uuid } from './ids.ts'
 import {
   failureCause,
@@ -119,7 +120,9 @@ export class FakeFlinkCluster {
   readonly version: VersionInfo
   readonly timing: FakeTiming
   readonly options: Readonly<
-    Required<Omit<FakeFlinkOptions, 'timing' | 'programs' | 'config' | 'savepointDir'>>
+    Required<
+      Omit<FakeFlinkOptions, 'timing' | 'programs' | 'config' | 'savepointDir' | 'storage' | 'fileSystems'>
+    >
   > & {
     savepointDir: string | null
   }
@@ -137,7 +140,8 @@ export class FakeFlinkCluster {
   readonly #config: Record<string, string>
   readonly #jars = new Map<string, FakeJar>()
   readonly #jobs = new Map<string, FakeJob>()
-  readonly #snapshots = new Map<string, Snapshot>()
+  readonly #snapshots: Map<string, Snapshot>
+  readonly #fileSystems: ReadonlySet<string> | undefined
   readonly #datasets = new Map<string, FakeDataset>()
   /** Savepoint and stop share one cache keyed by (jobId, triggerId), like Flink's. */
   readonly #savepointOps = new Map<string, AsyncOperation>()
@@ -165,6 +169,8 @@ export class FakeFlinkCluster {
     }
     for (const [name, program] of Object.entries(options.programs ?? {})) this.#programs.set(name, program)
     this.#config = options.config ?? {}
+    this.#snapshots = options.storage ?? new Map()
+    this.#fileSystems = options.fileSystems && new Set(options.fileSystems)
     this.taskManagers = Array.from({ length: this.options.taskManagers }, (_, index) => {
       const rpcPort = 40_000 + index * 7 + Math.floor(Math.random() * 5_000)
       return {
@@ -511,14 +517,9 @@ export class FakeFlinkCluster {
   #restoreFor(job: FakeJob): { snapshot: Snapshot } | { error: JavaException } | null {
     if (!job.savepointPath) return null
     const snapshot = this.snapshot(job.savepointPath)
-    if (!snapshot) {
-      return {
-        error: {
-          className: 'java.io.FileNotFoundException',
-          message: `Cannot find checkpoint or savepoint file/directory '${job.savepointPath}' on file system 'file'.`,
-        },
-      }
-    }
+    const unreadable = this.#unreadable(job.savepointPath)
+    if (unreadable) return { error: unreadable }
+    if (!snapshot) return { error: notFound(job.savepointPath) }
     const ids = new Set(job.vertices.map((v) => v.id))
     const unmapped = snapshot.operatorIds.find((id) => !ids.has(id))
     if (unmapped && !job.allowNonRestoredState) {
@@ -712,21 +713,29 @@ export class FakeFlinkCluster {
     return op.result
   }
 
+  /** Flink's answer for a path on a file system this JobManager has no implementation for. */
+  #unreadable(path: string): JavaException | undefined {
+    const scheme = schemeOf(path)
+    if (!this.#fileSystems || this.#fileSystems.has(scheme)) return undefined
+    return {
+      className: 'org.apache.flink.core.fs.UnsupportedFileSystemSchemeException',
+      message: `Could not find a file system implementation for scheme '${scheme}'. The scheme is directly supported by Flink through the following plugin(s): flink-s3-fs-hadoop, flink-s3-fs-presto. Please ensure that each plugin resides within its own subfolder within the plugins directory.`,
+    }
+  }
+
   disposeSavepoint(path: string): string {
     const triggerId = randomHex32()
     const op: AsyncOperation = { result: { status: 'IN_PROGRESS' } }
     this.#disposalOps.set(triggerId, op)
     this.#timers.after(this.timing.disposalMs, () => {
       const key = normalizePath(path)
-      if (!this.#snapshots.has(key)) {
+      const unreadable = this.#unreadable(path) ?? (this.#snapshots.has(key) ? undefined : notFound(path))
+      if (unreadable) {
         this.#complete(op, {
           'failure-cause': failureCause({
             className: 'org.apache.flink.util.FlinkException',
             message: `Could not dispose savepoint ${path}.`,
-            cause: {
-              className: 'java.io.FileNotFoundException',
-              message: `Cannot find checkpoint or savepoint file/directory '${path}' on file system 'file'.`,
-            },
+            cause: unreadable,
           }),
         })
         return
@@ -981,6 +990,18 @@ function wrap(exception: JavaException): JavaException {
     className: 'java.util.concurrent.CompletionException',
     message: `${exception.className}: ${exception.message}`,
     cause: exception,
+  }
+}
+
+/** The scheme of a path as Flink's FileSystem sees it: none means the default, local file system. */
+function schemeOf(path: string): string {
+  return /^([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(path)?.[1]?.toLowerCase() ?? 'file'
+}
+
+function notFound(path: string): JavaException {
+  return {
+    className: 'java.io.FileNotFoundException',
+    message: `Cannot find checkpoint or savepoint file/directory '${path}' on file system '${schemeOf(path)}'.`,
   }
 }
 

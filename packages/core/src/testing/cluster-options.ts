@@ -96,9 +96,32 @@ export interface FakeFlinkOptions {
   programs?: Record<string, FakeProgram>
   /** Extra or overriding JobManager configuration entries. */
   config?: Record<string, string>
+  /**
+   * Where savepoints and checkpoints are kept, by path. Give two fakes the same map and they share it, as two
+   * clusters share an S3 bucket: a savepoint one takes, the other restores. Default: the cluster's own.
+   */
+  storage?: Map<string, Snapshot>
+  /**
+   * URI schemes the JobManager has a file system for (a path without one is `file`); a savepoint elsewhere
+   * fails as Flink does without the plugin. Default: every scheme.
+   */
+  fileSystems?: string[]
   timing?: Partial<FakeTiming>
 }
 
 export const DEFAULT_SAVEPOINT_DIR = 'file:/tmp/fake-flink/savepoints'
 export const CHECKPOINT_DIR = 'file:/tmp/fake-flink/checkpoints'
 export const DEFAULT_ENTRY_CLASS = 'dev.flinkdeploy.example.StatefulCounterJob'
+
+/** A completed checkpoint or savepoint that a job can be started from. */
+export interface Snapshot {
+  path: string
+  jobId: string
+  checkpointId: number
+  isSavepoint: boolean
+  /** The state counter captured in the snapshot. */
+  stateCount: number
+  /** JobVertexIDs that hold state in the snapshot. */
+  operatorIds: string[]
+  timestamp: number
+}

@@ -10,7 +10,7 @@ import {
   type JobStatus,
   JobStatus as JobStatusSchema,
 } from '../client/schemas/common.ts'
-import type { FakeTiming } from './cluster-options.ts'
+import type { FakeTiming, Snapshot } from './cluster-options.ts'
 import { type JavaException, stackTrace } from './java-errors.ts'
 import { FakeTimers } from './timers.ts'
 
@@ -24,19 +24,6 @@ const TERMINAL: ReadonlySet<JobStatus> = new Set(['FAILED', 'CANCELED', 'FINISHE
 
 export function isTerminal(status: JobStatus): boolean {
   return TERMINAL.has(status)
-}
-
-/** A completed checkpoint or savepoint that a job can be started from. */
-export interface Snapshot {
-  path: string
-  jobId: string
-  checkpointId: number
-  isSavepoint: boolean
-  /** The state counter captured in the snapshot. */
-  stateCount: number
-  /** JobVertexIDs that hold state in the snapshot. */
-  operatorIds: string[]
-  timestamp: number
 }
 
 export interface CheckpointRecord {

@@ -10,7 +10,13 @@
  */
 export type { AsyncResult, FakeDataset, FakeJar, FakeTaskManager, RunRequest } from './cluster-model.ts'
 export { FakeFlinkCluster } from './cluster-model.ts'
-export type { FakeFlinkOptions, FakeProgram, FakeTiming, FlinkVersionString } from './cluster-options.ts'
+export type {
+  FakeFlinkOptions,
+  FakeProgram,
+  FakeTiming,
+  FlinkVersionString,
+  Snapshot,
+} from './cluster-options.ts'
 export { DEFAULT_TIMING } from './cluster-options.ts'
 export type { FakeFlinkBase } from './fake-flink.ts'
 export type { RecordedRequest } from './fake-flink-endpoint.ts'
@@ -22,7 +28,6 @@ export type {
   FakeVertex,
   JobStatus,
   RestoreRecord,
-  Snapshot,
 } from './fake-job.ts'
 export type { FaultOptions, MalformedKind, RequestMatcher } from './faults.ts'
 export { FakeFlinkFaults } from './faults.ts'

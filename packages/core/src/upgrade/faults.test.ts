@@ -196,7 +196,7 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
         expect(result.recovery).toBe(
           `flink-deploy upgrade --job-id ${blueId} --jar ${release('v2').jar} --arg --name --arg orders --arg --release --arg v2 --strategy ${strategy} --savepoint-format native`,
         )
-        expect(result.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING' }])
+        expect(result.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url }])
         expect(savepointTriggers(fake, blueId)).toBe(1)
         // What the report says still holds a little later.
         await new Promise((r) => setTimeout(r, 300))

@@ -49,6 +49,11 @@ export const UpgradeOptionsSchema = z
     /** The format of every savepoint this run takes of blue. */
     savepointFormat: SavepointFormat.default('canonical'),
     allowNonRestoredState: z.boolean().default(false),
+    /**
+     * Moving to another cluster: accept a `file:` savepoint directory, which only works when both clusters
+     * mount the same shared disk at that path.
+     */
+    allowLocalSavepointDir: z.boolean().default(false),
     claimMode: ClaimMode.exclude(['LEGACY']).default('NO_CLAIM'),
     drain: z.boolean().default(false),
     /** Start green empty instead of from blue's state. Explicit opt-in only: state is lost. */

@@ -4,6 +4,7 @@
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
+import type { Clusters, ClusterUrls } from '../cross-cluster/clusters.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { refusedCanonical } from '../machines/upgrade-setup.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
@@ -20,8 +21,10 @@ export interface UpgradeResult {
   greenJobId?: string
   /** Green's jar on the cluster (`/jars/:jarid`). */
   greenJarId?: string
-  /** Jobs of this run that have not ended (RUNNING, or still starting or restarting), by role. */
-  running: { role: 'blue' | 'green' | 'blue-restarted'; jobId: string; state: JobStatus }[]
+  /** A move to another cluster: blue's cluster and green's. */
+  clusters?: ClusterUrls
+  /** Jobs of this run that have not ended (RUNNING, or still starting or restarting), by role, with their cluster. */
+  running: { role: 'blue' | 'green' | 'blue-restarted'; jobId: string; state: JobStatus; cluster: string }[]
   /** The savepoint (or checkpoint) taken of blue: the point to recover from whatever happened. */
   savepointPath?: string
   /** The format of the savepoints this run takes (a checkpoint used by the fallback has its own). */
@@ -48,10 +51,11 @@ export interface UpgradeResult {
   summary: string
 }
 
-export async function buildResult(context: UpgradeContext, client: FlinkClient): Promise<UpgradeResult> {
+export async function buildResult(context: UpgradeContext, clusters: Clusters): Promise<UpgradeResult> {
   const outcome = context.outcome ?? 'failed-needs-attention'
   const blueJobId = context.facts?.blue?.jobId
-  const running = await runningJobs(context, client)
+  const client = clusters.blue
+  const running = await runningJobs(context, clusters)
   const savepointPath = context.savepoint?.location
   const blueFinishedAt = await blueEndedAt(context, client)
   const downtimeMs =
@@ -68,6 +72,7 @@ export async function buildResult(context: UpgradeContext, client: FlinkClient):
     outcome,
     runId: context.runId,
     strategy: context.strategy,
+    ...(context.clusters ? { clusters: context.clusters } : {}),
     blueJobId,
     greenJobId: context.facts ? context.green.jobId : undefined,
     greenJarId: context.facts?.greenJarId,
@@ -97,25 +102,26 @@ export async function buildResult(context: UpgradeContext, client: FlinkClient):
   return result
 }
 
-type Candidate = Omit<UpgradeResult['running'][number], 'state'>
+type Candidate = Omit<UpgradeResult['running'][number], 'state' | 'cluster'>
 
-async function runningJobs(context: UpgradeContext, client: FlinkClient): Promise<UpgradeResult['running']> {
+async function runningJobs(context: UpgradeContext, clusters: Clusters): Promise<UpgradeResult['running']> {
   const candidates: Candidate[] = []
   if (context.facts?.blue) candidates.push({ role: 'blue', jobId: context.facts.blue.jobId })
-  else if (!context.facts) candidates.push(...(await blueByName(context, client)))
+  else if (!context.facts) candidates.push(...(await blueByName(context, clusters.blue)))
   if (context.facts) candidates.push({ role: 'green', jobId: context.green.jobId })
   if (context.facts?.blue) candidates.push({ role: 'blue-restarted', jobId: context.rollbackJobId })
+  const clusterOf = (c: Candidate) => (c.role === 'green' ? clusters.green : clusters.blue)
   const states = await Promise.all(
     candidates.map((c) =>
-      client.jobs
-        .status({ jobid: c.jobId })
+      clusterOf(c)
+        .jobs.status({ jobid: c.jobId })
         .then((s) => s.status)
         .catch(() => undefined),
     ),
   )
   return candidates.flatMap((c, i) => {
     const state = states[i]
-    return state && !isTerminal(state) ? [{ ...c, state }] : []
+    return state && !isTerminal(state) ? [{ ...c, state, cluster: clusterOf(c).url }] : []
   })
 }
 
@@ -148,7 +154,8 @@ async function recoveryCommand(context: UpgradeContext, client: FlinkClient): Pr
   if (!blue || !ref || blue.condition === 'healthy') return undefined
   const { options } = context
   const args = options.args.map((a) => ` --arg ${shellWord(a)}`).join('')
-  const release = `--jar ${shellWord(options.jar)}${args} --strategy ${options.strategy}`
+  const target = context.clusters ? ` --to-flink-url ${shellWord(context.clusters.green)}` : ''
+  const release = `--jar ${shellWord(options.jar)}${args} --strategy ${options.strategy}${target}`
   if (blue.condition === 'ended') {
     const stats = await client.checkpoints.statistics({ jobid: ref.jobId }).catch(() => undefined)
     const checkpoint = stats?.latest.completed?.external_path
@@ -171,12 +178,12 @@ const clause = (text: string | undefined, fallback: string) => (text ?? fallback
 function summarise(r: UpgradeResult): string {
   const now =
     r.running.length > 0
-      ? r.running.map((j) => `${j.role} job ${j.jobId}`).join(' and ')
+      ? r.running.map((j) => `${j.role} job ${j.jobId}${r.clusters ? ` on ${j.cluster}` : ''}`).join(' and ')
       : 'no job of this run'
   const recover = r.savepointPath ? `; recover from savepoint ${r.savepointPath}` : ''
   switch (r.outcome) {
     case 'upgraded':
-      return `Upgraded: green job ${r.greenJobId} runs${r.savepointPath ? ` from savepoint ${r.savepointPath}` : ''}.`
+      return `Upgraded: green job ${r.greenJobId} runs${r.clusters ? ` on ${r.clusters.green}` : ''}${r.savepointPath ? ` from savepoint ${r.savepointPath}` : ''}.`
     case 'rolled-back':
       return `Rolled back: ${clause(r.error?.message, 'green failed')}. Now running: ${now}${recover}.`
     case 'aborted-blue-untouched':

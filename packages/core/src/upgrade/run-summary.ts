@@ -2,6 +2,7 @@
  * A stored run in a few fields, for `status` on any machine that reads the same store: where it stands,
  * which jobs it made, and the savepoint to recover from.
  */
+import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import { greenStartEnded, type Outcome, type UpgradeContext } from '../machines/upgrade-context.ts'
 import type { PersistedRun } from '../store/state-store.ts'
 
@@ -14,6 +15,8 @@ export interface RunSummary {
   /** The state the run was in (its step), e.g. 'verifyingGreen', 'upgraded'. */
   step: string
   outcome?: Outcome
+  /** A move to another cluster: where blue runs and where green goes. */
+  clusters?: ClusterUrls
   blueJobId?: string
   greenJobId?: string
   savepointPath?: string
@@ -39,6 +42,7 @@ export function summariseRun(run: PersistedRun): RunSummary {
     status,
     step,
     ...(context.outcome ? { outcome: context.outcome } : {}),
+    ...(context.clusters ? { clusters: context.clusters } : {}),
     ...(context.facts?.blue?.jobId ? { blueJobId: context.facts.blue.jobId } : {}),
     ...(context.green?.jobId && greenStartEnded(context.steps) ? { greenJobId: context.green.jobId } : {}),
     ...(context.savepoint?.location ? { savepointPath: context.savepoint.location } : {}),

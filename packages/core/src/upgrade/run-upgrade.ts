@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto'
 import { type AnyActorRef, createActor, type Snapshot } from 'xstate'
 import type { FlinkClient } from '../client/flink-client.ts'
+import { type Clusters, type ClusterUrls, sameEndpoint } from '../cross-cluster/clusters.ts'
 import { InvalidArgumentError, PreflightFailedError } from '../errors.ts'
 import { blueGreenMachine } from '../machines/blue-green.ts'
 import { MACHINE_VERSION } from '../machines/machine-version.ts'
@@ -23,7 +24,13 @@ import { buildResult, type UpgradeResult } from './result.ts'
 import { isFinished } from './run-summary.ts'
 
 export interface UpgradeRuntime {
+  /** Blue's cluster (and green's, unless `target` is given). */
   client: FlinkClient
+  /**
+   * Moves the job: green is uploaded to and started on this cluster from blue's savepoint, and a rollback
+   * runs blue again on its own cluster. Give it again to resume, promote or reject such a run.
+   */
+  target?: FlinkClient
   /** File the run is persisted to after every step; resume() continues from it. Also locks the job. */
   stateFile?: string
   /**
@@ -54,6 +61,7 @@ const newJobId = () => randomBytes(16).toString('hex')
 
 export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime): Promise<UpgradeResult> {
   const resolved = resolveUpgradeOptions(options)
+  const clusters = clustersOf(runtime)
   const env = environment(runtime)
   const lock = resolved.dryRun ? undefined : await env.lock()
   try {
@@ -65,8 +73,14 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
       )
     }
     const machine = MACHINES[resolved.strategy]
-    const input = { runId: newJobId(), options: resolved, greenJobId: newJobId(), rollbackJobId: newJobId() }
-    return await drive(machine, { input }, env, runtime, lock)
+    const input = {
+      runId: newJobId(),
+      options: resolved,
+      greenJobId: newJobId(),
+      rollbackJobId: newJobId(),
+      clusters: runtime.target ? { blue: clusters.blue.url, green: clusters.green.url } : undefined,
+    }
+    return await drive(machine, { input }, env, runtime, clusters, lock)
   } finally {
     await lock?.release()
   }
@@ -74,6 +88,7 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
 
 /** Continues a run from its state file: the interrupted step runs again with the ids it had chosen. */
 export async function resume(runtime: UpgradeRuntime, event?: UpgradeEvent): Promise<UpgradeResult> {
+  const clusters = clustersOf(runtime)
   const env = environment(runtime)
   const lock = await env.lock()
   try {
@@ -85,11 +100,13 @@ export async function resume(runtime: UpgradeRuntime, event?: UpgradeEvent): Pro
         `${env.store.location} holds a ${run.machine} run of machine version ${run.machineVersion}; this flink-deploy runs version ${MACHINE_VERSION}`,
       )
     }
+    requireSameClusters(run.snapshot, runtime)
     return await drive(
       MACHINES[run.machine as MachineName],
       { snapshot: run.snapshot, event },
       env,
       runtime,
+      clusters,
       lock,
     )
   } finally {
@@ -113,6 +130,42 @@ interface Environment {
   lock(): Promise<RunLock | undefined>
 }
 
+/** Refuses a target that is blue's own cluster before anything is sent: a move needs two clusters. */
+function clustersOf(runtime: UpgradeRuntime): Clusters {
+  const { client, target } = runtime
+  if (target && sameEndpoint(target.url, client.url)) {
+    throw new InvalidArgumentError(
+      'target',
+      `the target cluster ${target.url} is the cluster blue runs on; leave the target out to upgrade in place`,
+    )
+  }
+  return { blue: client, green: target ?? client }
+}
+
+/** A resumed run talks to the clusters it started with: a move needs its target again, an in-place run none. */
+function requireSameClusters(snapshot: unknown, runtime: UpgradeRuntime): void {
+  const recorded = (snapshot as { context?: { clusters?: ClusterUrls } }).context?.clusters
+  const given = runtime.target?.url
+  if (recorded && (!given || !sameEndpoint(given, recorded.green))) {
+    throw new InvalidArgumentError(
+      'target',
+      `this run moves the job from ${recorded.blue} to ${recorded.green}; give that target cluster${given ? `, not ${given}` : ''}`,
+    )
+  }
+  if (recorded && !sameEndpoint(runtime.client.url, recorded.blue)) {
+    throw new InvalidArgumentError(
+      'baseUrl',
+      `this run moves the job from ${recorded.blue}; give that cluster, not ${runtime.client.url}`,
+    )
+  }
+  if (!recorded && given) {
+    throw new InvalidArgumentError(
+      'target',
+      `this run upgrades the job in place on ${runtime.client.url}; leave the target cluster (${given}) out`,
+    )
+  }
+}
+
 function environment(runtime: UpgradeRuntime): Environment {
   if (runtime.storage && runtime.stateFile)
     throw new InvalidArgumentError('storage', 'give storage or stateFile, not both')
@@ -131,6 +184,7 @@ async function drive(
   start: { input?: unknown; snapshot?: unknown; event?: UpgradeEvent },
   env: Environment,
   runtime: UpgradeRuntime,
+  clusters: Clusters,
   lock: RunLock | undefined,
 ): Promise<UpgradeResult> {
   const journal = new Journal(env.store, machine.id)
@@ -138,7 +192,7 @@ async function drive(
   lock?.lost.addEventListener('abort', () => journal.fail(lock.lost.reason), { once: true })
   let inFlight = 0
   const actors = createUpgradeActors({
-    client: runtime.client,
+    clusters,
     releases: env.releases,
     persisted: () => journal.gate(),
     startEffect: () => {
@@ -174,19 +228,18 @@ async function drive(
   await journal.flushed().catch(() => undefined)
   const context = final.context as UpgradeContext
   if (journal.failure)
-    return buildResult(storageFailed(context, stateName(final.value), journal.failure), runtime.client)
+    return buildResult(storageFailed(context, stateName(final.value), journal.failure), clusters)
   if (final.status === 'done') {
     const warning =
-      context.outcome === 'rolled-back' ? await recordRestartedBlue(env.releases, context) : undefined
-    return buildResult(
-      warning ? { ...context, warnings: [...context.warnings, warning] } : context,
-      runtime.client,
-    )
+      context.outcome === 'rolled-back'
+        ? await recordRestartedBlue(env.releases, context, clusters.blue.url)
+        : undefined
+    return buildResult(warning ? { ...context, warnings: [...context.warnings, warning] } : context, clusters)
   }
-  if (final.status === 'error') return buildResult(failed(context, final.error), runtime.client)
+  if (final.status === 'error') return buildResult(failed(context, final.error), clusters)
   if (final.value === 'awaitingPromotion')
-    return buildResult({ ...context, outcome: 'awaiting-promotion' }, runtime.client)
-  return buildResult(interrupted(context, stateName(final.value)), runtime.client)
+    return buildResult({ ...context, outcome: 'awaiting-promotion' }, clusters)
+  return buildResult(interrupted(context, stateName(final.value)), clusters)
 }
 
 /**
@@ -196,6 +249,7 @@ async function drive(
 async function recordRestartedBlue(
   releases: ReleaseRecordStore,
   context: UpgradeContext,
+  blueUrl: string,
 ): Promise<string | undefined> {
   const name = context.facts?.blue?.name
   const restarted = context.rollbackJobId
@@ -205,6 +259,7 @@ async function recordRestartedBlue(
       await releases.write({
         ...record,
         jobId: restarted,
+        flinkUrl: blueUrl,
         savepointPath: context.savepoint?.location,
         deployedAt: new Date().toISOString(),
       })
