@@ -99,7 +99,7 @@ try {
     say('4. State after the move:')
     process.stdout.write(
       `On Flink ${old.version}, v1 (${blue}) had counted ${before} events before the move; ` +
-        `${leftBehind.length} job named orders runs there now.\n` +
+        `${leftBehind.length === 0 ? 'no' : leftBehind.length} job named orders runs there now.\n` +
         `On Flink ${next.version}, v2 (${green}) restored ${after.stateCount - after.processed} from ${restoredFrom} ` +
         `and has counted ${after.processed} more: ${after.stateCount} in total.\n`,
     )

@@ -56,10 +56,12 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
     '90s',
     '--json',
   ]
-  const moveArgs = (job: string, release: string, extra: string[] = []) => [
-    ...upgradeArgs(job, to, release, extra),
+  /** `programArgs` go to the job (after --args-json), `flags` to flink-deploy. */
+  const moveArgs = (job: string, release: string, programArgs: string[] = [], flags: string[] = []) => [
+    ...upgradeArgs(job, to, release, programArgs),
     '--to-flink-url',
     to.url,
+    ...flags,
   ]
   const result = (run: CliRun) => ndjson(run.stdout).at(-1)!
   const output = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n${run.stderr}`
@@ -97,6 +99,7 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
       expect(r).toMatchObject({
         type: 'result',
         outcome: 'upgraded',
+        strategy: 'stop-and-restart',
         blueJobId: blue.jobId,
         clusters: { blue: from.url, green: to.url },
       })
@@ -147,6 +150,38 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
       expect(live[0]!.jid).toBe(restarted?.jobId)
       expect(live[0]!.jid).not.toBe(blue.jobId)
       await expectRestored(from, live[0]!.jid, savepointPath, blue.counted)
+    },
+    TEST_TIMEOUT,
+  )
+
+  it(
+    'cross-cluster blue-green keeps blue on 1.20 running until green on 2.3 is verified',
+    async () => {
+      const cwd = tempDir('flink-deploy-cross-cluster-blue-green-')
+      const blue = await deployBlue('refunds', cwd)
+
+      const move = startCli(moveArgs('refunds', 'v2', [], ['--strategy', 'blue-green']), {
+        cwd,
+        env: two.env,
+        timeoutMs: 200_000,
+      })
+      await move.waitFor(/"type":"step-entered".*"step":"verifyingGreen"/, 'stdout', 150_000)
+      // Verification takes at least its 4 s stabilisation: both jobs run meanwhile, each on its cluster.
+      expect(await liveJobs(from, 'refunds')).toEqual([{ jid: blue.jobId, state: 'RUNNING' }])
+      expect(await unfinishedJobs(to, 'refunds')).toHaveLength(1)
+
+      const done = await move.done
+      expect(done.code, output(done)).toBe(0)
+      const r = result(done)
+      expect(r).toMatchObject({
+        outcome: 'upgraded',
+        strategy: 'blue-green',
+        blueJobId: blue.jobId,
+        clusters: { blue: from.url, green: to.url },
+      })
+      expect(await unfinishedJobs(from, 'refunds')).toEqual([])
+      expect(await liveJobs(to, 'refunds')).toEqual([{ jid: r.greenJobId, state: 'RUNNING' }])
+      await expectRestored(to, r.greenJobId as string, r.savepointPath as string, blue.counted)
     },
     TEST_TIMEOUT,
   )
