@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import './packaging/lean-v8.ts'
 import module from 'node:module'
 
 // Node keeps the compiled bundle between runs: most of a short command's start-up is compiling JavaScript.

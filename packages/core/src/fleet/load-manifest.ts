@@ -78,7 +78,7 @@ export async function loadManifest(path: string): Promise<LoadedManifest> {
         ? `unknown key "${unknownKey}"${suggest(unknownKey)}`
         : z
             .prettifyError(new z.ZodError([issue]))
-            .replace(/^✖ /, '')
+            .replace(/^\u2716 /, '')
             .split('\n')[0]!,
     })
   }
