@@ -40,7 +40,7 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
     }
   })
 
-  const upgradeArgs = (job: string, side: ClusterSide, release: string, extra: string[] = []) => [
+  const upgradeArgs = (job: string, side: ClusterSide, release: string, programArgs: string[] = []) => [
     'upgrade',
     '--flink-url',
     from.url,
@@ -49,7 +49,7 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
     '--jar',
     side.jar,
     '--args-json',
-    JSON.stringify(['--name', job, '--release', release, '--rate', '200', ...extra]),
+    JSON.stringify(['--name', job, '--release', release, '--rate', '200', ...programArgs]),
     '--verify-stabilisation',
     '4s',
     '--verify-timeout',
@@ -208,6 +208,7 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
         blueJobId: blue.jobId,
         clusters: { blue: from.url, green: to.url },
       })
+      expect(r.savepointPath).toMatch(/^s3:\/\/savepoints\/savepoints\//)
       expect(await unfinishedJobs(from, 'invoices')).toEqual([])
       expect(await liveJobs(to, 'invoices')).toEqual([{ jid: r.greenJobId, state: 'RUNNING' }])
       await expectRestored(to, r.greenJobId as string, r.savepointPath as string, blue.counted)
