@@ -8,25 +8,38 @@
 import { randomBytes } from 'node:crypto'
 import type { FlinkClient } from '../client/flink-client.ts'
 import { innermostCause } from '../client/java-stacktrace.ts'
-import { FlinkOperationFailedError } from '../errors.ts'
+import { FlinkOperationFailedError, FlinkOperationTimeoutError } from '../errors.ts'
 
 export type DirectoryAccess = { reachable: true } | { reachable: false; reason: string }
 
 /** What Flink's AbstractFsCheckpointStorageAccess says when the file system answered and the path is absent. */
 const NOT_FOUND = /Cannot find checkpoint or savepoint file\/directory/
+/** Without a plugin for the scheme, Flink's own line says so; the cause under it ("Hadoop is not in the classpath") does not. */
+const NO_FILE_SYSTEM = /^(?:Caused by: )?\S*UnsupportedFileSystemSchemeException: .*$/m
 
+/**
+ * `timeoutMs`: a file system that does not answer (an S3 endpoint down) keeps a disposal in progress for
+ * many minutes; after this long the directory counts as unreachable.
+ */
 export async function probeSavepointDir(
   client: FlinkClient,
   directory: string,
   signal?: AbortSignal,
+  timeoutMs = 30_000,
 ): Promise<DirectoryAccess> {
   const probe = `${directory.replace(/\/+$/, '')}/flink-deploy-probe-${randomBytes(8).toString('hex')}`
   try {
-    await client.operations.disposeSavepoint(probe, { signal, timeoutMs: 30_000 })
+    await client.operations.disposeSavepoint(probe, { signal, timeoutMs })
   } catch (error) {
+    if (error instanceof FlinkOperationTimeoutError)
+      return { reachable: false, reason: `its file system did not answer within ${timeoutMs / 1000} s` }
     if (!(error instanceof FlinkOperationFailedError)) throw error
     const cause = innermostCause(error.stackTrace) ?? error.javaMessage
-    return NOT_FOUND.test(cause) ? { reachable: true } : { reachable: false, reason: cause }
+    if (NOT_FOUND.test(cause)) return { reachable: true }
+    return {
+      reachable: false,
+      reason: NO_FILE_SYSTEM.exec(error.stackTrace)?.[0].replace(/^Caused by: /, '') ?? cause,
+    }
   }
   // Flink disposed of something at a path nobody could have written: it cannot have read the directory.
   return { reachable: false, reason: `disposing of ${probe} succeeded, so the answer says nothing` }

@@ -75,7 +75,8 @@ async function requireSharedDirectory(
     throw new PreflightFailedError(
       'savepoint-dir',
       `The savepoint directory ${directory} is on each cluster's own disk, so the target cannot read blue's savepoint. ` +
-        'Use storage both clusters reach (s3://, gs://, hdfs://...), or allowLocalSavepointDir if both mount the same disk there',
+        'Use storage both clusters reach (s3://, gs://, hdfs://...), or allow a local savepoint directory ' +
+        '(allowLocalSavepointDir, --allow-local-savepoint-dir) if both mount the same disk there',
     )
   }
   const roles = [

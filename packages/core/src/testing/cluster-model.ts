@@ -718,8 +718,12 @@ export class FakeFlinkCluster {
     const scheme = schemeOf(path)
     if (!this.#fileSystems || this.#fileSystems.has(scheme)) return undefined
     return {
-      className: 'org.apache.flink.core.fs.UnsupportedFileSystemSchemeException',
-      message: `Could not find a file system implementation for scheme '${scheme}'. The scheme is directly supported by Flink through the following plugin(s): flink-s3-fs-hadoop, flink-s3-fs-presto. Please ensure that each plugin resides within its own subfolder within the plugins directory.`,
+      className: 'java.io.IOException',
+      message: `Cannot access file system for checkpoint/savepoint path '${path}'.`,
+      cause: {
+        className: 'org.apache.flink.core.fs.UnsupportedFileSystemSchemeException',
+        message: `Could not find a file system implementation for scheme '${scheme}'. The scheme is directly supported by Flink through the following plugin(s): flink-s3-fs-hadoop, flink-s3-fs-presto. Please ensure that each plugin resides within its own subfolder within the plugins directory.`,
+      },
     }
   }
 
