@@ -1,0 +1,80 @@
+/**
+ * What both demos share: announcing a step, checking the tools they need, running the CLI as a user does
+ * (with the command shown), and reading the example job's count of events in state.
+ */
+import { execFileSync, spawnSync } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { fileURLToPath } from 'node:url'
+import type { FlinkClient } from '@flink-deploy/core'
+
+const cli = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url))
+
+export const say = (text: string) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`)
+
+/** `flink-deploy upgrade` of the example job as `orders`, counting 200 events a second. */
+export function upgradeArgs(flinkUrl: string, jar: string, release: string, stateFile: string): string[] {
+  return [
+    'upgrade',
+    `--flink-url=${flinkUrl}`,
+    '--job-name=orders',
+    `--jar=${jar}`,
+    '--arg=--name',
+    '--arg=orders',
+    '--arg=--release',
+    `--arg=${release}`,
+    '--arg=--rate',
+    '--arg=200',
+    `--state-file=${stateFile}`,
+    '--verify-stabilisation=5s',
+  ]
+}
+
+export function requireTool(command: string, args: string[], what: string): void {
+  const probe = spawnSync(command, args, { stdio: 'ignore' })
+  if (probe.error || probe.status !== 0) {
+    process.stderr.write(`The demo needs ${what}: \`${command}\` was not found or did not run.\n`)
+    process.exit(2)
+  }
+}
+
+export function runCli(args: string[]): void {
+  process.stdout.write(`$ flink-deploy ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}\n`)
+  execFileSync(process.execPath, [cli, ...args], { stdio: 'inherit' })
+}
+
+export async function runningJob(flink: FlinkClient): Promise<string> {
+  const { jobs } = await flink.jobs.overview()
+  const job = jobs.find((j) => j.name === 'orders' && j.state === 'RUNNING')
+  if (!job) throw new Error('no RUNNING job named orders')
+  return job.jid
+}
+
+/** The example job's gauges: total count held in state, and what this job instance added. */
+export async function gauges(
+  flink: FlinkClient,
+  jobid: string,
+): Promise<{ stateCount: number; processed: number }> {
+  const job = await flink.jobs.get({ jobid })
+  const counter = job.vertices.find((v) => v.name.startsWith('counter'))!
+  for (let wait = 100; ; wait = Math.min(wait * 1.5, 1_000)) {
+    const metrics = await flink.vertices.metrics({
+      jobid,
+      vertexid: counter.id,
+      query: { get: ['0.counter.stateCount', '0.counter.processedSinceStart'] },
+    })
+    const value = (id: string) => Number(metrics.find((m) => m.id === id)?.value)
+    const stateCount = value('0.counter.stateCount')
+    const processed = value('0.counter.processedSinceStart')
+    if (Number.isFinite(stateCount) && Number.isFinite(processed)) return { stateCount, processed }
+    await sleep(wait)
+  }
+}
+
+export async function watchState(flink: FlinkClient, jobid: string, target: number): Promise<number> {
+  for (;;) {
+    const { stateCount } = await gauges(flink, jobid)
+    process.stdout.write(`  events counted in state: ${stateCount}\n`)
+    if (stateCount >= target) return stateCount
+    await sleep(1_000)
+  }
+}
