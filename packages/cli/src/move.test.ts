@@ -3,6 +3,8 @@
  * savepoint storage (as two clusters share a bucket). Bad settings of the target exit 2 before anything is
  * sent; a move says where each job runs; `status` shows both clusters; `resume` needs the target again.
  */
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import type { Snapshot } from '@flink-deploy/core/testing'
 import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -82,6 +84,18 @@ describe('upgrade --to-flink-url', { timeout: 30_000 }, () => {
     expect(run.stdout).toContain(`on ${from.url}, moving it to ${to.url}`)
     expect(run.stdout).toContain(`move the job from ${from.url} (Flink 1.20.5) to ${to.url} (Flink 2.3.0)`)
     expect(run.stdout).toMatch(/warning +Flink 2.0 moved from Kryo 2 to Kryo 5/)
+  })
+
+  it('takes the target from a YAML config file, and names its line when it is wrong', async () => {
+    await deployV1()
+    writeFileSync(join(dir, 'move.yaml'), `to-flink-url: ${to.url}\nto-insecure: false\n`)
+    const run = await cli(['upgrade', ...release('v2'), '--config', 'move.yaml', '--dry-run'])
+    expect(run.code, explain(run)).toBe(0)
+    expect(run.stdout).toContain(`moving it to ${to.url}`)
+    writeFileSync(join(dir, 'bad.yaml'), 'job-name: x\nto-flink-url: flink-2:8081\n')
+    const bad = await cli(['upgrade', ...release('v2'), '--config', 'bad.yaml'])
+    expect(bad.code, explain(bad)).toBe(2)
+    expect(bad.stderr).toMatch(/bad\.yaml:2: to-flink-url: /)
   })
 
   it('refuses the same cluster, or target settings without a target, before anything is sent', async () => {
