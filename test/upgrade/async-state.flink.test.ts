@@ -130,7 +130,7 @@ for (const version of selectedFlinkVersions()) {
       expect(result.summary).toContain('use savepoint format native')
       expect(result.recovery).toContain(`--job-id ${blueId}`)
       expect(result.recovery).toContain('--savepoint-format native')
-      expect(result.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING' }])
+      expect(result.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING', cluster: client.url }])
       neverUntouchedUnlessHealthy(result)
 
       const now = await blueNow(blueId)
