@@ -245,6 +245,30 @@ describe('a move refused before blue is touched', () => {
     await noS3.close()
   })
 
+  it('refuses the checkpoint fallback when the target cannot read blue checkpoints', async () => {
+    const blueId = await deployBlue()
+    await expect.poll(() => from.cluster.job(blueId)?.latestCompleted).toBeTruthy()
+    const fallback = { checkpointFallbackMaxAgeMs: 60_000 }
+    const error = await refused(release('v2', fallback), move(), blueId)
+    expect(error.message).toBe(
+      `The checkpoint fallback could start green from blue's checkpoints in file:/tmp/fake-flink/checkpoints/${blueId}, ` +
+        `which the target ${to.url} cannot read (each cluster's own disk). Keep checkpoints on storage both reach, or leave out the fallback`,
+    )
+  })
+
+  it('accepts the checkpoint fallback with checkpoints on storage both clusters reach', async () => {
+    await Promise.all([from.stop(), to.stop()])
+    const s3Checkpoints = { config: { 'execution.checkpointing.dir': 's3://savepoints/checkpoints' } }
+    from = await fakeCluster('1.20.5', s3Checkpoints)
+    to = await fakeCluster('2.3.0', s3Checkpoints)
+    blueClient = createFlinkClient({ baseUrl: from.url })
+    targetClient = createFlinkClient({ baseUrl: to.url })
+    const blueId = await deployBlue()
+    await expect.poll(() => from.cluster.job(blueId)?.latestCompleted?.externalPath).toMatch(/^s3:/)
+    const result = await upgrade(release('v2', { checkpointFallbackMaxAgeMs: 60_000 }), move())
+    expect(result.outcome).toBe('upgraded')
+  })
+
   it('refuses a move to an older Flink', async () => {
     await from.stop()
     from = await fakeCluster('2.3.0')

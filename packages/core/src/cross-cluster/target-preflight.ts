@@ -1,7 +1,8 @@
 /**
  * What a move to another cluster must be sure of besides a normal preflight: the target answers and is not
  * blue's own cluster under another name, it takes jars, its Flink version can restore blue's savepoint, and
- * both clusters reach the savepoint directory (blue writes the savepoint there, green reads it).
+ * both clusters reach the savepoint directory (blue writes the savepoint there, green reads it); with the
+ * checkpoint fallback allowed, the target reaches blue's checkpoints too.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { FlinkVersion } from '../client/version.ts'
@@ -16,6 +17,8 @@ export interface TargetCheckInput {
   savepointDir?: string
   /** A `file:` savepoint directory is accepted (both clusters mount the same shared disk there). */
   allowLocalSavepointDir: boolean
+  /** Blue, when green may start from its latest checkpoint (the checkpoint fallback is allowed). */
+  fallbackFrom?: string
 }
 
 export interface TargetFacts {
@@ -49,6 +52,7 @@ export async function checkTargetCluster(
   if (change.refusal)
     throw new PreflightFailedError('flink-version', `Cannot move the job: ${change.refusal}`)
   if (input.savepointDir) await requireSharedDirectory(clusters, input, input.savepointDir, signal)
+  if (input.fallbackFrom) await requireReadableCheckpoints(clusters, input, input.fallbackFrom, signal)
   return { flinkVersion: version.raw, notes: change.notes }
 }
 
@@ -63,6 +67,32 @@ async function refuseSameCluster(clusters: Clusters, signal?: AbortSignal): Prom
       `The target ${clusters.green.url} is blue's own cluster ${clusters.blue.url} (same TaskManagers); leave out the target to upgrade in place`,
     )
   }
+}
+
+/**
+ * The fallback starts green from blue's latest checkpoint: where blue keeps its checkpoints must be readable
+ * by the target as well. Probed beside the latest one (never at it: a probe that found it would dispose it).
+ */
+async function requireReadableCheckpoints(
+  clusters: Clusters,
+  input: TargetCheckInput,
+  blueJobId: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const stats = await clusters.blue.checkpoints
+    .statistics({ jobid: blueJobId, signal })
+    .catch(() => undefined)
+  const latest = stats?.latest.completed?.external_path
+  if (!latest) return
+  const directory = latest.replace(/\/+$/, '').replace(/\/[^/]*$/, '')
+  const local = isLocalDirectory(directory) && !input.allowLocalSavepointDir
+  const access = local ? undefined : await probeSavepointDir(clusters.green, directory, signal)
+  if (access?.reachable) return
+  throw new PreflightFailedError(
+    'checkpoint-dir',
+    `The checkpoint fallback could start green from blue's checkpoints in ${directory}, which the target ${clusters.green.url} cannot read` +
+      `${access ? ` (${access.reason})` : " (each cluster's own disk)"}. Keep checkpoints on storage both reach, or leave out the fallback`,
+  )
 }
 
 async function requireSharedDirectory(

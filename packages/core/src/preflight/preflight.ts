@@ -63,6 +63,8 @@ export async function runPreflight(
           blueVersion: version,
           savepointDir: fromBlue ? savepointDir : undefined,
           allowLocalSavepointDir: options.allowLocalSavepointDir,
+          fallbackFrom:
+            fromBlue && options.checkpointFallbackMaxAgeMs !== undefined ? blueJob.jid : undefined,
         },
         signal,
       )

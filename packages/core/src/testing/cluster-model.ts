@@ -887,7 +887,8 @@ export class FakeFlinkCluster {
       get stateGrowthPerSecond() {
         return cluster.options.stateGrowthPerSecond
       },
-      checkpointDir: CHECKPOINT_DIR,
+      // A configured directory (e.g. on S3 both fakes share) is where checkpoints go, as in Flink.
+      checkpointDir: cluster.config()['execution.checkpointing.dir'] ?? CHECKPOINT_DIR,
       requestSlots(job) {
         if (job.holdsSlots) return true
         if (cluster.slotsAvailable >= job.requiredSlots && cluster.#waitingForSlots.length === 0) {
