@@ -6,11 +6,12 @@
  * `./run bench` or `node bench/cli-footprint.ts` (prints the figures; no assertions). BENCH_STARTS sets the
  * number of start-up runs.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { serveFakeFlink } from '@flink-deploy/core/testing'
+import { exec } from '@flink-deploy/local-process'
 import { buildPackage, DIST } from '../packages/cli/src/packaging/build.ts'
 
 const STARTS = Number(process.env.BENCH_STARTS ?? 20)
@@ -60,18 +61,7 @@ function jar(name: string, bytes: number): string {
 }
 
 /** The fake answers from this process, so the CLI runs beside it (not spawnSync, which would block it). */
-function runNode(args: string[]): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d
-  })
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d
-  })
-  return new Promise((resolve) => child.on('close', (status) => resolve({ status, stdout, stderr })))
-}
+const runNode = (args: string[]) => exec(process.execPath, args, { cwd: dir })
 
 async function upgradeRss(jarPath: string, job: string): Promise<number> {
   const run = await runNode([
@@ -92,8 +82,7 @@ async function upgradeRss(jarPath: string, job: string): Promise<number> {
     '--json',
   ])
   const kb = /peak-kb (\d+)/.exec(run.stderr)?.[1]
-  if (run.status !== 0 || !kb)
-    throw new Error(`upgrade failed (${run.status}):\n${run.stdout}\n${run.stderr}`)
+  if (run.code !== 0 || !kb) throw new Error(`upgrade failed (${run.code}):\n${run.stdout}\n${run.stderr}`)
   return Number(kb) / 1024
 }
 

@@ -3,11 +3,11 @@
  * as `INPUT_<NAME>` environment variables (hyphens kept), `GITHUB_OUTPUT` and `GITHUB_STEP_SUMMARY` files,
  * and the workspace as the working directory. Test support only; not part of the bundle.
  */
-import { spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { exec } from '@flink-deploy/local-process'
 
 export const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url))
 
@@ -54,22 +54,11 @@ export async function runDist(
     ...options.env,
   }
   for (const [name, value] of Object.entries(inputs)) env[`INPUT_${name.toUpperCase()}`] = value
-  const child = spawn(process.execPath, [DIST], {
+  const { code, stdout, stderr } = await exec(process.execPath, [DIST], {
     cwd: options.workspace,
     env,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    timeoutMs: options.timeoutMs ?? 60_000,
   })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d
-  })
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d
-  })
-  const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000)
-  const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
-  clearTimeout(timer)
   const outputFile = existsSync(outputPath) ? readFileSync(outputPath, 'utf8') : ''
   return {
     code,

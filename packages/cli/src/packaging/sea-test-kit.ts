@@ -1,22 +1,16 @@
 /** Runs the single executable as a pipeline without Node would, for its tests (fake and real Flink). */
-import { spawn } from 'node:child_process'
+import { exec } from '@flink-deploy/local-process'
 import type { CliRun } from '../test-kit.ts'
 
 /** The platform the executable is built for. */
 export const LINUX_X64 = process.platform === 'linux' && process.arch === 'x64'
 
 /** Asynchronously (a fake Flink may answer from this process), with no Node on PATH. */
-export function runExecutable(exe: string, args: string[], cwd: string, env: Record<string, string> = {}) {
-  const child = spawn(exe, args, { cwd, env: { PATH: '/nonexistent', NO_COLOR: '1', ...env } })
-  let stdout = ''
-  let stderr = ''
-  child.stdout.setEncoding('utf8').on('data', (d: string) => {
-    stdout += d
-  })
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    stderr += d
-  })
-  return new Promise<CliRun>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-  )
+export function runExecutable(
+  exe: string,
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<CliRun> {
+  return exec(exe, args, { cwd, env: { PATH: '/nonexistent', NO_COLOR: '1', ...env } })
 }
