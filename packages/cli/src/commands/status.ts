@@ -31,7 +31,6 @@ async function clusterStatus(client: FlinkClient, { name, all }: Filter) {
   const ended = jobs.filter((j) => TERMINAL.has(j.state) && (name === undefined || j.name === name)).length
   const details = await Promise.all(selected.map((j) => snapshots(client, j.jid, j.state)))
   return {
-    flinkUrl: client.url,
     flinkVersion: overview['flink-version'],
     taskManagers: overview.taskmanagers,
     slotsTotal: overview['slots-total'],
@@ -101,9 +100,9 @@ export async function status(ctx: CommandContext): Promise<number> {
         ctx,
         {
           type: 'status',
-          ...main,
           flinkUrl: value<string>(ctx, 'flinkUrl'),
-          ...(target ? { target: { ...target, flinkUrl: value<string>(ctx, 'toFlinkUrl') } } : {}),
+          ...main,
+          ...(target ? { target: { flinkUrl: value<string>(ctx, 'toFlinkUrl'), ...target } } : {}),
           ...(stored ? { stateStore: storeUrl, stored } : {}),
         },
         () => [
