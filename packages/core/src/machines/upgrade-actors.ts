@@ -9,6 +9,7 @@ import type { Clusters } from '../cross-cluster/clusters.ts'
 import { FlinkOperationTimeoutError } from '../errors.ts'
 import { type PreflightDeps, runPreflight } from '../preflight/preflight.ts'
 import { cancelJob } from '../steps/cancel-job.ts'
+import { useLatestCheckpoint } from '../steps/checkpoint-fallback.ts'
 import { stopWithSavepoint, takeSavepoint } from '../steps/savepoint.ts'
 import { startJob } from '../steps/start-job.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
@@ -93,23 +94,11 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
 
     useLatestCheckpoint: afterPersist(
       deps,
-      async (
+      (
         input: { jobId: string; maxAgeMs: number; deadline: number },
         signal,
-      ): Promise<CheckpointFallbackOutput> => {
-        const stats = await client.checkpoints.statistics({ jobid: input.jobId, signal })
-        const latest = stats.latest.completed
-        const age = latest ? Date.now() - latest.latest_ack_timestamp : Number.POSITIVE_INFINITY
-        if (!latest?.external_path || age > input.maxAgeMs) {
-          throw new Error(
-            latest
-              ? `the latest checkpoint is ${Math.round(age / 1000)} s old, over the allowed ${input.maxAgeMs / 1000} s`
-              : 'blue has no retained checkpoint',
-          )
-        }
-        await cancelJob(client, input.jobId, { timeoutMs: msUntil(input.deadline), signal })
-        return { location: latest.external_path }
-      },
+      ): Promise<CheckpointFallbackOutput> =>
+        useLatestCheckpoint(client, { ...input, timeoutMs: msUntil(input.deadline), signal }),
     ),
 
     startJob: afterPersist(deps, async (input: StartInput, signal) => {
