@@ -11,7 +11,7 @@ describe('useLatestCheckpoint', () => {
     await fake.stop()
   })
 
-  async function runningJob(checkpointIntervalMs: number) {
+  async function runningJob(checkpointIntervalMs: number, flinkConfiguration: Record<string, string> = {}) {
     fake = await startFakeFlink({ version: '2.3.0', timing: { checkpointIntervalMs } })
     client = createFlinkClient({ baseUrl: fake.url })
     const jar = fake.cluster.uploadJar('orders.jar', 1)
@@ -19,7 +19,7 @@ describe('useLatestCheckpoint', () => {
       programArgs: ['--name', 'orders'],
       allowNonRestoredState: false,
       claimMode: 'NO_CLAIM',
-      flinkConfiguration: {},
+      flinkConfiguration,
     }).id
     await expect.poll(() => fake.cluster.job(jobId)?.latestCompleted, { timeout: 3_000 }).toBeTruthy()
     return jobId
@@ -43,4 +43,18 @@ describe('useLatestCheckpoint', () => {
     )
     expect(fake.cluster.job(jobId)?.state).toBe('RUNNING')
   })
+
+  for (const retention of ['DELETE_ON_CANCELLATION', 'NO_EXTERNALIZED_CHECKPOINTS']) {
+    it(`leaves a running blue alone when its checkpoints are not retained on cancellation (${retention})`, async () => {
+      const jobId = await runningJob(20, {
+        'execution.checkpointing.externalized-checkpoint-retention': retention,
+      })
+      await expect(
+        useLatestCheckpoint(client, { jobId, maxAgeMs: 60_000, timeoutMs: 3_000 }),
+      ).rejects.toThrow(
+        /the fallback needs execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION/,
+      )
+      expect(fake.cluster.job(jobId)?.state).toBe('RUNNING')
+    })
+  }
 })

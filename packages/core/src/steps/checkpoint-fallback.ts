@@ -4,7 +4,7 @@
  * checkpointing, and with `state.checkpoints.num-retained: 1` each new checkpoint deletes the one before it.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
-import { cancelJob } from './cancel-job.ts'
+import { cancelJob, isTerminal } from './cancel-job.ts'
 
 export interface CheckpointFallbackInput {
   jobId: string
@@ -18,6 +18,7 @@ export async function useLatestCheckpoint(
   input: CheckpointFallbackInput,
 ): Promise<{ location: string }> {
   // Checked first so that a blue without a usable checkpoint is not cancelled for nothing.
+  await requireRetainedOnCancel(client, input)
   const before = await latestRetained(client, input)
   const { finalStatus } = await cancelJob(client, input.jobId, {
     timeoutMs: input.timeoutMs,
@@ -25,6 +26,19 @@ export async function useLatestCheckpoint(
   })
   if (finalStatus === 'UNKNOWN') return { location: before }
   return { location: await latestRetained(client, input) }
+}
+
+async function requireRetainedOnCancel(client: FlinkClient, input: CheckpointFallbackInput): Promise<void> {
+  const [{ externalization }, { status }] = await Promise.all([
+    client.checkpoints.config({ jobid: input.jobId, signal: input.signal }),
+    client.jobs.status({ jobid: input.jobId, signal: input.signal }),
+  ])
+  // A FAILED blue keeps externalized checkpoints whatever the retention; a cancelled one only with RETAIN.
+  if (externalization.enabled && (!externalization.delete_on_cancellation || isTerminal(status))) return
+  throw new Error(
+    `blue's checkpoints ${externalization.enabled ? 'are deleted when it is cancelled' : 'are not retained'}; ` +
+      'the fallback needs execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION',
+  )
 }
 
 async function latestRetained(client: FlinkClient, input: CheckpointFallbackInput): Promise<string> {

@@ -578,6 +578,16 @@ const STATE_BACKENDS: Record<string, string> = {
   forst: 'ForStStateBackend',
 }
 
+const RETENTION = 'execution.checkpointing.externalized-checkpoint-retention'
+
+/** How Flink reports each retention setting (the fake's default is what the local clusters configure). */
+function externalization(retention: string): Json {
+  return {
+    enabled: retention !== 'NO_EXTERNALIZED_CHECKPOINTS',
+    delete_on_cancellation: retention !== 'RETAIN_ON_CANCELLATION',
+  }
+}
+
 export function checkpointConfig(cluster: FakeFlinkCluster, job: FakeJob): Json {
   return {
     mode: 'exactly_once',
@@ -586,7 +596,9 @@ export function checkpointConfig(cluster: FakeFlinkCluster, job: FakeJob): Json 
     timeout: 600_000,
     min_pause: 0,
     max_concurrent: 1,
-    externalization: { enabled: true, delete_on_cancellation: false },
+    externalization: externalization(
+      job.flinkConfiguration[RETENTION] ?? cluster.config()[RETENTION] ?? 'RETAIN_ON_CANCELLATION',
+    ),
     state_backend:
       STATE_BACKENDS[job.flinkConfiguration['state.backend.type'] ?? 'hashmap'] ?? 'HashMapStateBackend',
     checkpoint_storage: 'FileSystemCheckpointStorage',
