@@ -215,4 +215,41 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
     },
     TEST_TIMEOUT,
   )
+
+  it(
+    'cross-cluster refusals come before blue is touched: its own cluster by another name, a silent target, too few slots',
+    async () => {
+      const cwd = tempDir('flink-deploy-cross-cluster-refusals-')
+      const blue = await deployBlue('ledger', cwd, 1)
+      const alias = from.url.replace('127.0.0.1', 'localhost')
+      const refusals = [
+        {
+          target: alias,
+          flags: [],
+          says: `The target ${alias} is blue's own cluster ${from.url} (same TaskManagers)`,
+        },
+        {
+          target: 'http://127.0.0.1:9',
+          flags: [],
+          says: 'The target cluster http://127.0.0.1:9 does not answer',
+        },
+        { target: to.url, flags: ['--parallelism', '64'], says: `The target cluster ${to.url} has ` },
+      ]
+      for (const { target, flags, says } of refusals) {
+        const args = [...upgradeArgs('ledger', to, 'v2'), '--to-flink-url', target, ...flags]
+        const run = await runCli(args, { cwd, env: two.env, timeoutMs: 120_000 })
+        expect(run.code, output(run)).toBe(4)
+        expect(result(run)).toMatchObject({
+          outcome: 'aborted-blue-untouched',
+          running: [{ role: 'blue', jobId: blue.jobId, state: 'RUNNING', cluster: from.url }],
+        })
+        expect(String(result(run).summary)).toContain(says)
+      }
+      expect(await liveJobs(from, 'ledger')).toEqual([{ jid: blue.jobId, state: 'RUNNING' }])
+      const stats = await from.client.checkpoints.statistics({ jobid: blue.jobId })
+      expect(stats.latest.savepoint, 'no savepoint was taken').toBeFalsy()
+      expect(await unfinishedJobs(to, 'ledger')).toEqual([])
+    },
+    TEST_TIMEOUT,
+  )
 })
