@@ -3,14 +3,12 @@
  * share. Human and plain output are lines; `--json` is one JSON object.
  */
 import { setTimeout as sleep } from 'node:timers/promises'
-import { type FlinkClient, formatMs, isJobNotFound } from '@flink-deploy/core'
+import { type FlinkClient, formatMs, isJobNotFound, isTerminal } from '@flink-deploy/core'
 import { connect } from '../connection.ts'
 import { type CommandContext, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
 import { UsageError } from '../settings.ts'
 import { CommandFailed } from './command-failed.ts'
-
-export const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])
 
 export function openClient(ctx: CommandContext): FlinkClient {
   return connect(ctx.settings, ctx.io.cwd, ctx.command, (message) =>
@@ -49,7 +47,7 @@ async function chooseJob(ctx: CommandContext, client: FlinkClient): Promise<{ id
   const name = value<string>(ctx, 'jobName')
   if (!name) throw new UsageError('give a job id, or --job-name', ctx.command)
   const { jobs } = await client.jobs.overview()
-  const live = jobs.filter((j) => j.name === name && !TERMINAL.has(j.state))
+  const live = jobs.filter((j) => j.name === name && !isTerminal(j.state))
   if (live.length === 0) throw new CommandFailed(`no live job named "${name}" on the cluster`)
   if (live.length > 1)
     throw new CommandFailed(
@@ -103,13 +101,13 @@ export async function cancel(ctx: CommandContext): Promise<number> {
       if (isJobNotFound(error)) throw new CommandFailed(`no job ${id} on the cluster`)
       throw error
     })
-    let final = before.status as string
-    if (!TERMINAL.has(final)) {
+    let final = before.status
+    if (!isTerminal(final)) {
       await client.jobs.cancel({ jobid: id, query: { mode: 'cancel' } })
       const deadline = Date.now() + timeoutMs
       for (let wait = 20; ; wait = Math.min(wait * 1.6, 1_000)) {
         final = (await client.jobs.status({ jobid: id })).status
-        if (TERMINAL.has(final)) break
+        if (isTerminal(final)) break
         if (Date.now() > deadline)
           throw new CommandFailed(
             `job ${id} was still ${final} ${formatMs(timeoutMs)} after the cancel request`,
@@ -117,7 +115,7 @@ export async function cancel(ctx: CommandContext): Promise<number> {
         await sleep(wait)
       }
     }
-    const already = TERMINAL.has(before.status)
+    const already = isTerminal(before.status)
     emit(ctx, { type: 'result', jobId: id, state: final, alreadyEnded: already }, () => [
       already ? `Job ${id} had already ended (${final}).` : `Job ${id} cancelled (${final}).`,
     ])

@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { dirname, join, resolve } from 'node:path'
 import {
+  isTerminal,
   JOBS_PREFIX,
   jobKey,
   jobsInListing,
@@ -21,8 +22,6 @@ import { DEFAULT_STATE_DIR, openStoreOf, storeUrlOf } from '../storage.ts'
 import { emit, withClient } from './cluster.ts'
 import { CommandFailed } from './command-failed.ts'
 import { releasesDir } from './upgrade.ts'
-
-const TERMINAL = new Set(['FINISHED', 'CANCELED', 'FAILED', 'SUSPENDED'])
 
 function stateDirOf(ctx: CommandContext): string {
   const stateFile = value<string>(ctx, 'stateFile')
@@ -146,7 +145,7 @@ export async function jarsPrune(ctx: CommandContext): Promise<number> {
     const recorded = new Set(records.map((r) => r.jobId))
     const recordedNames = new Set(records.map((r) => r.jobName))
     const unknown = jobs.filter(
-      (j) => !TERMINAL.has(j.state) && !recorded.has(j.jid) && !recordedNames.has(j.name),
+      (j) => !isTerminal(j.state) && !recorded.has(j.jid) && !recordedNames.has(j.name),
     )
     for (const j of unknown) {
       ctx.stderr.write(

@@ -2,12 +2,12 @@
  * `status`: what runs on the cluster (and on the target of a move, with `--to-flink-url`), each live job's
  * last checkpoint and savepoint, and with `--state-store` what the shared store knows of each job.
  */
-import { type FlinkClient, formatMs } from '@flink-deploy/core'
+import { type FlinkClient, formatMs, isTerminal } from '@flink-deploy/core'
 import { connectTarget } from '../connection.ts'
 import { type CommandContext, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
 import { storeUrlOf } from '../storage.ts'
-import { emit, TERMINAL, withClient } from './cluster.ts'
+import { emit, withClient } from './cluster.ts'
 import { storedJobLines, storedJobs } from './stored-runs.ts'
 
 const ago = (at: number, now: number) => `${formatMs(Math.max(0, now - at))} ago`
@@ -26,9 +26,9 @@ interface Filter {
 async function clusterStatus(client: FlinkClient, { name, all }: Filter) {
   const [overview, { jobs }] = await Promise.all([client.cluster.overview(), client.jobs.overview()])
   const selected = jobs
-    .filter((j) => (all || !TERMINAL.has(j.state)) && (name === undefined || j.name === name))
+    .filter((j) => (all || !isTerminal(j.state)) && (name === undefined || j.name === name))
     .sort((a, b) => b['start-time'] - a['start-time'])
-  const ended = jobs.filter((j) => TERMINAL.has(j.state) && (name === undefined || j.name === name)).length
+  const ended = jobs.filter((j) => isTerminal(j.state) && (name === undefined || j.name === name)).length
   const details = await Promise.all(selected.map((j) => snapshots(client, j.jid, j.state)))
   return {
     flinkVersion: overview['flink-version'],
