@@ -87,6 +87,22 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
     expect(counts.stateCount - counts.processed).toBeGreaterThanOrEqual(counted)
   }
 
+  /** The move ended upgraded: nothing of the job left on 1.20, green alone on 2.3 with blue's state. */
+  async function expectMoved(
+    job: string,
+    r: Record<string, unknown>,
+    blue: { jobId: string; counted: number },
+  ) {
+    expect(r).toMatchObject({
+      outcome: 'upgraded',
+      blueJobId: blue.jobId,
+      clusters: { blue: from.url, green: to.url },
+    })
+    expect(await unfinishedJobs(from, job)).toEqual([])
+    expect(await liveJobs(to, job)).toEqual([{ jid: r.greenJobId, state: 'RUNNING' }])
+    await expectRestored(to, r.greenJobId as string, r.savepointPath as string, blue.counted)
+  }
+
   it(
     'cross-cluster move from 1.20 to 2.3 verifies and the state continues',
     async () => {
@@ -96,20 +112,11 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
       const move = await runCli(moveArgs('orders', 'v2'), { cwd, env: two.env, timeoutMs: 200_000 })
       expect(move.code, output(move)).toBe(0)
       const r = result(move)
-      expect(r).toMatchObject({
-        type: 'result',
-        outcome: 'upgraded',
-        strategy: 'stop-and-restart',
-        blueJobId: blue.jobId,
-        clusters: { blue: from.url, green: to.url },
-      })
+      expect(r).toMatchObject({ type: 'result', strategy: 'stop-and-restart' })
+      await expectMoved('orders', r, blue)
       const savepointPath = r.savepointPath as string
       expect(savepointPath.startsWith(`${from.cluster.savepointDir}/savepoint-`), savepointPath).toBe(true)
-
-      expect(await unfinishedJobs(from, 'orders')).toEqual([])
       expect((await from.client.jobs.status({ jobid: blue.jobId })).status).toBe('FINISHED')
-      expect(await liveJobs(to, 'orders')).toEqual([{ jid: r.greenJobId, state: 'RUNNING' }])
-      await expectRestored(to, r.greenJobId as string, savepointPath, blue.counted)
       const release = await to.client.vertices.metrics({
         jobid: r.greenJobId as string,
         vertexid: (await to.client.jobs.get({ jobid: r.greenJobId as string })).vertices.find((v) =>
@@ -173,15 +180,8 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
       const done = await move.done
       expect(done.code, output(done)).toBe(0)
       const r = result(done)
-      expect(r).toMatchObject({
-        outcome: 'upgraded',
-        strategy: 'blue-green',
-        blueJobId: blue.jobId,
-        clusters: { blue: from.url, green: to.url },
-      })
-      expect(await unfinishedJobs(from, 'refunds')).toEqual([])
-      expect(await liveJobs(to, 'refunds')).toEqual([{ jid: r.greenJobId, state: 'RUNNING' }])
-      await expectRestored(to, r.greenJobId as string, r.savepointPath as string, blue.counted)
+      expect(r).toMatchObject({ strategy: 'blue-green' })
+      await expectMoved('refunds', r, blue)
     },
     TEST_TIMEOUT,
   )
@@ -203,15 +203,8 @@ describe('cross-cluster moves from Flink 1.20 to 2.3 with savepoints on S3', () 
       )
       expect(resumed.code, output(resumed)).toBe(0)
       const r = result(resumed)
-      expect(r).toMatchObject({
-        outcome: 'upgraded',
-        blueJobId: blue.jobId,
-        clusters: { blue: from.url, green: to.url },
-      })
+      await expectMoved('invoices', r, blue)
       expect(r.savepointPath).toMatch(/^s3:\/\/savepoints\/savepoints\//)
-      expect(await unfinishedJobs(from, 'invoices')).toEqual([])
-      expect(await liveJobs(to, 'invoices')).toEqual([{ jid: r.greenJobId, state: 'RUNNING' }])
-      await expectRestored(to, r.greenJobId as string, r.savepointPath as string, blue.counted)
     },
     TEST_TIMEOUT,
   )
