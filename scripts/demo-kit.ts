@@ -6,6 +6,7 @@ import { execFileSync, spawnSync } from 'node:child_process'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { FlinkClient } from '@flink-deploy/core'
+import { type ExampleGauges, readExampleGauges } from './example-gauges.ts'
 
 const cli = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url))
 
@@ -49,23 +50,11 @@ export async function runningJob(flink: FlinkClient): Promise<string> {
   return job.jid
 }
 
-/** The example job's gauges: total count held in state, and what this job instance added. */
-export async function gauges(
-  flink: FlinkClient,
-  jobid: string,
-): Promise<{ stateCount: number; processed: number }> {
-  const job = await flink.jobs.get({ jobid })
-  const counter = job.vertices.find((v) => v.name.startsWith('counter'))!
+/** The example job's gauges, once Flink's metric store has them. */
+export async function gauges(flink: FlinkClient, jobid: string): Promise<ExampleGauges> {
   for (let wait = 100; ; wait = Math.min(wait * 1.5, 1_000)) {
-    const metrics = await flink.vertices.metrics({
-      jobid,
-      vertexid: counter.id,
-      query: { get: ['0.counter.stateCount', '0.counter.processedSinceStart'] },
-    })
-    const value = (id: string) => Number(metrics.find((m) => m.id === id)?.value)
-    const stateCount = value('0.counter.stateCount')
-    const processed = value('0.counter.processedSinceStart')
-    if (Number.isFinite(stateCount) && Number.isFinite(processed)) return { stateCount, processed }
+    const read = await readExampleGauges(flink, jobid)
+    if (read) return read
     await sleep(wait)
   }
 }

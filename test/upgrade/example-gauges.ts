@@ -1,32 +1,15 @@
-/**
- * The example job's gauges on its counter vertex: `stateCount` is the total held in keyed state,
- * `processedSinceStart` what this job instance added, so their difference is the count it restored.
- */
+/** The real-Flink tests' waits for the example job's gauges (read by `scripts/example-gauges.ts`). */
 import type { FlinkClient } from '@flink-deploy/core'
 import { vi } from 'vitest'
+import { type ExampleGauges, readExampleGauges } from '../../scripts/example-gauges.ts'
 
 /** The gauges, once Flink's metric store has them. */
-export async function exampleCounts(
-  client: FlinkClient,
-  jobid: string,
-): Promise<{ stateCount: number; processed: number }> {
-  const job = await client.jobs.get({ jobid })
-  const counter = job.vertices.find((v) => v.name.startsWith('counter'))!
+export function exampleCounts(client: FlinkClient, jobid: string): Promise<ExampleGauges> {
   return vi.waitFor(
     async () => {
-      const metrics = await client.vertices.metrics({
-        jobid,
-        vertexid: counter.id,
-        query: { get: ['0.counter.stateCount', '0.counter.processedSinceStart'] },
-      })
-      const value = (id: string) => Number(metrics.find((m) => m.id === id)?.value)
-      const result = {
-        stateCount: value('0.counter.stateCount'),
-        processed: value('0.counter.processedSinceStart'),
-      }
-      if (!Number.isFinite(result.stateCount) || !Number.isFinite(result.processed))
-        throw new Error('no gauges yet')
-      return result
+      const gauges = await readExampleGauges(client, jobid)
+      if (!gauges) throw new Error('no gauges yet')
+      return gauges
     },
     { timeout: 30_000, interval: 250 },
   )
