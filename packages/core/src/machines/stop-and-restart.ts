@@ -18,7 +18,7 @@ import {
   verifyingGreenState,
   watchingBlueState,
 } from './shared-states.ts'
-import { initialContext, upgradeSetup } from './upgrade-setup.ts'
+import { describeError, initialContext, upgradeSetup } from './upgrade-setup.ts'
 
 export const stopAndRestartMachine = upgradeSetup.createMachine({
   id: 'stop-and-restart',
@@ -56,7 +56,16 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
             },
           ],
         },
-        onError: 'needsAttention',
+        // The savepoint's error stays the run's error; why its way out was closed joins it as a warning.
+        onError: {
+          target: 'needsAttention',
+          actions: {
+            type: 'warn',
+            params: ({ event }) => ({
+              message: `the checkpoint fallback was not taken: ${describeError('fallingBackToCheckpoint', event.error).message}`,
+            }),
+          },
+        },
       },
     },
 

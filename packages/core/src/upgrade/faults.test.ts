@@ -165,8 +165,9 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
     strategy: 'stop-and-restart' | 'blue-green',
     failsTask: 'restart' | 'fail',
     extra: Partial<UpgradeOptions> = {},
+    config: Record<string, string> = {},
   ) {
-    const fake = await startFakeFlink({ version: '2.3.0', timing: { programSecondMs: 20 } })
+    const fake = await startFakeFlink({ version: '2.3.0', timing: { programSecondMs: 20 }, config })
     const client = createFlinkClient({ baseUrl: fake.url })
     const releases = createMemoryReleaseRecords()
     const first = await upgrade(release('v1'), { client, releases })
@@ -253,6 +254,29 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
       }
     })
   }
+
+  it('with the checkpoint fallback allowed but checkpoints deleted on cancellation, blue keeps running and the report says so', async () => {
+    const { fake, client, blueId, result } = await failing(
+      'stop-and-restart',
+      'restart',
+      { checkpointFallbackMaxAgeMs: 60_000 },
+      { 'execution.checkpointing.externalized-checkpoint-retention': 'DELETE_ON_CANCELLATION' },
+    )
+    try {
+      expect(result.outcome, result.summary).toBe('failed-needs-attention')
+      expect(result.error?.step).toBe('stoppingBlue')
+      expect(result.warnings).toEqual([
+        "the checkpoint fallback was not taken: blue's checkpoints are deleted when it is cancelled; the fallback needs execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION",
+      ])
+      expect(result.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url }])
+      expect(result.recovery).toContain(`--job-id ${blueId}`)
+      await new Promise((r) => setTimeout(r, 300))
+      expect(fake.cluster.job(blueId)?.state).toBe('RUNNING')
+    } finally {
+      await client.close()
+      await fake.stop()
+    }
+  })
 
   it('a savepoint that fails without touching blue still ends untouched, once blue has settled', async () => {
     const fake = await startFakeFlink({ version: '2.3.0', timing: { programSecondMs: 20 } })
