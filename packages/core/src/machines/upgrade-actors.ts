@@ -158,9 +158,9 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       ] as const
       for (const [jobId, cluster] of jobs) {
         if (!jobId) continue
-        const job = await cluster.jobs.get({ jobid: jobId, signal })
-        if (job.state !== 'RUNNING')
-          throw new Error(`job ${jobId} is ${job.state}, not RUNNING; the promotion is no longer safe`)
+        const { status } = await cluster.jobs.status({ jobid: jobId, signal })
+        if (status !== 'RUNNING')
+          throw new Error(`job ${jobId} is ${status}, not RUNNING; the promotion is no longer safe`)
       }
     }),
   }

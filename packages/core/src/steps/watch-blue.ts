@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FlinkClient } from '../client/flink-client.ts'
 import { innermostCause } from '../client/java-stacktrace.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
-import type { JobExceptions } from '../client/schemas/jobs.ts'
+import type { JobExceptions, JobOverview } from '../client/schemas/jobs.ts'
 import { isTerminal } from './cancel-job.ts'
 
 export interface WatchBlueInput {
@@ -47,8 +47,10 @@ export async function watchBlue(
   let failures = -1
   let quietSince = Date.now()
   for (;;) {
+    // The state from the fresh overview; the failures only the exception history has, which Flink caches for
+    // up to `web.refresh-interval`, so a failure can show that much later: the settle window absorbs it.
     const [job, history] = await Promise.all([
-      client.jobs.get({ jobid: input.jobId, signal }),
+      listedJob(client, input.jobId, signal),
       client.jobs.exceptions({ jobid: input.jobId, signal, query: { maxExceptions: 20 } }),
     ])
     const recent = failuresSince(history, input.since)
@@ -56,7 +58,7 @@ export async function watchBlue(
       failures = recent.length
       quietSince = Date.now()
     }
-    const running = job.state === 'RUNNING' && job.vertices.every((v) => v.status === 'RUNNING')
+    const running = job.state === 'RUNNING' && (job.tasks.running ?? 0) >= (job.tasks.total ?? 0)
     if (!running) quietSince = Date.now()
     const report = (condition: BlueAfterSavepoint['condition']): BlueAfterSavepoint => ({
       condition,
@@ -73,6 +75,14 @@ export async function watchBlue(
     await sleep(Math.min(wait, left), undefined, { signal })
     wait = Math.min(wait * 1.6, poll.maxMs)
   }
+}
+
+/** The job's line in the jobs overview; a job the cluster does not know fails as its details would (404). */
+async function listedJob(client: FlinkClient, jobId: string, signal?: AbortSignal): Promise<JobOverview> {
+  const listed = (await client.jobs.overview({ signal })).jobs.find((j) => j.jid === jobId)
+  if (listed) return listed
+  await client.jobs.get({ jobid: jobId, signal })
+  throw new Error(`job ${jobId} is not in the jobs overview`)
 }
 
 function failuresSince(history: JobExceptions, since: number): string[] {

@@ -166,6 +166,7 @@ export class FakeFlinkCluster {
       keepJarsOnRestart: options.keepJarsOnRestart ?? false,
       stateGrowthPerSecond: options.stateGrowthPerSecond ?? 1000,
       restartAttempts: options.restartAttempts ?? 2,
+      restCacheMs: options.restCacheMs ?? 0,
     }
     for (const [name, program] of Object.entries(options.programs ?? {})) this.#programs.set(name, program)
     this.#config = options.config ?? {}

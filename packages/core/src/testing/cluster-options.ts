@@ -106,6 +106,14 @@ export interface FakeFlinkOptions {
    * fails as Flink does without the plugin. Default: every scheme.
    */
   fileSystems?: string[]
+  /**
+   * How long the routes Flink answers from its REST caches keep answering the same (ms): the job's details,
+   * exceptions, vertices, subtasks, configs and plan (the ExecutionGraphCache, `web.refresh-interval`, 3 s in
+   * Flink) and its checkpoint statistics (`rest.cache.checkpoint-statistics.timeout`, the same by default).
+   * The jobs overview, the job status, and asynchronous operations' status are never cached. Default 0: every
+   * answer is fresh.
+   */
+  restCacheMs?: number
   timing?: Partial<FakeTiming>
 }
 

@@ -200,6 +200,35 @@ describe.each(Object.entries(transports))('fake Flink (%s)', (_name, start) => {
     }
   })
 
+  it('answers the job details and checkpoint statistics from a cache for restCacheMs, the overview and status fresh', async () => {
+    const { client, close } = await start({ restCacheMs: 400 })
+    try {
+      const jar = await client.jars.upload(await writeTinyJar('cached.jar'))
+      await client.jars.run({ jarid: jar.jarId, body: { jobId: JOB_ID } })
+      await vi.waitFor(async () => {
+        const listed = (await client.jobs.overview()).jobs.find((j) => j.jid === JOB_ID)
+        expect(listed?.state).toBe('RUNNING')
+      }, WAIT)
+      const seen = await client.jobs.get({ jobid: JOB_ID })
+      const stats = await client.checkpoints.statistics({ jobid: JOB_ID })
+      await client.jobs.cancel({ jobid: JOB_ID })
+      await vi.waitFor(
+        async () => expect((await client.jobs.status({ jobid: JOB_ID })).status).toBe('CANCELED'),
+        WAIT,
+      )
+      const listed = (await client.jobs.overview()).jobs.find((j) => j.jid === JOB_ID)
+      expect(listed?.state).toBe('CANCELED')
+      expect(await client.jobs.get({ jobid: JOB_ID })).toEqual(seen)
+      expect(await client.checkpoints.statistics({ jobid: JOB_ID })).toEqual(stats)
+      await vi.waitFor(
+        async () => expect((await client.jobs.get({ jobid: JOB_ID })).state).toBe('CANCELED'),
+        WAIT,
+      )
+    } finally {
+      await close()
+    }
+  })
+
   it('answers unknown paths like Flink', async () => {
     const { fake, close } = await start()
     try {

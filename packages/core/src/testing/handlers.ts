@@ -82,6 +82,24 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     }
   }
   const ok = (body: unknown, status = 200): Answer => ({ status, body })
+  /**
+   * A GET route Flink answers from one of its REST caches: the same answer for `restCacheMs` after the first.
+   * Flink keeps one snapshot of the job for all such routes; here each path and query keeps its own answer,
+   * which is as stale at most.
+   */
+  const answered = new Map<string, { at: number; answer: Answer }>()
+  const cached = (template: string, answer: (ctx: RouteContext) => Answer) =>
+    route('get', template, (ctx) => {
+      const ttl = cluster.options.restCacheMs
+      if (ttl <= 0) return answer(ctx)
+      const url = new URL(ctx.request.url)
+      const key = url.pathname.replace(/^\/v1(?=\/)/, '') + url.search
+      const hit = answered.get(key)
+      if (hit && Date.now() - hit.at < ttl) return hit.answer
+      const fresh = answer(ctx)
+      answered.set(key, { at: Date.now(), answer: fresh })
+      return fresh
+    })
   const job = (ctx: RouteContext) => cluster.requireJob(ctx.params.jobid!)
   const vertex = (ctx: RouteContext): { job: FakeJob; vertex: FakeVertex } => {
     const j = job(ctx)
@@ -247,7 +265,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
       ),
     )
   })
-  route('get', '/jobs/:jobid', (ctx) => ok(json.jobDetails(cluster, job(ctx))))
+  cached('/jobs/:jobid', (ctx) => ok(json.jobDetails(cluster, job(ctx))))
   route('patch', '/jobs/:jobid', (ctx) => {
     const mode = (ctx.query.get('mode') ?? 'cancel').toUpperCase()
     if (mode === 'STOP') {
@@ -274,12 +292,12 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     }
     return ok({ status: found.state })
   })
-  route('get', '/jobs/:jobid/plan', (ctx) => ok(json.jobPlan(job(ctx))))
-  route('get', '/jobs/:jobid/config', (ctx) => ok(json.jobConfig(cluster, job(ctx))))
-  route('get', '/jobs/:jobid/accumulators', (ctx) =>
+  cached('/jobs/:jobid/plan', (ctx) => ok(json.jobPlan(job(ctx))))
+  cached('/jobs/:jobid/config', (ctx) => ok(json.jobConfig(cluster, job(ctx))))
+  cached('/jobs/:jobid/accumulators', (ctx) =>
     ok(json.jobAccumulators(job(ctx), ctx.query.get('includeSerializedValue') === 'true')),
   )
-  route('get', '/jobs/:jobid/exceptions', (ctx) => {
+  cached('/jobs/:jobid/exceptions', (ctx) => {
     const max = intQuery(ctx.query, 'maxExceptions') ?? 20
     return ok(json.jobExceptions(cluster, job(ctx), max))
   })
@@ -370,9 +388,9 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     if (!record) throw restHandlerError(404, `Could not find checkpointing statistics for checkpoint ${id}.`)
     return { job: j, record }
   }
-  route('get', '/jobs/:jobid/checkpoints', (ctx) => ok(json.checkpointingStatistics(job(ctx))))
-  route('get', '/jobs/:jobid/checkpoints/config', (ctx) => ok(json.checkpointConfig(cluster, job(ctx))))
-  route('get', '/jobs/:jobid/checkpoints/details/:checkpointid', (ctx) => {
+  cached('/jobs/:jobid/checkpoints', (ctx) => ok(json.checkpointingStatistics(job(ctx))))
+  cached('/jobs/:jobid/checkpoints/config', (ctx) => ok(json.checkpointConfig(cluster, job(ctx))))
+  cached('/jobs/:jobid/checkpoints/details/:checkpointid', (ctx) => {
     const { job: j, record } = checkpoint(ctx)
     return ok(json.checkpointDetails(j, record))
   })
@@ -404,7 +422,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
   )
 
   // ---- vertices (subtasks/metrics and subtasks/accumulators before subtasks/:subtaskindex) ------------------
-  route('get', '/jobs/:jobid/vertices/:vertexid', (ctx) => {
+  cached('/jobs/:jobid/vertices/:vertexid', (ctx) => {
     const { job: j, vertex: v } = vertex(ctx)
     return ok(json.vertexDetails(cluster, j, v))
   })
@@ -440,7 +458,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     const sources = selected.map((i) => json.subtaskMetricValues(j, v, i))
     return ok(json.aggregatedAnswer(sources, ctx.query.get('get'), ctx.query.get('agg')))
   })
-  route('get', '/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex', (ctx) => {
+  cached('/jobs/:jobid/vertices/:vertexid/subtasks/:subtaskindex', (ctx) => {
     const { job: j, vertex: v } = vertex(ctx)
     return ok(json.subtaskAttempt(cluster, j, v, subtask(ctx, v), v.attempt))
   })
@@ -466,7 +484,7 @@ export function createFlinkHandlers(cluster: FakeFlinkCluster): HttpHandler[] {
     const { job: j, vertex: v } = vertex(ctx)
     return ok(json.metricAnswer(json.subtaskMetricValues(j, v, subtask(ctx, v)), ctx.query.get('get')))
   })
-  route('get', '/jobs/:jobid/vertices/:vertexid/subtasktimes', (ctx) =>
+  cached('/jobs/:jobid/vertices/:vertexid/subtasktimes', (ctx) =>
     ok(json.subtaskTimes(cluster, vertex(ctx).vertex)),
   )
   route('get', '/jobs/:jobid/vertices/:vertexid/taskmanagers', (ctx) => {

@@ -468,3 +468,45 @@ describe('a release that does not start', () => {
     expect(second.error?.message).toContain('--release must be v1 or v2, got: v3')
   })
 })
+
+describe("Flink's REST cache", () => {
+  /** How long after its last step the run answers; the 3 s of `web.refresh-interval` must not show. */
+  async function tail(options: UpgradeOptions) {
+    let lastStepLeft = 0
+    const result = await upgrade(options, {
+      ...runtime(),
+      onEvent: (e) => {
+        if (e.type === 'step-left') lastStepLeft = Date.now()
+      },
+    })
+    return { result, tailMs: Date.now() - lastStepLeft }
+  }
+
+  beforeEach(async () => {
+    await client.close()
+    await fake.stop()
+    fake = await startFakeFlink({ version: '2.3.0', timing: { programSecondMs: 20 }, restCacheMs: 3_000 })
+    client = createFlinkClient({ baseUrl: fake.url })
+  })
+
+  it.each(['stop-and-restart', 'blue-green'] as const)(
+    '%s: the result follows the last step at once, with the times of blue ending',
+    async (strategy) => {
+      const blueId = await deployV1()
+      const { result, tailMs } = await tail({ ...release('v2'), strategy })
+      expect(result.outcome, result.summary).toBe('upgraded')
+      expect(tailMs).toBeLessThan(300)
+      const blue = (await client.jobs.overview()).jobs.find((j) => j.jid === blueId)!
+      expect(result.timeline.blueFinishedAt).toBe(blue['end-time'])
+      if (strategy === 'stop-and-restart') expect(result.downtimeMs).toBeGreaterThanOrEqual(0)
+      else expect(result.duplicateWindowMs).toBeGreaterThanOrEqual(0)
+    },
+  )
+
+  it('a rollback answers at once too', async () => {
+    await deployV1()
+    const { result, tailMs } = await tail(release('v3', ['--fail-after', '1']))
+    expect(result.outcome, result.summary).toBe('rolled-back')
+    expect(tailMs).toBeLessThan(300)
+  })
+})
