@@ -340,6 +340,42 @@ describe('YAML config file', { timeout: 30_000 }, () => {
   })
 })
 
+describe('exit', { timeout: 30_000 }, () => {
+  it('exits within 300 ms of its result, whose total is the time since the process started', async () => {
+    // Flink's REST caches as they are by default (web.refresh-interval 3 s).
+    const cached = await serveFakeFlink({
+      version: '2.3.0',
+      timing: { programSecondMs: 20 },
+      restCacheMs: 3_000,
+    })
+    try {
+      const env = { FLINK_DEPLOY_FLINK_URL: cached.url }
+      const first = await runCli(['upgrade', ...release('v1'), '--json'], { cwd: dir, env })
+      expect(first.code, explain(first)).toBe(0)
+      const spawnedAt = Date.now()
+      const running = startCli(['upgrade', ...release('v2'), '--json'], { cwd: dir, env })
+      let resultAt = 0
+      running.child.stdout!.on('data', () => {
+        if (!resultAt && running.stdout().includes('"type":"result"')) resultAt = Date.now()
+      })
+      const exitedAt = await new Promise<number>((resolve) =>
+        running.child.on('exit', () => resolve(Date.now())),
+      )
+      const run = await running.done
+      expect(run.code, explain(run)).toBe(0)
+      const result = ndjson(run.stdout).at(-1)!
+      expect(result).toMatchObject({ type: 'result', outcome: 'upgraded' })
+      expect(exitedAt - resultAt).toBeLessThan(300)
+      // From the process's start: at most what the parent measured, short of it by the start-up at most.
+      const waited = resultAt - spawnedAt
+      expect(result.totalMs).toBeLessThanOrEqual(waited)
+      expect(result.totalMs).toBeGreaterThan(waited - 1_000)
+    } finally {
+      await cached.close()
+    }
+  })
+})
+
 describe('Ctrl-C', { timeout: 40_000 }, () => {
   it('stops at the next safe point, says what runs and which savepoint to use; resume finishes', async () => {
     await deployV1()

@@ -23,6 +23,8 @@ export interface Io {
   onInterrupt?(handler: () => void): () => void
   /** Ends the process at once (a second Ctrl-C). Defaults to process.exit. */
   exit?(code: number): never
+  /** Epoch ms the command began: the process's start, so a run's total is the time the user waited. */
+  startedAt?: number
 }
 
 export function processIo(): Io {
@@ -40,6 +42,7 @@ export function processIo(): Io {
       }
     },
     exit: (code) => process.exit(code),
+    startedAt: performance.timeOrigin,
   }
 }
 

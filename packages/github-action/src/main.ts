@@ -69,6 +69,8 @@ export async function run(): Promise<void> {
       owner: inputs.lockOwner,
       signal: controller.signal,
       onEvent: steps.onEvent,
+      // The step's start, so the reported total is what the workflow waited.
+      startedAt: performance.timeOrigin,
     }
     let result: UpgradeResult
     try {

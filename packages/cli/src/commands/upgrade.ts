@@ -199,6 +199,7 @@ async function runWith(
     ...(owner ? { owner } : {}),
     signal: controller.signal,
     onEvent: (event: UpgradeEvent) => renderer.event(event),
+    ...(ctx.io.startedAt ? { startedAt: ctx.io.startedAt } : {}),
   }
   renderer.intro(introLines(action, options, ctx, opened, target?.url))
   try {

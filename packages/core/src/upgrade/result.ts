@@ -51,7 +51,12 @@ export interface UpgradeResult {
   summary: string
 }
 
-export async function buildResult(context: UpgradeContext, clusters: Clusters): Promise<UpgradeResult> {
+/** `startedAt`: when the command began, if the caller knows (else the run's start), for `totalMs`. */
+export async function buildResult(
+  context: UpgradeContext,
+  clusters: Clusters,
+  startedAt = context.startedAt,
+): Promise<UpgradeResult> {
   const outcome = context.outcome ?? 'failed-needs-attention'
   const blueJobId = context.facts?.blue?.jobId
   const client = clusters.blue
@@ -83,7 +88,8 @@ export async function buildResult(context: UpgradeContext, clusters: Clusters): 
     recovery: outcome === 'failed-needs-attention' ? await recoveryCommand(context, client) : undefined,
     plan: context.facts?.steps ?? [],
     steps: context.steps.map((s) => ({ step: s.step, durationMs: (s.leftAt ?? end) - s.enteredAt })),
-    totalMs: end - context.startedAt,
+    // After the last look at the cluster above: the whole wait, up to the answer.
+    totalMs: Math.round(Date.now() - startedAt),
     downtimeMs,
     duplicateWindowMs,
     timeline: {

@@ -44,6 +44,11 @@ export interface UpgradeRuntime {
   releases?: ReleaseRecordStore
   /** Who takes the lock, shown to a run it refuses (default `user@host`). */
   owner?: string
+  /**
+   * Epoch ms the command began (a CLI's `performance.timeOrigin`): the result's `totalMs` counts from it, so
+   * it is the time a user waited. Default: when this run began (for resume(), the run's first start).
+   */
+  startedAt?: number
   /** Cancels the run at its next safe point. */
   signal?: AbortSignal
   onEvent?: (event: UpgradeEmitted) => void
@@ -227,19 +232,18 @@ async function drive(
   actor.stop()
   await journal.flushed().catch(() => undefined)
   const context = final.context as UpgradeContext
-  if (journal.failure)
-    return buildResult(storageFailed(context, stateName(final.value), journal.failure), clusters)
+  const result = (c: UpgradeContext) => buildResult(c, clusters, runtime.startedAt)
+  if (journal.failure) return result(storageFailed(context, stateName(final.value), journal.failure))
   if (final.status === 'done') {
     const warning =
       context.outcome === 'rolled-back'
         ? await recordRestartedBlue(env.releases, context, clusters.blue.url)
         : undefined
-    return buildResult(warning ? { ...context, warnings: [...context.warnings, warning] } : context, clusters)
+    return result(warning ? { ...context, warnings: [...context.warnings, warning] } : context)
   }
-  if (final.status === 'error') return buildResult(failed(context, final.error), clusters)
-  if (final.value === 'awaitingPromotion')
-    return buildResult({ ...context, outcome: 'awaiting-promotion' }, clusters)
-  return buildResult(interrupted(context, stateName(final.value)), clusters)
+  if (final.status === 'error') return result(failed(context, final.error))
+  if (final.value === 'awaitingPromotion') return result({ ...context, outcome: 'awaiting-promotion' })
+  return result(interrupted(context, stateName(final.value)))
 }
 
 /**

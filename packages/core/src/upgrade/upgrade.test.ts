@@ -68,6 +68,15 @@ describe('stop-and-restart', () => {
     })
   })
 
+  it("totalMs is the time from the runtime's startedAt (the command's start) to the result", async () => {
+    const commandStart = Date.now() - 2_000
+    const result = await upgrade(release('v1'), { ...runtime(), startedAt: commandStart })
+    const answeredAt = Date.now()
+    expect(result.totalMs).toBeGreaterThanOrEqual(2_000)
+    expect(result.totalMs).toBeLessThanOrEqual(answeredAt - commandStart)
+    expect(commandStart + result.totalMs).toBeGreaterThanOrEqual(result.timeline.endedAt)
+  })
+
   it('upgrades v1 to v2: green restores blue savepoint and the state count continues', async () => {
     const blueId = await deployV1()
     const result = await upgrade(release('v2'), runtime())
