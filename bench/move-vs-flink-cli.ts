@@ -4,8 +4,8 @@
  * savepoints in it (test/cross-cluster/two-clusters.ts). Every switch starts from a fresh blue, the example job
  * v1 deployed on 1.20, running with a completed checkpoint; green is the 2.3 build, v2, restored from blue's
  * savepoint on S3:
- * - flink-deploy: `upgrade()` with the 2.3 cluster as `target`, verification on (1 checkpoint after the
- *   restore, 1 s stable);
+ * - flink-deploy: the built CLI spawned (`node packages/cli/dist/bin.js upgrade --to-flink-url <2.3> ...
+ *   --json`), verification on (1 checkpoint after the restore, 1 s stable), timed from start to exit;
  * - the script: `flink stop -p <s3 dir> <job>` through 1.20's CliFrontend, then `flink run -d -s <savepoint>
  *   <jar> <args>` through 2.3's, each with its cluster's classpath, conf dir (REST address, s3.* keys) and
  *   plugins dir. It verifies nothing: its total ends when `flink run -d` returns.
@@ -22,9 +22,10 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { type FlinkClient, upgrade } from '@flink-deploy/core'
 import { type ClusterSide, startTwoClusters, unfinishedJobs } from '../test/cross-cluster/two-clusters.ts'
 import {
+  buildCli,
   cliStopAndRun,
   comparisonTable,
-  deployMeasured,
+  deployProcess,
   load,
   runningWithCheckpoint,
   type Tool,
@@ -39,6 +40,7 @@ console.log(
   `moving a job from Flink 1.20 to 2.3, savepoint on shared S3: flink-deploy (verify: ${VERIFY.checkpoints} checkpoint after the restore, ${VERIFY.stabilisationMs} ms stable) vs Flink's CLI (stop -p on 1.20, run -d -s on 2.3, no verification); ${ROUNDS} rounds, a fresh blue for every switch, tool order alternating; ms`,
 )
 console.log(`load average at start: ${load()} (the machine is shared)`)
+await buildCli()
 
 const two = await startTwoClusters()
 try {
@@ -53,11 +55,12 @@ try {
       const blue = await deployBlue(from, stateFile)
       const row =
         tool === 'deploy'
-          ? await deployMeasured(
-              await upgrade(
-                { jobName: JOB, jar: to.jar, args: args('v2'), verify: VERIFY },
-                { client: from.client, target: to.client, stateFile },
-              ),
+          ? await deployProcess(
+              [
+                ...['--flink-url', from.client.url, '--to-flink-url', to.client.url],
+                ...['--state-file', stateFile, '--job-name', JOB, '--jar', to.jar],
+                ...args('v2').flatMap((a) => ['--arg', a]),
+              ],
               to.client,
             )
           : await cliStopAndRun(from, blue, to, to.jar, args('v2'))

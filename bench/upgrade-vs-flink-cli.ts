@@ -1,11 +1,13 @@
 /**
  * flink-deploy next to a script around Flink's own CLI, on one local cluster in one run, interleaved:
- * - flink-deploy: a stop-and-restart upgrade with verification on (1 checkpoint after the restore, 1 s stable);
+ * - flink-deploy: a stop-and-restart upgrade with verification on (1 checkpoint after the restore, 1 s stable),
+ *   the built CLI spawned as the README runs it (`node packages/cli/dist/bin.js upgrade ... --json`);
  * - the script: `flink stop -p <dir> <job>`, then `flink run -d -s <savepoint> <jar> <args>`, each through the
  *   CliFrontend class on the cluster's classpath with FLINK_CONF_DIR = the cluster's conf dir (what bin/flink
  *   runs). It verifies nothing: its total ends when `flink run -d` returns.
  * Downtime = blue FINISHED → green's last subtask RUNNING and gap = blue FINISHED → green submitted, both from
- * Flink's timestamps; total = wall time of the upgrade (flink-deploy's own) or of the two CLI calls.
+ * Flink's timestamps; total = process start to exit of the flink-deploy CLI or of the two Flink CLI calls;
+ * own = the total flink-deploy's result reports.
  * Then blue-green upgrades, with the records the sources write counted across the switch (from Flink's
  * metric store, refreshed every second on the local cluster): the longest pause in which no job wrote
  * anything shows there is no downtime.
@@ -24,10 +26,11 @@ import {
 } from '@flink-deploy/core'
 import { buildExampleJob, selectedFlinkVersions, startFlinkCluster } from '@flink-deploy/local-flink'
 import {
+  buildCli,
   cliStopAndRun,
   col,
   comparisonTable,
-  deployMeasured,
+  deployProcess,
   load,
   runningWithCheckpoint,
   VERIFY,
@@ -40,6 +43,7 @@ console.log(
   `stop-and-restart: flink-deploy (verify: ${VERIFY.checkpoints} checkpoint after the restore, ${VERIFY.stabilisationMs} ms stable) vs Flink's CLI (stop -p, run -d -s, no verification); ${ROUNDS} rounds each, interleaved; ms`,
 )
 console.log(`load average at start: ${load()} (the machine is shared)`)
+await buildCli()
 
 for (const version of selectedFlinkVersions()) {
   const [cluster, jar] = await Promise.all([startFlinkCluster({ version }), buildExampleJob(version)])
@@ -61,9 +65,13 @@ for (const version of selectedFlinkVersions()) {
       const tool = run % 2 ? 'cli' : 'deploy'
       const name = run % 4 < 2 ? 'v2' : 'v1'
       await runningWithCheckpoint(client, running)
+      const cliArgs = [
+        ...['--flink-url', cluster.url, '--state-file', runtime.stateFile!, '--job-name', 'orders'],
+        ...['--jar', jar, ...args(name).flatMap((a) => ['--arg', a])],
+      ]
       const row =
         tool === 'deploy'
-          ? await deployMeasured(await upgrade(release(name), runtime), client)
+          ? await deployProcess(cliArgs, client)
           : await cliStopAndRun(side, running, side, jar, args(name))
       running = row.green
       table.add(tool, Math.ceil(run / 2), row)
