@@ -41,6 +41,10 @@ async function requireRetainedOnCancel(client: FlinkClient, input: CheckpointFal
   )
 }
 
+/**
+ * Only the checkpoint statistics name the latest checkpoint, and Flink answers them from a cache
+ * (`rest.cache.checkpoint-statistics.timeout`, `web.refresh-interval` by default): read once, no wait.
+ */
 async function latestRetained(client: FlinkClient, input: CheckpointFallbackInput): Promise<string> {
   const stats = await client.checkpoints.statistics({ jobid: input.jobId, signal: input.signal })
   const latest = stats.latest.completed
