@@ -75,7 +75,7 @@ const CLI_BIN = join(DIST, 'bin.js')
 export { buildPackage as buildCli }
 
 /** The CLI's flags for VERIFY. */
-export const VERIFY_FLAGS = [
+const VERIFY_FLAGS = [
   ['--verify-checkpoints', String(VERIFY.checkpoints)],
   ['--verify-stabilisation', `${VERIFY.stabilisationMs}ms`],
   ['--verify-timeout', `${VERIFY.timeoutMs}ms`],
