@@ -454,6 +454,22 @@ describe('cluster commands', { timeout: 30_000 }, () => {
     expect((status!.jobs as { id: string }[]).some((j) => j.id === id)).toBe(true)
   })
 
+  it('status: a job RUNNING whose subtasks wait for slots is shown as not processing', async () => {
+    const id = await deployV1()
+    fake.faults.loseTaskManager(id)
+    await expect.poll(() => fake.cluster.job(id)?.state).toBe('RUNNING')
+    await expect.poll(() => fake.cluster.job(id)?.vertices[0]?.status).toBe('SCHEDULED')
+    const total = fake.cluster.job(id)!.vertices.reduce((n, v) => n + v.parallelism, 0)
+    const human = await cli(['status', '--job-name', job])
+    expect(human.code, explain(human)).toBe(0)
+    expect(human.stdout).toContain(
+      `RUNNING but 0 of ${total} subtasks run: it processes nothing until its subtasks get slots`,
+    )
+    const [status] = ndjson((await cli(['status', '--job-name', job, '--json'])).stdout)
+    expect(status!.jobs).toMatchObject([{ id, tasks: { running: 0, total }, subtasksRunning: false }])
+    await cli(['cancel', id])
+  })
+
   it('savepoint prints the path (just the path when not a terminal); --stop ends the job', async () => {
     const id = await deployV1()
     const run = await cli(['savepoint', id])

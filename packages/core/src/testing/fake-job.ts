@@ -344,6 +344,39 @@ export class FakeJob {
   }
 
   /**
+   * The TaskManager of the job's tasks died and no other offers slots: the job restarts, is RUNNING again
+   * and its tasks wait SCHEDULED for slots that never come (until the test ends or cancels the job). What
+   * Flink's default scheduler shows until its slot request times out.
+   */
+  loseTaskManager(): void {
+    if (this.isTerminal || this.state === 'CANCELLING' || this.state === 'FAILING') return
+    const now = Date.now()
+    const vertex = this.statefulVertex
+    const location = this.#host.taskLocation(0)
+    this.#recordException(
+      {
+        className: 'org.apache.flink.runtime.jobmaster.JobMasterException',
+        message: `TaskManager with id ${location.taskManagerId} is no longer reachable.`,
+      },
+      `${vertex.name} (1/${vertex.parallelism})#${vertex.attempt}`,
+      location,
+      now,
+    )
+    this.#pauseCounting()
+    this.#clearTimers()
+    this.#failInProgressCheckpoints(`Task ${vertex.name} failed`)
+    this.numRestarts++
+    this.#setState('RESTARTING')
+    this.#setTasks('CANCELED')
+    this.#timers.after(this.#host.timing.restartDelayMs, () => {
+      this.#restoreFromLatest(Date.now())
+      this.#newAttempt()
+      this.#setState('RUNNING')
+      this.#setTasks('SCHEDULED')
+    })
+  }
+
+  /**
    * After a JobManager restart: the job is recovered (as with HA) from its latest completed checkpoint, or
    * from the snapshot it was started from, with a fresh checkpoint statistics tracker.
    */

@@ -390,7 +390,9 @@ describe('savepoint format', () => {
     expect(refused.blueAfterSavepoint).toMatchObject({ condition: 'restarted', state: 'RUNNING' })
     expect(refused.summary).toContain('UnsupportedOperationException: Not supported yet')
     expect(refused.recovery).toContain('--savepoint-format native')
-    expect(refused.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url }])
+    expect(refused.running).toMatchObject([
+      { role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url, subtasksRunning: true },
+    ])
     expect(events).toContainEqual(expect.objectContaining({ type: 'blue-settled' }))
 
     const again = await upgrade(asyncRelease('v2'), runtime())
