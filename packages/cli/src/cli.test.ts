@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type CliRun, fakeJar, ndjson, runCli, startCli, tempDir } from './test-kit.ts'
 
 let fake: LoopbackFakeFlink
@@ -303,6 +303,61 @@ describe('settings: flags > environment > config file', { timeout: 30_000 }, () 
     expect(run.code, explain(run)).toBe(0)
     expect(run.stdout).toContain(`dry run of blue-green of job "${job}"`)
     expect(run.stdout).toContain(`with --name ${job} --release v2`)
+  })
+})
+
+describe('caught-up verification', { timeout: 30_000 }, () => {
+  afterEach(() => {
+    fake.cluster.sourceBacklog = () => undefined
+  })
+
+  it('flag, environment variable and config key reach the check: a green falling behind is rolled back', async () => {
+    const blue = await deployV1()
+    // Every job but blue has a backlog that grows from 4 310 by 5 000 records a second.
+    const t0 = new Map<string, number>()
+    fake.cluster.sourceBacklog = (j) => {
+      if (j.id === blue) return 0
+      if (!t0.has(j.id)) t0.set(j.id, Date.now())
+      return 4_310 + Math.round(((Date.now() - t0.get(j.id)!) / 1000) * 5_000)
+    }
+    const behind = await cli([
+      'upgrade',
+      ...release('v2'),
+      '--verify-caught-up-max-pending',
+      '100',
+      '--verify-caught-up-window',
+      '300ms',
+      '--verify-timeout',
+      '1500ms',
+      '--json',
+    ])
+    expect(behind.code, explain(behind)).toBe(3)
+    const rolledBack = ndjson(behind.stdout).at(-1)!
+    expect(rolledBack.outcome).toBe('rolled-back')
+    expect((rolledBack.checks as { name: string; passed: boolean; message: string }[]).at(-1)).toMatchObject({
+      name: 'caught-up',
+      passed: false,
+      message: expect.stringMatching(
+        /pending records [\d ]+ \(was \d{1,2} \d{3} at start\): above 100 and not/,
+      ),
+    })
+
+    // Off through the environment: the same green is upgraded without the check.
+    const off = await cli(['upgrade', ...release('v2'), '--json'], { FLINK_DEPLOY_VERIFY_CAUGHT_UP: 'false' })
+    expect(off.code, explain(off)).toBe(0)
+    const upgraded = ndjson(off.stdout).at(-1)!
+    expect((upgraded.checks as { name: string }[]).map((c) => c.name)).not.toContain('caught-up')
+
+    // A bound from the config file that the backlog stays under.
+    writeFileSync(join(dir, 'deploy.yaml'), 'verify-caught-up-max-pending: 10000000\n')
+    const bound = await cli(['upgrade', ...release('v3'), '--config', 'deploy.yaml', '--json'])
+    expect(bound.code, explain(bound)).toBe(0)
+    const check = (ndjson(bound.stdout).at(-1)!.checks as { name: string; message: string }[]).find(
+      (c) => c.name === 'caught-up',
+    )
+    expect(check?.message).toMatch(
+      /^pending records [\d ]+ \(was \d{1,2} \d{3} at start\), at most 10 000 000$/,
+    )
   })
 })
 

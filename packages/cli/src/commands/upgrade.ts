@@ -78,6 +78,9 @@ export function upgradeOptions(ctx: CommandContext): UpgradeOptions {
     recordsFlowing: v.verifyRecordsFlowing as boolean | undefined,
     watermarksAdvance: v.verifyWatermarks as boolean | undefined,
     backpressureNotHigh: v.verifyBackpressure as boolean | undefined,
+    caughtUp: v.verifyCaughtUp as boolean | undefined,
+    caughtUpMaxPending: v.verifyCaughtUpMaxPending as number | undefined,
+    caughtUpWindowMs: v.verifyCaughtUpWindow as number | undefined,
   })
   const timeouts = defined({
     savepointMs: v.savepointTimeout as number | undefined,

@@ -10,7 +10,9 @@ import { createFlinkClient, type FlinkClient } from '../client/flink-client.ts'
 import { fileRunStorage } from '../store/run-storage.ts'
 import { type InProcessFakeFlink, startFakeFlink } from '../testing/index.ts'
 import { apply } from './apply.ts'
+import { upgradeOptionsOf } from './job-options.ts'
 import { loadManifest, ManifestInvalidError } from './load-manifest.ts'
+import { resolvedJobs } from './manifest.ts'
 import { plan } from './plan.ts'
 
 let dir: string
@@ -181,5 +183,40 @@ describe('plan and apply', () => {
     ])
     expect(result.jobs[1]!.result?.outcome).toBe('aborted-blue-untouched')
     expect(fake.cluster.jobs().some((j) => j.name === 'audit')).toBe(false)
+  })
+})
+
+describe('caught-up verification in a manifest', () => {
+  it('defaults and job keys reach the check: a bound, a window, and a job that leaves it out', async () => {
+    fake.cluster.sourceBacklog = () => 12
+    const loaded = await loadManifest(
+      manifest(`
+defaults:
+  verify-stabilisation: 150ms
+  verify-timeout: 5s
+  verify-caught-up-max-pending: 100
+  verify-caught-up-window: 2s
+jobs:
+  - job-name: orders
+    jar: orders.jar
+    args: [--name, orders, --release, v1]
+  - job-name: payments
+    jar: payments.jar
+    verify-caught-up: false
+    args: [--name, payments, --release, v1]
+`),
+    )
+    const [orders] = resolvedJobs(loaded.manifest)
+    expect(upgradeOptionsOf(orders!, dir).verify).toMatchObject({
+      caughtUpMaxPending: 100,
+      caughtUpWindowMs: 2_000,
+    })
+    const applied = await apply(loaded.manifest, runtime())
+    expect(applied.ok).toBe(true)
+    const checks = (job: string) => applied.jobs.find((j) => j.job === job)!.result!.checks
+    expect(checks('orders').find((c) => c.name === 'caught-up')?.message).toBe(
+      'pending records 12 (was 12 at start), at most 100',
+    )
+    expect(checks('payments').map((c) => c.name)).not.toContain('caught-up')
   })
 })

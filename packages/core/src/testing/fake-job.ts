@@ -87,6 +87,8 @@ export interface JobHost {
   onRunning(job: FakeJob): void
   /** Called when a checkpoint completes: the cluster keeps it as a restorable snapshot. */
   onCheckpointCompleted(job: FakeJob, snapshot: Snapshot): void
+  /** The backlog of the job's sources now, if they report one. */
+  sourceBacklog(job: FakeJob): number | undefined
   /** A TaskManager endpoint and id for messages: `host:port` and the ResourceID. */
   taskLocation(subtask: number): { endpoint: string; taskManagerId: string }
 }
@@ -238,6 +240,11 @@ export class FakeJob {
   /** Events processed since the tasks last (re)started (the example job's `processedSinceStart` counter). */
   processedSinceStart(now = Date.now()): number {
     return this.stateCount(now) - this.#startBase
+  }
+
+  /** The sources' `pendingRecords` now (summed over subtasks), if they report one. */
+  get pendingRecords(): number | undefined {
+    return this.#host.sourceBacklog(this)
   }
 
   /** Checkpoints in progress right now. */
