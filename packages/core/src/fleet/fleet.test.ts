@@ -37,18 +37,21 @@ function manifest(text: string): string {
   return file
 }
 
-const THREE = (auditRelease = 'v1', extra = '') => `
+/** Two jobs of wave 1 with quick verification; more default lines, and more lines for payments, as given. */
+const TWO = (defaults = '', payments = '') => `
 defaults:
   verify-stabilisation: 150ms
   verify-timeout: 5s
-jobs:
+${defaults}jobs:
   - job-name: orders
     jar: orders.jar
     args: [--name, orders, --release, v1]
   - job-name: payments
     jar: payments.jar
-    args: [--name, payments, --release, v1]
-  - job-name: audit
+${payments}    args: [--name, payments, --release, v1]
+`
+
+const THREE = (auditRelease = 'v1', extra = '') => `${TWO()}  - job-name: audit
     jar: audit.jar
     wave: 2
     args: [--name, audit, --release, ${auditRelease}${extra}]
@@ -190,21 +193,12 @@ describe('caught-up verification in a manifest', () => {
   it('defaults and job keys reach the check: a bound, a window, and a job that leaves it out', async () => {
     fake.cluster.sourceBacklog = () => 12
     const loaded = await loadManifest(
-      manifest(`
-defaults:
-  verify-stabilisation: 150ms
-  verify-timeout: 5s
-  verify-caught-up-max-pending: 100
-  verify-caught-up-window: 2s
-jobs:
-  - job-name: orders
-    jar: orders.jar
-    args: [--name, orders, --release, v1]
-  - job-name: payments
-    jar: payments.jar
-    verify-caught-up: false
-    args: [--name, payments, --release, v1]
-`),
+      manifest(
+        TWO(
+          '  verify-caught-up-max-pending: 100\n  verify-caught-up-window: 2s\n',
+          '    verify-caught-up: false\n',
+        ),
+      ),
     )
     const [orders] = resolvedJobs(loaded.manifest)
     expect(upgradeOptionsOf(orders!, dir).verify).toMatchObject({
