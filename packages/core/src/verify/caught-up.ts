@@ -15,6 +15,13 @@ import { type Evidence, GONE_STATES, type Observation, type PollOptions, pollChe
 export const DEFAULT_CAUGHT_UP_MAX_PENDING = 1_000
 export const DEFAULT_CAUGHT_UP_WINDOW_MS = 10_000
 
+/**
+ * How long to wait for the first metrics of the sources. The JobManager fetches them from the TaskManagers
+ * when asked (at most every `metrics.fetcher.update-interval`); a cluster whose metric query service is
+ * unreachable never lists any, and must not fail every upgrade for it.
+ */
+const NO_METRICS_GRACE_MS = 15_000
+
 const PENDING = 'pendingRecords'
 const LAGS = ['currentFetchEventTimeLag', 'currentEmitEventTimeLag'] as const
 
@@ -44,6 +51,7 @@ export function caughtUp(options: CaughtUpOptions = {}): Check {
   return {
     name,
     run: (ctx) => {
+      let firstLook: number | undefined
       let atStart: number | undefined
       let previous: number | undefined
       /** Since when (and from which value) the backlog has not risen. */
@@ -57,12 +65,25 @@ export function caughtUp(options: CaughtUpOptions = {}): Check {
           const malformed = readings.find((r) => r.malformed)
           if (malformed)
             return { verdict: 'fail', message: malformed.malformed!, evidence: { jobState: job.state } }
-          if (readings.every((r) => r.listed === 0))
+          firstLook ??= Date.now()
+          if (readings.every((r) => r.listed === 0)) {
+            const giveUpAt = Math.min(
+              firstLook + NO_METRICS_GRACE_MS,
+              ctx.deadline - NO_METRICS_GRACE_MS / 30,
+            )
+            if (Date.now() >= giveUpAt)
+              return {
+                verdict: 'pass',
+                message: `Skipped: Flink listed no metrics of the sources in ${Date.now() - firstLook} ms`,
+                evidence: { skipped: true, reason: 'no source metrics listed', jobState: job.state },
+              }
             return {
               verdict: 'wait',
               message: 'Flink lists no metrics of the sources yet',
               evidence: { jobState: job.state },
+              recheckAt: giveUpAt,
             }
+          }
           const reporting = readings.filter((r) => r.pending !== undefined)
           if (reporting.length === 0)
             return {

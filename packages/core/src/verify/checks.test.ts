@@ -655,6 +655,24 @@ describe('caughtUp', () => {
     expect(result.evidence.errorCode).toBe('FLINK_RESPONSE_SHAPE')
   })
 
+  it('is skipped, not failed, when Flink lists no metric of the sources before the deadline nears (stub client)', async () => {
+    const s = await start()
+    const green = await s.start()
+    await s.running(green)
+    const client = new Proxy(s.client, {
+      get: (target, key) =>
+        key === 'vertices'
+          ? { ...target.vertices, subtasksMetrics: async () => [] }
+          : Reflect.get(target, key),
+    })
+    const deadline = Date.now() + 1_500
+    const result = await caughtUp().run(s.ctx(green, { client, deadline }))
+    expect(result.passed, result.message).toBe(true)
+    expect(Date.now()).toBeLessThan(deadline)
+    expect(result.message).toMatch(/^Skipped: Flink listed no metrics of the sources in \d+ ms$/)
+    expect(result.evidence).toMatchObject({ skipped: true, reason: 'no source metrics listed' })
+  })
+
   it('a metric answer without a record count fails at once (stub client)', async () => {
     const s = await start()
     const green = await s.start()
