@@ -347,10 +347,14 @@ describe('caught-up verification', { timeout: 30_000 }, () => {
     expect(off.code, explain(off)).toBe(0)
     const upgraded = ndjson(off.stdout).at(-1)!
     expect((upgraded.checks as { name: string }[]).map((c) => c.name)).not.toContain('caught-up')
+    const flagOff = await cli(['upgrade', ...release('v3'), '--no-verify-caught-up', '--json'])
+    expect(flagOff.code, explain(flagOff)).toBe(0)
+    const names = (ndjson(flagOff.stdout).at(-1)!.checks as { name: string }[]).map((c) => c.name)
+    expect(names).not.toContain('caught-up')
 
     // A bound from the config file that the backlog stays under.
     writeFileSync(join(dir, 'deploy.yaml'), 'verify-caught-up-max-pending: 10000000\n')
-    const bound = await cli(['upgrade', ...release('v3'), '--config', 'deploy.yaml', '--json'])
+    const bound = await cli(['upgrade', ...release('v4'), '--config', 'deploy.yaml', '--json'])
     expect(bound.code, explain(bound)).toBe(0)
     const check = (ndjson(bound.stdout).at(-1)!.checks as { name: string; message: string }[]).find(
       (c) => c.name === 'caught-up',

@@ -391,7 +391,7 @@ export const SETTINGS = {
     key: 'verifyCaughtUp',
     flag: 'verify-caught-up',
     kind: 'boolean',
-    help: "check that green's sources worked off their backlog (pendingRecords; default on, skipped for sources without it)",
+    help: "check that green's sources worked off their backlog (pendingRecords; on unless --no-verify-caught-up; skipped for sources without it)",
   }),
   verifyCaughtUpMaxPending: S({
     key: 'verifyCaughtUpMaxPending',
