@@ -85,6 +85,11 @@ for (const version of selectedFlinkVersions()) {
       // The window ran beside the checkpoint, not after it.
       const stable = check('stable-for')
       expect(stable.startedAt).toBeLessThanOrEqual(checkpoints.startedAt + checkpoints.durationMs)
+      // The example job's generator source reports no backlog: caught-up is skipped, and says why.
+      expect(check('caught-up')).toMatchObject({
+        passed: true,
+        message: 'Skipped: the sources (Source: events) report no pendingRecords metric',
+      })
     })
 
     it('a release that restarts and runs again is rolled back', async () => {
@@ -93,6 +98,38 @@ for (const version of selectedFlinkVersions()) {
       expect(result.error?.message).toMatch(/stable-for|all-vertices-running/)
       const restarted = result.running.find((r) => r.role === 'blue-restarted')
       expect(restarted?.state).toBe('RUNNING')
+    })
+
+    it('a blue whose TaskManager dies during a blue-green upgrade is reported RUNNING with 0 subtasks running, not untouched', async () => {
+      const blueId = (await client.jobs.overview()).jobs.find(
+        (j) => j.name === 'orders' && j.state === 'RUNNING',
+      )!.jid
+      try {
+        const result = await upgrade(
+          {
+            ...release('v2'),
+            strategy: 'blue-green',
+            verify: { ...verify, timeoutMs: 20_000 },
+            timeouts: { blueSettleMs: 3_000 },
+          },
+          {
+            ...runtime,
+            onEvent: (e) => {
+              if (e.type === 'job-submitted' && e.role === 'green') void cluster.killTaskManager()
+            },
+          },
+        )
+        expect(result.outcome, result.summary).toBe('failed-needs-attention')
+        const blue = result.running.find((r) => r.role === 'blue')!
+        expect(blue).toMatchObject({ jobId: blueId, state: 'RUNNING', subtasksRunning: false })
+        expect(blue.tasks.running).toBeLessThan(blue.tasks.total)
+        expect(result.summary).toMatch(
+          new RegExp(`blue job ${blueId} \\(RUNNING but \\d+ of ${blue.tasks.total} subtasks run\\)`),
+        )
+        expect(result.summary).toContain(`recover from savepoint ${result.savepointPath}`)
+      } finally {
+        await cluster.startTaskManager()
+      }
     })
   })
 }

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { type CliRun, fakeJar, ndjson, runCli, startCli, tempDir } from './test-kit.ts'
 
 let fake: LoopbackFakeFlink
@@ -306,6 +306,65 @@ describe('settings: flags > environment > config file', { timeout: 30_000 }, () 
   })
 })
 
+describe('caught-up verification', { timeout: 30_000 }, () => {
+  afterEach(() => {
+    fake.cluster.sourceBacklog = () => undefined
+  })
+
+  it('flag, environment variable and config key reach the check: a green falling behind is rolled back', async () => {
+    const blue = await deployV1()
+    // Every job but blue has a backlog that grows from 4 310 by 5 000 records a second.
+    const t0 = new Map<string, number>()
+    fake.cluster.sourceBacklog = (j) => {
+      if (j.id === blue) return 0
+      if (!t0.has(j.id)) t0.set(j.id, Date.now())
+      return 4_310 + Math.round(((Date.now() - t0.get(j.id)!) / 1000) * 5_000)
+    }
+    const behind = await cli([
+      'upgrade',
+      ...release('v2'),
+      '--verify-caught-up-max-pending',
+      '100',
+      '--verify-caught-up-window',
+      '300ms',
+      '--verify-timeout',
+      '1500ms',
+      '--json',
+    ])
+    expect(behind.code, explain(behind)).toBe(3)
+    const rolledBack = ndjson(behind.stdout).at(-1)!
+    expect(rolledBack.outcome).toBe('rolled-back')
+    expect((rolledBack.checks as { name: string; passed: boolean; message: string }[]).at(-1)).toMatchObject({
+      name: 'caught-up',
+      passed: false,
+      message: expect.stringMatching(
+        /pending records [\d ]+ \(was \d{1,2} \d{3} at start\): above 100 and not/,
+      ),
+    })
+
+    // Off through the environment: the same green is upgraded without the check.
+    const off = await cli(['upgrade', ...release('v2'), '--json'], { FLINK_DEPLOY_VERIFY_CAUGHT_UP: 'false' })
+    expect(off.code, explain(off)).toBe(0)
+    const upgraded = ndjson(off.stdout).at(-1)!
+    expect((upgraded.checks as { name: string }[]).map((c) => c.name)).not.toContain('caught-up')
+    const flagOff = await cli(['upgrade', ...release('v3'), '--no-verify-caught-up', '--json'])
+    expect(flagOff.code, explain(flagOff)).toBe(0)
+    const names = (ndjson(flagOff.stdout).at(-1)!.checks as { name: string }[]).map((c) => c.name)
+    expect(names).not.toContain('caught-up')
+
+    // A bound from the config file that the backlog stays under.
+    writeFileSync(join(dir, 'deploy.yaml'), 'verify-caught-up-max-pending: 10000000\n')
+    const bound = await cli(['upgrade', ...release('v4'), '--config', 'deploy.yaml', '--json'])
+    expect(bound.code, explain(bound)).toBe(0)
+    const check = (ndjson(bound.stdout).at(-1)!.checks as { name: string; message: string }[]).find(
+      (c) => c.name === 'caught-up',
+    )
+    expect(check?.message).toMatch(
+      /^pending records [\d ]+ \(was \d{1,2} \d{3} at start\), at most 10 000 000$/,
+    )
+  })
+})
+
 describe('YAML config file', { timeout: 30_000 }, () => {
   it('runs an upgrade from a YAML file with the same keys as JSON', async () => {
     await deployV1()
@@ -488,6 +547,22 @@ describe('cluster commands', { timeout: 30_000 }, () => {
     const [status] = ndjson(json.stdout)
     expect(status).toMatchObject({ type: 'status', flinkVersion: '2.3.0', taskManagers: 1, slotsTotal: 64 })
     expect((status!.jobs as { id: string }[]).some((j) => j.id === id)).toBe(true)
+  })
+
+  it('status: a job RUNNING whose subtasks wait for slots is shown as not processing', async () => {
+    const id = await deployV1()
+    fake.faults.loseTaskManager(id)
+    await expect.poll(() => fake.cluster.job(id)?.state).toBe('RUNNING')
+    await expect.poll(() => fake.cluster.job(id)?.vertices[0]?.status).toBe('SCHEDULED')
+    const total = fake.cluster.job(id)!.vertices.reduce((n, v) => n + v.parallelism, 0)
+    const human = await cli(['status', '--job-name', job])
+    expect(human.code, explain(human)).toBe(0)
+    expect(human.stdout).toContain(
+      `RUNNING but 0 of ${total} subtasks run: it processes nothing until its subtasks get slots`,
+    )
+    const [status] = ndjson((await cli(['status', '--job-name', job, '--json'])).stdout)
+    expect(status!.jobs).toMatchObject([{ id, tasks: { running: 0, total }, subtasksRunning: false }])
+    await cli(['cancel', id])
   })
 
   it('savepoint prints the path (just the path when not a terminal); --stop ends the job', async () => {

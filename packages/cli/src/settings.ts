@@ -387,6 +387,26 @@ export const SETTINGS = {
     kind: 'boolean',
     help: 'also check that backpressure is not high',
   }),
+  verifyCaughtUp: S({
+    key: 'verifyCaughtUp',
+    flag: 'verify-caught-up',
+    kind: 'boolean',
+    help: "check that green's sources worked off their backlog (pendingRecords; on unless --no-verify-caught-up; skipped for sources without it)",
+  }),
+  verifyCaughtUpMaxPending: S({
+    key: 'verifyCaughtUpMaxPending',
+    flag: 'verify-caught-up-max-pending',
+    kind: 'count',
+    arg: '<n>',
+    help: 'caught up once the sources have at most this many pending records (default 1000)',
+  }),
+  verifyCaughtUpWindow: S({
+    key: 'verifyCaughtUpWindow',
+    flag: 'verify-caught-up-window',
+    kind: 'duration',
+    arg: '<duration>',
+    help: 'or once their backlog has fallen, without rising, for this long (default 10s)',
+  }),
   rollbackJar: S({
     key: 'rollbackJar',
     flag: 'rollback-jar',

@@ -36,6 +36,9 @@ describe('parseInputs', () => {
       'manual-promotion': 'true',
       'verify-checkpoints': '0',
       'verify-stabilisation-ms': '500',
+      'verify-caught-up': 'false',
+      'verify-caught-up-max-pending': '0',
+      'verify-caught-up-window-ms': '2500',
       'flink-config': 'pipeline.name=orders\ns3.secret-key = abc=def',
       token: 'tok',
       headers: 'X-Tenant: blue\nX-Api-Key: Key abc',
@@ -64,7 +67,14 @@ describe('parseInputs', () => {
       claimMode: 'CLAIM',
       manualPromotion: true,
       rollback: { jar, args: ['--release', 'v1'] },
-      verify: { checkpoints: 0, stabilisationMs: 500, timeoutMs: 180_000 },
+      verify: {
+        checkpoints: 0,
+        stabilisationMs: 500,
+        timeoutMs: 180_000,
+        caughtUp: false,
+        caughtUpMaxPending: 0,
+        caughtUpWindowMs: 2_500,
+      },
     })
   })
 
@@ -124,6 +134,10 @@ describe('parseInputs', () => {
       'Input verify-checkpoints: expected a whole number (0 or more), got "-1"',
     ],
     [{ 'verify-timeout-ms': '1.5' }, 'Input verify-timeout-ms: expected a positive whole number, got "1.5"'],
+    [
+      { 'verify-caught-up-window-ms': '0' },
+      'Input verify-caught-up-window-ms: expected a positive whole number, got "0"',
+    ],
     [{ 'claim-mode': 'legacy' }, 'Input claim-mode: expected one of NO_CLAIM, CLAIM, got "LEGACY"'],
     [{ drain: 'yes' }, 'Input drain: expected true or false, got "yes"'],
     [{ jar: '' }, 'Input jar: required for action deploy; expected the path of the release jar'],

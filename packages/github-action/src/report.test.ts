@@ -13,7 +13,16 @@ const rolledBack: UpgradeResult = {
   strategy: 'stop-and-restart',
   blueJobId: BLUE,
   greenJobId: GREEN,
-  running: [{ role: 'blue-restarted', jobId: RESTARTED, state: 'RUNNING', cluster: 'http://flink:8081' }],
+  running: [
+    {
+      role: 'blue-restarted',
+      jobId: RESTARTED,
+      state: 'RUNNING',
+      cluster: 'http://flink:8081',
+      tasks: { running: 2, total: 2 },
+      subtasksRunning: true,
+    },
+  ],
   savepointPath: SP,
   savepointFormat: 'canonical',
   plan: [],

@@ -2,7 +2,7 @@
  * `status`: what runs on the cluster (and on the target of a move, with `--to-flink-url`), each live job's
  * last checkpoint and savepoint, and with `--state-store` what the shared store knows of each job.
  */
-import { type FlinkClient, formatMs, isTerminal } from '@flink-deploy/core'
+import { describeJobState, type FlinkClient, formatMs, fullyRunning, isTerminal } from '@flink-deploy/core'
 import { connectTarget } from '../connection.ts'
 import { type CommandContext, value } from '../context.ts'
 import { EXIT } from '../exit-codes.ts'
@@ -39,6 +39,8 @@ async function clusterStatus(client: FlinkClient, { name, all }: Filter) {
       id: j.jid,
       name: j.name,
       state: j.state,
+      tasks: { running: j.tasks.running ?? 0, total: j.tasks.total ?? 0 },
+      subtasksRunning: fullyRunning(j),
       startTime: j['start-time'],
       endTime: j['end-time'] > 0 ? j['end-time'] : undefined,
       durationMs: j.duration,
@@ -72,6 +74,8 @@ function clusterLines(s: ClusterStatus, shownUrl: string, { name, all }: Filter,
   for (const job of s.jobs) {
     const since = job.endTime ? `ended ${ago(job.endTime, now)}` : `for ${formatMs(job.durationMs)}`
     lines.push(`${job.state.padEnd(9)} ${job.name}  ${job.id}  ${since}`)
+    if (job.state === 'RUNNING' && !job.subtasksRunning)
+      lines.push(`          ${describeJobState(job)}: it processes nothing until its subtasks get slots`)
     if (job.state === 'RUNNING') {
       const show = (x: SnapshotInfo | undefined) =>
         x ? `#${x.id}, ${ago(x.at, now)}${x.path ? `, ${x.path}` : ''}` : 'none yet'

@@ -5,6 +5,7 @@
 import { existsSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import {
+  describeJobState,
   promote,
   reject,
   resume,
@@ -77,6 +78,9 @@ export function upgradeOptions(ctx: CommandContext): UpgradeOptions {
     recordsFlowing: v.verifyRecordsFlowing as boolean | undefined,
     watermarksAdvance: v.verifyWatermarks as boolean | undefined,
     backpressureNotHigh: v.verifyBackpressure as boolean | undefined,
+    caughtUp: v.verifyCaughtUp as boolean | undefined,
+    caughtUpMaxPending: v.verifyCaughtUpMaxPending as number | undefined,
+    caughtUpWindowMs: v.verifyCaughtUpWindow as number | undefined,
   })
   const timeouts = defined({
     savepointMs: v.savepointTimeout as number | undefined,
@@ -278,7 +282,7 @@ function withoutAnswer({ flinkAnswer: _, ...error }: NonNullable<UpgradeResult['
 function notes(result: UpgradeResult, shown: string, flags: string): string[] {
   const out: string[] = []
   if (result.error?.code === 'CANCELLED') {
-    const running = result.running.map((j) => `${j.role} job ${j.jobId} (${j.state})`).join(', ')
+    const running = result.running.map((j) => `${j.role} job ${j.jobId} (${describeJobState(j)})`).join(', ')
     out.push(`Cancelled during ${result.error.step}. Running now: ${running || 'no job of this run'}.`)
     if (result.savepointPath) out.push(`Savepoint to use: ${result.savepointPath}`)
     out.push(`Continue the run with: flink-deploy resume ${flags}`)

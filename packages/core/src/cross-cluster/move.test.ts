@@ -96,7 +96,9 @@ describe('moving a job to another cluster', () => {
     expect(savepoint.jobId).toBe(blueId)
     expect(green.restoredFrom?.path).toBe(savepoint.path)
     expect(green.stateCount()).toBeGreaterThanOrEqual(savepoint.stateCount)
-    expect(result.running).toEqual([{ role: 'green', jobId: green.id, state: 'RUNNING', cluster: to.url }])
+    expect(result.running).toMatchObject([
+      { role: 'green', jobId: green.id, state: 'RUNNING', cluster: to.url, subtasksRunning: true },
+    ])
     expect(result.plan[0]).toBe(`move the job from ${from.url} (Flink 1.20.5) to ${to.url} (Flink 2.3.0)`)
     expect(result.warnings.join('\n')).toMatch(/Kryo 2 to Kryo 5/)
     expect(result.summary).toContain(`runs on ${to.url}`)
@@ -113,8 +115,14 @@ describe('moving a job to another cluster', () => {
     expect(result.outcome).toBe('rolled-back')
     expect(live(to)).toEqual([])
     const restarted = from.cluster.job(result.running[0]!.jobId)!
-    expect(result.running).toEqual([
-      { role: 'blue-restarted', jobId: restarted.id, state: 'RUNNING', cluster: from.url },
+    expect(result.running).toMatchObject([
+      {
+        role: 'blue-restarted',
+        jobId: restarted.id,
+        state: 'RUNNING',
+        cluster: from.url,
+        subtasksRunning: true,
+      },
     ])
     expect(restarted.restoredFrom?.path).toBe(result.savepointPath)
     expect(result.summary).toContain(`on ${from.url}`)

@@ -10,7 +10,9 @@ import { createFlinkClient, type FlinkClient } from '../client/flink-client.ts'
 import { fileRunStorage } from '../store/run-storage.ts'
 import { type InProcessFakeFlink, startFakeFlink } from '../testing/index.ts'
 import { apply } from './apply.ts'
+import { upgradeOptionsOf } from './job-options.ts'
 import { loadManifest, ManifestInvalidError } from './load-manifest.ts'
+import { resolvedJobs } from './manifest.ts'
 import { plan } from './plan.ts'
 
 let dir: string
@@ -35,18 +37,21 @@ function manifest(text: string): string {
   return file
 }
 
-const THREE = (auditRelease = 'v1', extra = '') => `
+/** Two jobs of wave 1 with quick verification; more default lines, and more lines for payments, as given. */
+const TWO = (defaults = '', payments = '') => `
 defaults:
   verify-stabilisation: 150ms
   verify-timeout: 5s
-jobs:
+${defaults}jobs:
   - job-name: orders
     jar: orders.jar
     args: [--name, orders, --release, v1]
   - job-name: payments
     jar: payments.jar
-    args: [--name, payments, --release, v1]
-  - job-name: audit
+${payments}    args: [--name, payments, --release, v1]
+`
+
+const THREE = (auditRelease = 'v1', extra = '') => `${TWO()}  - job-name: audit
     jar: audit.jar
     wave: 2
     args: [--name, audit, --release, ${auditRelease}${extra}]
@@ -181,5 +186,31 @@ describe('plan and apply', () => {
     ])
     expect(result.jobs[1]!.result?.outcome).toBe('aborted-blue-untouched')
     expect(fake.cluster.jobs().some((j) => j.name === 'audit')).toBe(false)
+  })
+})
+
+describe('caught-up verification in a manifest', () => {
+  it('defaults and job keys reach the check: a bound, a window, and a job that leaves it out', async () => {
+    fake.cluster.sourceBacklog = () => 12
+    const loaded = await loadManifest(
+      manifest(
+        TWO(
+          '  verify-caught-up-max-pending: 100\n  verify-caught-up-window: 2s\n',
+          '    verify-caught-up: false\n',
+        ),
+      ),
+    )
+    const [orders] = resolvedJobs(loaded.manifest)
+    expect(upgradeOptionsOf(orders!, dir).verify).toMatchObject({
+      caughtUpMaxPending: 100,
+      caughtUpWindowMs: 2_000,
+    })
+    const applied = await apply(loaded.manifest, runtime())
+    expect(applied.ok).toBe(true)
+    const checks = (job: string) => applied.jobs.find((j) => j.job === job)!.result!.checks
+    expect(checks('orders').find((c) => c.name === 'caught-up')?.message).toBe(
+      'pending records 12 (was 12 at start), at most 100',
+    )
+    expect(checks('payments').map((c) => c.name)).not.toContain('caught-up')
   })
 })

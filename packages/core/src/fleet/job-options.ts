@@ -14,6 +14,9 @@ export function upgradeOptionsOf(job: ManifestJob, baseDir: string): UpgradeOpti
     recordsFlowing: job['verify-records-flowing'],
     watermarksAdvance: job['verify-watermarks'],
     backpressureNotHigh: job['verify-backpressure'],
+    caughtUp: job['verify-caught-up'],
+    caughtUpMaxPending: job['verify-caught-up-max-pending'],
+    caughtUpWindowMs: job['verify-caught-up-window'],
   })
   const timeouts = defined({ savepointMs: job['savepoint-timeout'], cancelMs: job['cancel-timeout'] })
   return defined({

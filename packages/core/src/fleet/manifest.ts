@@ -45,6 +45,9 @@ const jobSettings = {
   'verify-records-flowing': z.boolean().optional(),
   'verify-watermarks': z.boolean().optional(),
   'verify-backpressure': z.boolean().optional(),
+  'verify-caught-up': z.boolean().optional(),
+  'verify-caught-up-max-pending': z.number().int().min(0).optional(),
+  'verify-caught-up-window': duration.optional(),
   'savepoint-timeout': duration.optional(),
   'cancel-timeout': duration.optional(),
   /** Jobs run in waves, lowest first; a job without one runs in wave 1. */

@@ -114,6 +114,12 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         recordsFlowing: input.verify.recordsFlowing,
         watermarksAdvance: input.verify.watermarksAdvance,
         backpressureNotHigh: input.verify.backpressureNotHigh,
+        // Green's sources start behind; a blue started again by a rollback is verified as it comes back.
+        caughtUp: input.role === 'green' &&
+          input.verify.caughtUp && {
+            maxPending: input.verify.caughtUpMaxPending,
+            windowMs: input.verify.caughtUpWindowMs,
+          },
         allowCheckpointRestore: input.allowCheckpointRestore,
         custom: input.role === 'green' ? deps.customChecks : undefined,
       })

@@ -40,7 +40,15 @@ describe('report formatting', () => {
       summary: 'Rolled back: green failed.',
       blueJobId: 'b'.repeat(32),
       greenJobId: 'g'.repeat(32),
-      running: [{ role: 'blue-restarted', jobId: 'r'.repeat(32), state: 'RUNNING' }],
+      running: [
+        {
+          role: 'blue-restarted',
+          jobId: 'r'.repeat(32),
+          state: 'RUNNING',
+          tasks: { running: 2, total: 2 },
+          subtasksRunning: true,
+        },
+      ],
       savepointPath: 'file:/sp/savepoint-bbbbbb-1',
       totalMs: 12_300,
       warnings: [],
@@ -63,7 +71,15 @@ describe('report formatting', () => {
       outcome: 'failed-needs-attention',
       summary: 'Needs attention: blue restarted.',
       blueJobId: 'b'.repeat(32),
-      running: [{ role: 'blue', jobId: 'b'.repeat(32), state: 'RUNNING' }],
+      running: [
+        {
+          role: 'blue',
+          jobId: 'b'.repeat(32),
+          state: 'RUNNING',
+          tasks: { running: 0, total: 2 },
+          subtasksRunning: false,
+        },
+      ],
       savepointFormat: 'canonical',
       blueAfterSavepoint: {
         condition: 'restarted',
@@ -78,6 +94,9 @@ describe('report formatting', () => {
     } as unknown as UpgradeResult
     const rows = formatResult(result).split('\n')
     expect(rows).toContain('  savepoint format          canonical')
+    expect(rows).toContain(
+      `  running now               blue ${'b'.repeat(32)} (RUNNING but 0 of 2 subtasks run)`,
+    )
     expect(rows).toContain(
       '  blue after the savepoint  RUNNING again after 1 failure since the savepoint, latest: java.lang.UnsupportedOperationException: Not supported yet.',
     )

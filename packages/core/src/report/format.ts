@@ -5,6 +5,7 @@
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { UpgradeResult } from '../upgrade/result.ts'
+import { describeJobState } from '../upgrade/running-job.ts'
 import type { CheckResult } from '../verify/check.ts'
 
 /** What each step does, in the words of the runbook. */
@@ -81,7 +82,7 @@ export function resultRows(result: UpgradeResult): [string, string][] {
   const on = (cluster: string) => (result.clusters ? ` on ${cluster}` : '')
   rows.push([
     'running now',
-    result.running.map((r) => `${r.role} ${r.jobId} (${r.state})${on(r.cluster)}`).join(', ') ||
+    result.running.map((r) => `${r.role} ${r.jobId} (${describeJobState(r)})${on(r.cluster)}`).join(', ') ||
       'none of this run',
   ])
   if (result.savepointPath) rows.push(['savepoint', result.savepointPath])

@@ -135,6 +135,12 @@ export class FakeFlinkCluster {
   readonly revision = 'b1a2c3d @ 2026-03-02T10:11:12+01:00'
   readonly savepointFailures: SavepointFailureRule[] = []
   readonly jobFailures: JobFailureRule[] = []
+  /**
+   * The backlog of a job's sources (FLIP-27 `pendingRecords`, summed over the subtasks of the first vertex),
+   * or undefined for a job whose sources do not report one (the example job's generator source). A test sets
+   * it to model a Kafka source catching up, or falling behind.
+   */
+  sourceBacklog: (job: FakeJob) => number | undefined = () => undefined
 
   readonly #programs = new Map<string, FakeProgram>()
   readonly #config: Record<string, string>
@@ -923,6 +929,7 @@ export class FakeFlinkCluster {
         // CLAIM mode: the restored snapshot is owned by the job and deleted once subsumed.
         if (job.claimMode === 'CLAIM' && job.restoredFrom) cluster.#snapshots.delete(job.restoredFrom.path)
       },
+      sourceBacklog: (job) => cluster.sourceBacklog(job),
       taskLocation(subtask) {
         const tm = cluster.taskManagers[subtask % cluster.taskManagers.length]!
         return { endpoint: `${tm.host}:${tm.dataPort}`, taskManagerId: tm.id }

@@ -87,6 +87,8 @@ export interface JobHost {
   onRunning(job: FakeJob): void
   /** Called when a checkpoint completes: the cluster keeps it as a restorable snapshot. */
   onCheckpointCompleted(job: FakeJob, snapshot: Snapshot): void
+  /** The backlog of the job's sources now, if they report one. */
+  sourceBacklog(job: FakeJob): number | undefined
   /** A TaskManager endpoint and id for messages: `host:port` and the ResourceID. */
   taskLocation(subtask: number): { endpoint: string; taskManagerId: string }
 }
@@ -240,6 +242,11 @@ export class FakeJob {
     return this.stateCount(now) - this.#startBase
   }
 
+  /** The sources' `pendingRecords` now (summed over subtasks), if they report one. */
+  get pendingRecords(): number | undefined {
+    return this.#host.sourceBacklog(this)
+  }
+
   /** Checkpoints in progress right now. */
   get checkpointsInProgress(): number {
     return this.checkpointHistory.filter((c) => c.status === 'IN_PROGRESS').length
@@ -340,6 +347,39 @@ export class FakeJob {
     this.#timers.after(this.#host.timing.cancelMs, () => {
       this.#setTasks('CANCELED', new Set([vertex.id]))
       this.#end('FAILED')
+    })
+  }
+
+  /**
+   * The TaskManager of the job's tasks died and no other offers slots: the job restarts, is RUNNING again
+   * and its tasks wait SCHEDULED for slots that never come (until the test ends or cancels the job). What
+   * Flink's default scheduler shows until its slot request times out.
+   */
+  loseTaskManager(): void {
+    if (this.isTerminal || this.state === 'CANCELLING' || this.state === 'FAILING') return
+    const now = Date.now()
+    const vertex = this.statefulVertex
+    const location = this.#host.taskLocation(0)
+    this.#recordException(
+      {
+        className: 'org.apache.flink.runtime.jobmaster.JobMasterException',
+        message: `TaskManager with id ${location.taskManagerId} is no longer reachable.`,
+      },
+      `${vertex.name} (1/${vertex.parallelism})#${vertex.attempt}`,
+      location,
+      now,
+    )
+    this.#pauseCounting()
+    this.#clearTimers()
+    this.#failInProgressCheckpoints(`Task ${vertex.name} failed`)
+    this.numRestarts++
+    this.#setState('RESTARTING')
+    this.#setTasks('CANCELED')
+    this.#timers.after(this.#host.timing.restartDelayMs, () => {
+      this.#restoreFromLatest(Date.now())
+      this.#newAttempt()
+      this.#setState('RUNNING')
+      this.#setTasks('SCHEDULED')
     })
   }
 

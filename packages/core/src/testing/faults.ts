@@ -174,6 +174,17 @@ export class FakeFlinkFaults {
   }
 
   /**
+   * The TaskManager running `jobId` dies and no slot replaces it: the job restarts and stays RUNNING with
+   * every subtask SCHEDULED (0 of n running), as Flink shows a job waiting for slots.
+   */
+  loseTaskManager(jobId: string): this {
+    const job = this.#cluster.job(jobId)
+    if (!job) throw new Error(`no job ${jobId} on the fake cluster`)
+    job.loseTaskManager()
+    return this
+  }
+
+  /**
    * Restarts the JobManager: requests fail while it is down, then trigger results and (unless kept)
    * uploaded jars are gone and running jobs are recovered from their latest checkpoint. Resolves when it
    * is back up.

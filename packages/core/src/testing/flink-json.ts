@@ -641,6 +641,11 @@ export function subtaskMetricValues(
   }
   // Only vertices with inputs have an input watermark; the example job emits none (Long.MIN_VALUE).
   if (index > 0) values.currentInputWatermark = LONG_MIN
+  const backlog = index === 0 && running ? job.pendingRecords : undefined
+  if (backlog !== undefined)
+    values[`${metricScope(vertex.name)}.pendingRecords`] = String(
+      subtaskShare(backlog, vertex.parallelism, subtask),
+    )
   if (vertex === job.statefulVertex) {
     const scope = job.metricScope
     values[`${scope}.stateCount`] = String(subtaskShare(job.stateCount(), vertex.parallelism, subtask))

@@ -197,7 +197,9 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
         expect(result.recovery).toBe(
           `flink-deploy upgrade --job-id ${blueId} --jar ${release('v2').jar} --arg --name --arg orders --arg --release --arg v2 --strategy ${strategy} --savepoint-format native`,
         )
-        expect(result.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url }])
+        expect(result.running).toMatchObject([
+          { role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url, subtasksRunning: true },
+        ])
         expect(savepointTriggers(fake, blueId)).toBe(1)
         // What the report says still holds a little later.
         await new Promise((r) => setTimeout(r, 300))
@@ -268,7 +270,9 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
       expect(result.warnings).toEqual([
         "the checkpoint fallback was not taken: blue's checkpoints are deleted when it is cancelled; the fallback needs execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION",
       ])
-      expect(result.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url }])
+      expect(result.running).toMatchObject([
+        { role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url, subtasksRunning: true },
+      ])
       expect(result.recovery).toContain(`--job-id ${blueId}`)
       await new Promise((r) => setTimeout(r, 300))
       expect(fake.cluster.job(blueId)?.state).toBe('RUNNING')
@@ -295,4 +299,66 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
       await fake.stop()
     }
   })
+})
+
+describe('a blue whose TaskManager died during the upgrade', () => {
+  /** Blue-green to a green that fails; `onGreen` acts on the cluster once green is submitted. */
+  async function failingGreen(
+    test: (fake: InProcessFakeFlink, blueId: string, result: UpgradeResult) => void,
+    onGreen?: (fake: InProcessFakeFlink, blueId: string) => void,
+  ) {
+    const fake = await startFakeFlink({ version: '2.3.0', timing: { programSecondMs: 20 } })
+    const client = createFlinkClient({ baseUrl: fake.url })
+    try {
+      const releases = createMemoryReleaseRecords()
+      const blueId = (await upgrade(release('v1'), { client, releases })).greenJobId!
+      fake.faults.failJob({ job: (j) => j.id !== blueId, restarts: 0 })
+      const result = await upgrade(
+        { ...release('v2'), strategy: 'blue-green' },
+        {
+          client,
+          releases,
+          onEvent: (e) => {
+            if (e.type === 'job-submitted' && e.role === 'green') onGreen?.(fake, blueId)
+          },
+        },
+      )
+      test(fake, blueId, result)
+    } finally {
+      await client.close()
+      await fake.stop()
+    }
+  }
+
+  it('blue-green: green fails, blue is RUNNING with 0 subtasks running: needs attention, not "blue untouched"', () =>
+    failingGreen(
+      (fake, blueId, result) => {
+        const total = fake.cluster.job(blueId)!.vertices.reduce((n, v) => n + v.parallelism, 0)
+        expect(fake.cluster.job(blueId)?.state).toBe('RUNNING')
+        expect(result.outcome, result.summary).toBe('failed-needs-attention')
+        expect(result.running).toMatchObject([
+          {
+            role: 'blue',
+            jobId: blueId,
+            state: 'RUNNING',
+            tasks: { running: 0, total },
+            subtasksRunning: false,
+          },
+        ])
+        expect(result.savepointPath).toBeTruthy()
+        expect(result.summary).toContain(`blue job ${blueId} (RUNNING but 0 of ${total} subtasks run)`)
+        expect(result.summary).toContain(`recover from savepoint ${result.savepointPath}`)
+        expect(result.warnings.at(-1)).toBe(
+          `blue job ${blueId} is RUNNING but 0 of ${total} subtasks run: it processes nothing (a TaskManager lost, or no free slot); recover from savepoint ${result.savepointPath}`,
+        )
+      },
+      (fake, blueId) => fake.faults.loseTaskManager(blueId),
+    ))
+
+  it('blue-green: green fails and blue runs every subtask: aborted, blue untouched', () =>
+    failingGreen((_, blueId, result) => {
+      expect(result.outcome, result.summary).toBe('aborted-blue-untouched')
+      expect(result.running).toMatchObject([{ role: 'blue', jobId: blueId, subtasksRunning: true }])
+      expect(result.summary).not.toContain('subtasks run')
+    }))
 })

@@ -6,6 +6,7 @@ import * as z from 'zod'
 import { Hex32 } from '../client/schemas/common.ts'
 import { ClaimMode } from '../client/schemas/jars.ts'
 import { InvalidArgumentError } from '../errors.ts'
+import { DEFAULT_CAUGHT_UP_MAX_PENDING, DEFAULT_CAUGHT_UP_WINDOW_MS } from '../verify/caught-up.ts'
 
 const ms = z.number().int().positive()
 
@@ -19,6 +20,12 @@ export const VerifyOptions = z.strictObject({
   recordsFlowing: z.boolean().default(false),
   watermarksAdvance: z.boolean().default(false),
   backpressureNotHigh: z.boolean().default(false),
+  /** Green's sources worked off their backlog (FLIP-27 `pendingRecords`); skipped for sources without it. */
+  caughtUp: z.boolean().default(true),
+  /** Caught up once the pending records are at most this... */
+  caughtUpMaxPending: z.number().int().min(0).default(DEFAULT_CAUGHT_UP_MAX_PENDING),
+  /** ...or once they have fallen, without rising, for this long. */
+  caughtUpWindowMs: ms.default(DEFAULT_CAUGHT_UP_WINDOW_MS),
 })
 
 export const Strategy = z.enum(['stop-and-restart', 'blue-green'])
@@ -86,6 +93,9 @@ export const UpgradeOptionsSchema = z
       recordsFlowing: false,
       watermarksAdvance: false,
       backpressureNotHigh: false,
+      caughtUp: true,
+      caughtUpMaxPending: DEFAULT_CAUGHT_UP_MAX_PENDING,
+      caughtUpWindowMs: DEFAULT_CAUGHT_UP_WINDOW_MS,
     }),
     timeouts: z
       .strictObject({

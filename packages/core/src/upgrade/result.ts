@@ -2,8 +2,10 @@
  * The answer to "what happened, and what runs now": built from the run's final context, plus a last look
  * at the cluster when the run ended somewhere that needs a person.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { FlinkClient } from '../client/flink-client.ts'
-import type { JobStatus } from '../client/schemas/common.ts'
+import type { JobOverview } from '../client/schemas/jobs.ts'
 import type { Clusters, ClusterUrls } from '../cross-cluster/clusters.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { refusedCanonical } from '../machines/upgrade-setup.ts'
@@ -12,6 +14,7 @@ import { terminalAt } from '../steps/terminal-at.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { CheckResult } from '../verify/check.ts'
 import type { SavepointFormat } from './options.ts'
+import { describeJobState, type RunningJob, runningFacts } from './running-job.ts'
 
 export interface UpgradeResult {
   outcome: Outcome
@@ -23,8 +26,11 @@ export interface UpgradeResult {
   greenJarId?: string
   /** A move to another cluster: blue's cluster and green's. */
   clusters?: ClusterUrls
-  /** Jobs of this run that have not ended (RUNNING, or still starting or restarting), by role, with their cluster. */
-  running: { role: 'blue' | 'green' | 'blue-restarted'; jobId: string; state: JobStatus; cluster: string }[]
+  /**
+   * Jobs of this run that have not ended (RUNNING, or still starting or restarting), by role, with their
+   * cluster and subtask counts: a job RUNNING whose subtasks wait for slots processes nothing.
+   */
+  running: RunningJob[]
   /** The savepoint (or checkpoint) taken of blue: the point to recover from whatever happened. */
   savepointPath?: string
   /** The format of the savepoints this run takes (a checkpoint used by the fallback has its own). */
@@ -57,11 +63,13 @@ export async function buildResult(
   clusters: Clusters,
   startedAt = context.startedAt,
 ): Promise<UpgradeResult> {
-  const outcome = context.outcome ?? 'failed-needs-attention'
   const blueJobId = context.facts?.blue?.jobId
   const client = clusters.blue
-  const running = await runningJobs(context, clusters)
+  const running = await settledRunningJobs(context, clusters)
   const savepointPath = context.savepoint?.location
+  const stalled = savepointPath ? stalledBlue(running) : undefined
+  const outcome: Outcome =
+    (blueCarriesOn(context.outcome) && stalled ? undefined : context.outcome) ?? 'failed-needs-attention'
   const blueFinishedAt = await blueEndedAt(context, client)
   const downtimeMs =
     blueFinishedAt && context.greenRunningAt && context.strategy === 'stop-and-restart'
@@ -101,33 +109,72 @@ export async function buildResult(
     checks: context.checks,
     rollbackChecks: context.rollbackChecks,
     error: context.error,
-    warnings: context.warnings,
+    warnings: stalled ? [...context.warnings, stalledWarning(stalled, savepointPath)] : context.warnings,
     summary: '',
   }
   result.summary = summarise(result)
   return result
 }
 
-type Candidate = Omit<UpgradeResult['running'][number], 'state' | 'cluster'>
+type Candidate = Pick<RunningJob, 'role' | 'jobId'>
 
-async function runningJobs(context: UpgradeContext, clusters: Clusters): Promise<UpgradeResult['running']> {
+/** Polls once the blue that should carry on has subtasks waiting: a restart takes seconds to redeploy. */
+const SETTLE_POLL_MS = 250
+
+/**
+ * The jobs of this run still alive, with their subtask counts. When blue (or the blue started again) should
+ * carry on and not all its subtasks run, it is watched for up to `timeouts.blueSettleMs` before it is
+ * reported so: a restart redeploys within seconds, a lost TaskManager leaves them waiting for slots.
+ */
+async function settledRunningJobs(context: UpgradeContext, clusters: Clusters): Promise<RunningJob[]> {
+  const until = Date.now() + context.options.timeouts.blueSettleMs
+  for (;;) {
+    const running = await runningJobs(context, clusters)
+    if (!context.savepoint || stalledBlue(running) === undefined || Date.now() >= until) return running
+    await sleep(SETTLE_POLL_MS)
+  }
+}
+
+/** Outcomes that promise blue (or blue started again) runs on. */
+function blueCarriesOn(outcome: Outcome | undefined): boolean {
+  return outcome === 'aborted-blue-untouched' || outcome === 'rolled-back'
+}
+
+function stalledWarning(job: RunningJob, savepointPath: string | undefined): string {
+  return `${job.role} job ${job.jobId} is ${describeJobState(job)}: it processes nothing (a TaskManager lost, or no free slot)${savepointPath ? `; recover from savepoint ${savepointPath}` : ''}`
+}
+
+/** Blue, or the blue started again, listed as alive while not all its subtasks run. */
+export function stalledBlue(running: readonly RunningJob[]): RunningJob | undefined {
+  return running.find((j) => j.role !== 'green' && !j.subtasksRunning)
+}
+
+async function runningJobs(context: UpgradeContext, clusters: Clusters): Promise<RunningJob[]> {
   const candidates: Candidate[] = []
   if (context.facts?.blue) candidates.push({ role: 'blue', jobId: context.facts.blue.jobId })
   else if (!context.facts) candidates.push(...(await blueByName(context, clusters.blue)))
   if (context.facts) candidates.push({ role: 'green', jobId: context.green.jobId })
   if (context.facts?.blue) candidates.push({ role: 'blue-restarted', jobId: context.rollbackJobId })
   const clusterOf = (c: Candidate) => (c.role === 'green' ? clusters.green : clusters.blue)
-  const states = await Promise.all(
-    candidates.map((c) =>
-      clusterOf(c)
-        .jobs.status({ jobid: c.jobId })
-        .then((s) => s.status)
-        .catch(() => undefined),
-    ),
+  const overviews = new Map<FlinkClient, Promise<JobOverview[]>>()
+  const overviewOf = (client: FlinkClient) => {
+    if (!overviews.has(client))
+      overviews.set(
+        client,
+        client.jobs
+          .overview()
+          .then((o) => o.jobs)
+          .catch(() => []),
+      )
+    return overviews.get(client)!
+  }
+  const entries = await Promise.all(
+    candidates.map(async (c) => (await overviewOf(clusterOf(c))).find((j) => j.jid === c.jobId)),
   )
   return candidates.flatMap((c, i) => {
-    const state = states[i]
-    return state && !isTerminal(state) ? [{ ...c, state, cluster: clusterOf(c).url }] : []
+    const entry = entries[i]
+    if (!entry || isTerminal(entry.state)) return []
+    return [{ ...c, ...runningFacts(entry), cluster: clusterOf(c).url }]
   })
 }
 
@@ -184,7 +231,12 @@ const clause = (text: string | undefined, fallback: string) => (text ?? fallback
 function summarise(r: UpgradeResult): string {
   const now =
     r.running.length > 0
-      ? r.running.map((j) => `${j.role} job ${j.jobId}${r.clusters ? ` on ${j.cluster}` : ''}`).join(' and ')
+      ? r.running
+          .map(
+            (j) =>
+              `${j.role} job ${j.jobId}${r.clusters ? ` on ${j.cluster}` : ''}${j.subtasksRunning ? '' : ` (${describeJobState(j)})`}`,
+          )
+          .join(' and ')
       : 'no job of this run'
   const recover = r.savepointPath ? `; recover from savepoint ${r.savepointPath}` : ''
   switch (r.outcome) {

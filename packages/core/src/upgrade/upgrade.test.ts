@@ -127,6 +127,42 @@ describe('stop-and-restart', () => {
     expect(fake.cluster.job(blueId)!.state).toBe('FINISHED')
   })
 
+  it('rolls back a green whose sources fall further behind; one that catches up is upgraded with the evidence', async () => {
+    const blueId = await deployV1()
+    // Green's backlog grows from 4 310 by 5 000 records a second: too slow to catch up.
+    const started = new Map<string, number>()
+    fake.cluster.sourceBacklog = (job) => {
+      if (job.id === blueId) return 0
+      const t0 = started.get(job.id) ?? Date.now()
+      started.set(job.id, t0)
+      return 4_310 + Math.round(((Date.now() - t0) / 1000) * 5_000)
+    }
+    const behind = await upgrade(
+      {
+        ...release('v2'),
+        verify: { ...quickVerify, timeoutMs: 1_500, caughtUpMaxPending: 100, caughtUpWindowMs: 300 },
+      },
+      runtime(),
+    )
+    expect(behind.outcome, behind.summary).toBe('rolled-back')
+    const failed = behind.checks.find((c) => c.name === 'caught-up')!
+    expect(failed.passed).toBe(false)
+    expect(failed.message).toMatch(/pending records [\d ]+ \(was \d{1,2} \d{3} at start\): above 100/)
+    expect(behind.error).toMatchObject({ step: 'verifyingGreen' })
+    // The blue started again is not held to the bound: it comes back with its own backlog.
+    const restarted = behind.running.find((r) => r.role === 'blue-restarted')!
+    expect(restarted).toMatchObject({ subtasksRunning: true })
+    expect(behind.rollbackChecks.map((c) => c.name)).not.toContain('caught-up')
+
+    fake.cluster.sourceBacklog = () => 12
+    const caught = await upgrade(release('v2'), runtime())
+    expect(caught.outcome, caught.summary).toBe('upgraded')
+    expect(caught.checks.find((c) => c.name === 'caught-up')).toMatchObject({
+      passed: true,
+      message: 'pending records 12 (was 12 at start), at most 1 000',
+    })
+  })
+
   it('a rollback runs the recorded release even when the next build overwrote its jar file', async () => {
     const path = join(dir, 'orders.jar')
     writeFileSync(path, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from('build 1')]))
@@ -399,7 +435,9 @@ describe('savepoint format', () => {
     expect(refused.blueAfterSavepoint).toMatchObject({ condition: 'restarted', state: 'RUNNING' })
     expect(refused.summary).toContain('UnsupportedOperationException: Not supported yet')
     expect(refused.recovery).toContain('--savepoint-format native')
-    expect(refused.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url }])
+    expect(refused.running).toMatchObject([
+      { role: 'blue', jobId: blueId, state: 'RUNNING', cluster: fake.url, subtasksRunning: true },
+    ])
     expect(events).toContainEqual(expect.objectContaining({ type: 'blue-settled' }))
 
     const again = await upgrade(asyncRelease('v2'), runtime())

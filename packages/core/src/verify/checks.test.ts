@@ -8,6 +8,7 @@ import type { Check, CheckContext, CheckResult } from './check.ts'
 import {
   allVerticesRunning,
   backpressureNotHigh,
+  caughtUp,
   checkpointsAfterRestore,
   customCheck,
   defaultChecks,
@@ -111,6 +112,7 @@ describe.each(['1.20.5', '2.3.0'])('verify against fake Flink %s', (version) => 
     expect(outcome.results.map((r) => r.name).sort()).toEqual([
       'all-vertices-running',
       'backpressure-not-high',
+      'caught-up',
       'checkpoints-after-restore',
       'records-flowing',
       'restored-from-savepoint',
@@ -567,5 +569,130 @@ describe('flow checks', () => {
     await s.client.jobs.cancel({ jobid: green })
     const result = await recordsFlowing().run(s.ctx(green, { deadline: Date.now() + 2_000 }))
     expect(result.passed).toBe(false)
+  })
+})
+
+describe('caughtUp', () => {
+  /** A backlog that starts at `from` when first read and changes by `perSecond` (negative: falling). */
+  const backlog = (from: number, perSecond: number) => {
+    let t0: number | undefined
+    return () => {
+      t0 ??= Date.now()
+      return Math.max(0, Math.round(from + ((Date.now() - t0) / 1000) * perSecond))
+    }
+  }
+
+  it('passes at once when the backlog is below the bound, with the count as evidence', async () => {
+    const s = await start()
+    s.fake.cluster.sourceBacklog = () => 12
+    const green = await s.start()
+    await s.running(green)
+    const result = await caughtUp({ maxPending: 1_000 }).run(s.ctx(green))
+    expect(result.passed, result.message).toBe(true)
+    expect(result.message).toBe('pending records 12 (was 12 at start), at most 1 000')
+    expect(result.evidence).toMatchObject({
+      pendingRecords: 12,
+      pendingRecordsAtStart: 12,
+      maxPending: 1_000,
+    })
+    expect(result.evidence.bySource).toEqual({ 'Source: events': 12 })
+  })
+
+  it('passes a backlog above the bound that keeps falling for the window', async () => {
+    const s = await start()
+    s.fake.cluster.sourceBacklog = backlog(4_310, -1_000)
+    const green = await s.start()
+    await s.running(green)
+    const result = await caughtUp({ maxPending: 100, windowMs: 300 }).run(s.ctx(green))
+    expect(result.passed, result.message).toBe(true)
+    expect(result.message).toMatch(
+      /^pending records [\d ]+ \(was \d{1,2} \d{3} at start\), falling for \d+ ms/,
+    )
+    expect(result.evidence.pendingRecords as number).toBeLessThan(
+      result.evidence.pendingRecordsAtStart as number,
+    )
+    expect(result.evidence.pendingRecords as number).toBeGreaterThan(100)
+  })
+
+  it('fails a growing backlog at the deadline, with what it saw', async () => {
+    const s = await start()
+    s.fake.cluster.sourceBacklog = backlog(4_310, 5_000)
+    const green = await s.start()
+    await s.running(green)
+    const deadline = Date.now() + 1_000
+    const result = await caughtUp({ maxPending: 100, windowMs: 200 }).run(s.ctx(green, { deadline }))
+    expect(result.passed).toBe(false)
+    expect(Date.now()).toBeLessThan(deadline + SLACK_MS)
+    expect(result.message).toMatch(
+      /^Still not satisfied at the deadline: pending records [\d ]+ \(was \d{1,2} \d{3} at start\): above 100 and not falling for 200 ms$/,
+    )
+    expect(result.evidence.pendingRecords as number).toBeGreaterThan(
+      result.evidence.pendingRecordsAtStart as number,
+    )
+  })
+
+  it('is skipped, with the reason, for sources that report no backlog (the example job)', async () => {
+    const s = await start()
+    const green = await s.start()
+    await s.running(green)
+    const result = await caughtUp().run(s.ctx(green))
+    expect(result.passed).toBe(true)
+    expect(result.message).toBe('Skipped: the sources (Source: events) report no pendingRecords metric')
+    expect(result.evidence).toMatchObject({ skipped: true, reason: 'no pendingRecords metric' })
+  })
+
+  it('a malformed metric answer fails clearly at the deadline, naming the answer', async () => {
+    const s = await start()
+    s.fake.cluster.sourceBacklog = () => 5_000
+    const green = await s.start()
+    await s.running(green)
+    s.fake.faults.malformed('html', { match: 'GET /jobs/:jobid/vertices/:vertexid/subtasks/metrics' })
+    const result = await caughtUp().run(s.ctx(green, { deadline: Date.now() + 600 }))
+    expect(result.passed).toBe(false)
+    expect(result.message).toMatch(
+      /^Still not satisfied at the deadline: the last request failed: .*subtasks\/metrics/,
+    )
+    expect(result.evidence.errorCode).toBe('FLINK_RESPONSE_SHAPE')
+  })
+
+  it('is skipped, not failed, when Flink lists no metric of the sources before the deadline nears (stub client)', async () => {
+    const s = await start()
+    const green = await s.start()
+    await s.running(green)
+    const client = new Proxy(s.client, {
+      get: (target, key) =>
+        key === 'vertices'
+          ? { ...target.vertices, subtasksMetrics: async () => [] }
+          : Reflect.get(target, key),
+    })
+    const deadline = Date.now() + 1_500
+    const result = await caughtUp().run(s.ctx(green, { client, deadline }))
+    expect(result.passed, result.message).toBe(true)
+    expect(Date.now()).toBeLessThan(deadline)
+    expect(result.message).toMatch(/^Skipped: Flink listed no metrics of the sources in \d+ ms$/)
+    expect(result.evidence).toMatchObject({ skipped: true, reason: 'no source metrics listed' })
+  })
+
+  it('a metric answer without a record count fails at once (stub client)', async () => {
+    const s = await start()
+    const green = await s.start()
+    await s.running(green)
+    const client = new Proxy(s.client, {
+      get(target, key) {
+        if (key !== 'vertices') return Reflect.get(target, key)
+        return {
+          ...target.vertices,
+          subtasksMetrics: async (args: { query?: { get?: string[] } }) =>
+            args.query?.get
+              ? [{ id: 'Source__events.pendingRecords', max: 3 }]
+              : [{ id: 'Source__events.pendingRecords' }],
+        }
+      },
+    })
+    const result = await caughtUp().run(s.ctx(green, { client }))
+    expect(result.passed).toBe(false)
+    expect(result.message).toBe(
+      'Flink answered Source__events.pendingRecords of Source: events without a record count: {"id":"Source__events.pendingRecords","max":3}',
+    )
   })
 })

@@ -1,4 +1,10 @@
 /** Verification of a running job: pluggable checks with deadlines and evidence. */
+export {
+  type CaughtUpOptions,
+  caughtUp,
+  DEFAULT_CAUGHT_UP_MAX_PENDING,
+  DEFAULT_CAUGHT_UP_WINDOW_MS,
+} from './caught-up.ts'
 export type { Check, CheckContext, CheckResult } from './check.ts'
 export {
   backpressureNotHigh,

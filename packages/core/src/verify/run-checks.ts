@@ -2,6 +2,7 @@
  * Runs checks side by side (each starts at once, or once the checks it names in `after` passed) and stops
  * them all at the first failure; the standard list for an upgrade.
  */
+import { type CaughtUpOptions, caughtUp } from './caught-up.ts'
 import type { Check, CheckContext, CheckResult } from './check.ts'
 import { backpressureNotHigh, recordsFlowing, watermarksAdvance } from './flow-checks.ts'
 import {
@@ -113,6 +114,11 @@ export interface DefaultChecksOptions {
   recordsFlowing?: Toggle<Parameters<typeof recordsFlowing>[0]>
   watermarksAdvance?: Toggle<Parameters<typeof watermarksAdvance>[0]>
   backpressureNotHigh?: Toggle<Parameters<typeof backpressureNotHigh>[0]>
+  /**
+   * The sources have worked off their backlog (FLIP-27 `pendingRecords`); skipped, with the reason, for sources
+   * that report none. Default true.
+   */
+  caughtUp?: Toggle<CaughtUpOptions>
   /** User checks, started once the standard ones passed, beside the stabilisation window. */
   custom?: readonly Check[]
 }
@@ -123,7 +129,7 @@ export const DEFAULT_STABILISATION_MS = 30_000
  * All vertices running first: it decides from the fresh jobs overview, and every other check reads routes
  * Flink caches for seconds (web.refresh-interval), so none may read them while green still deploys. Then,
  * side by side: restored from the savepoint (when one is given); N checkpoints after the restore, triggered
- * at once; the optional flow checks; and the stabilisation window, which counts every restart and exception
+ * at once; the sources caught up with their backlog; the optional flow checks; and the stabilisation window, which counts every restart and exception
  * since green was submitted. User checks start once the others but the window passed.
  */
 export function defaultChecks(options: DefaultChecksOptions = {}): Check[] {
@@ -145,6 +151,7 @@ export function defaultChecks(options: DefaultChecksOptions = {}): Check[] {
   optional(options.recordsFlowing, (o) => recordsFlowing(o))
   optional(options.watermarksAdvance, (o) => watermarksAdvance(o))
   optional(options.backpressureNotHigh, (o) => backpressureNotHigh(o))
+  optional(options.caughtUp ?? true, (o) => caughtUp(o))
   // User checks wait for these, not for the window, which runs beside them.
   const standard = [running.name, ...checks.map((c) => c.name)]
   const stabilisationMs = options.stabilisationMs ?? DEFAULT_STABILISATION_MS
