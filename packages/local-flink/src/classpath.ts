@@ -1,6 +1,6 @@
 import { access, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { mavenBuildClasspath } from './maven.ts'
+import { mavenBuildClasspath } from '@flink-deploy/local-process'
 import { CACHE_DIR, CLASSPATH_POM } from './paths.ts'
 import { resolveFlinkVersion } from './versions.ts'
 

@@ -1,6 +1,10 @@
 import { rename, rm } from 'node:fs/promises'
-import { exec, lastLines, stripAnsi } from '@flink-deploy/local-process'
-import { mavenBinary } from './paths.ts'
+import { exec, lastLines, stripAnsi } from './exec.ts'
+
+/** `mvn` (override with the MVN environment variable). */
+export function mavenBinary(env: Record<string, string | undefined> = process.env): string {
+  return env.MVN || 'mvn'
+}
 
 /**
  * Runs `mvn dependency:build-classpath` on `pom` and writes the jar list (colon-separated paths in ~/.m2) to
