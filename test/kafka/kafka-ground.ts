@@ -1,22 +1,59 @@
 /**
- * The ground of the Kafka tests: a real Apache Kafka broker, and per job a pair of topics, the output ledger and
+ * The ground of the Kafka tests: a real Apache Kafka broker beside a real Flink cluster, and per job a pair of topics, the output ledger and
  * the example job's program arguments in Kafka mode. Every test runs the producer through the upgrade and reads
  * the committed output at the end.
  */
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { createFlinkClient, type FlinkClient, type UpgradeRuntime } from '@flink-deploy/core'
+import { buildExampleJob, type FlinkCluster, startFlinkCluster } from '@flink-deploy/local-flink'
 import {
   type KafkaBroker,
   type Ledger,
   type LedgerCounts,
   ledger,
   type Producer,
+  startKafkaBroker,
 } from '@flink-deploy/local-kafka'
 import { expect, vi } from 'vitest'
 
 /** Records per second the producer writes through every upgrade: enough to see a gap, little for 2 cores. */
 export const KAFKA_RATE = 300
+
+/** A broker and a Flink cluster of `version` with the example job built for it. */
+export interface KafkaGround {
+  broker: KafkaBroker
+  cluster: FlinkCluster
+  client: FlinkClient
+  jar: string
+  /** a runtime with its own state file, for the library's upgrade() */
+  runtime(job: string): UpgradeRuntime
+  stop(): Promise<void>
+}
+
+export async function startKafkaGround(version: string): Promise<KafkaGround> {
+  const [broker, cluster, jar] = await Promise.all([
+    startKafkaBroker(),
+    startFlinkCluster({ version }),
+    buildExampleJob(version),
+  ])
+  const client = createFlinkClient({ baseUrl: cluster.url })
+  return {
+    broker,
+    cluster,
+    client,
+    jar,
+    runtime: (job) => ({
+      client,
+      stateFile: join(mkdtempSync(join(tmpdir(), 'flink-deploy-kafka-')), `${job}.json`),
+    }),
+    async stop() {
+      await client.close().catch(() => {})
+      await Promise.all([cluster.stop(), broker.stop()])
+    },
+  }
+}
 
 export interface KafkaPipeline {
   name: string

@@ -10,6 +10,7 @@ import { createFlinkClient, type FlinkClient } from '../client/flink-client.ts'
 import { fileRunStorage } from '../store/run-storage.ts'
 import { type InProcessFakeFlink, startFakeFlink } from '../testing/index.ts'
 import { apply } from './apply.ts'
+import { upgradeOptionsOf } from './job-options.ts'
 import { loadManifest, ManifestInvalidError } from './load-manifest.ts'
 import { plan } from './plan.ts'
 
@@ -98,6 +99,13 @@ describe('loading a manifest', () => {
     expect((error as ManifestInvalidError).line).toBe(line)
     expect((error as Error).message).toContain(`${file}:${line}: ${message}`)
     expect(fake.cluster.jars()).toHaveLength(0)
+  })
+})
+
+describe('a manifest job as upgrade options', () => {
+  it('accept-duplicates-and-fencing reaches the upgrade options', () => {
+    const job = { 'job-name': 'orders', jar: 'orders.jar', 'accept-duplicates-and-fencing': true }
+    expect(upgradeOptionsOf(job, '/deploy')).toMatchObject({ acceptDuplicatesAndFencing: true })
   })
 })
 
