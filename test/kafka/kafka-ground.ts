@@ -17,9 +17,7 @@ import {
   startKafkaBroker,
 } from '@flink-deploy/local-kafka'
 import { expect, vi } from 'vitest'
-
-/** Records per second the producer writes through every upgrade: enough to see a gap, little for 2 cores. */
-export const KAFKA_RATE = 300
+import { KAFKA_RATE, kafkaJobArgs } from '../../scripts/kafka-job.ts'
 
 /** A broker and a Flink cluster of `version` with the example job built for it. */
 export interface KafkaGround {
@@ -81,16 +79,7 @@ export async function kafkaPipeline(broker: KafkaBroker, name: string): Promise<
       name,
       '--release',
       release,
-      '--source',
-      'kafka',
-      '--sink',
-      'kafka',
-      '--bootstrap',
-      broker.bootstrap,
-      '--in',
-      topics.input,
-      '--out',
-      topics.output,
+      ...kafkaJobArgs(broker.bootstrap, topics),
       ...extra,
     ],
     async produce() {
