@@ -27,6 +27,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *       broker's own clock)</li>
  *   <li>produce: writes "seq,eventTimeMillis" at a steady rate from seq 0 until SIGTERM, then flushes and prints
  *       "produced N"</li>
+ *   <li>write: writes given records to a topic (a test's stand-in for a job's output)</li>
  *   <li>count: reads the whole input and the committed output (read_committed) and prints one JSON object:
  *       input, output, missing, duplicated, per release, and the longest gap between committed output records</li>
  * </ul>
@@ -43,6 +44,7 @@ public final class Ledger {
             case "topics" -> topics(p);
             case "produce" -> produce(p);
             case "count" -> count(p);
+            case "write" -> write(p);
             default -> throw new IllegalArgumentException("usage: Ledger topics|produce|count --bootstrap …");
         }
     }
@@ -98,6 +100,17 @@ public final class Ledger {
         }
         System.out.println("produced " + sent[0]);
         System.out.flush();
+    }
+
+    /** Writes the records ("|"-separated) to the topic as a job's output (closing flushes them): lets a test check the ledger itself. */
+    static void write(Map<String, String> p) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", p.get("bootstrap"));
+        props.put("acks", "all");
+        try (KafkaProducer<String, String> producer =
+                new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            for (String record : p.get("records").split("\\|")) producer.send(new ProducerRecord<>(p.get("topic"), record));
+        }
     }
 
     static void count(Map<String, String> p) {

@@ -39,6 +39,8 @@ export interface Ledger {
   createTopics(partitions?: number): Promise<void>
   /** Produces "seq,eventTime" into the input topic at `rate` records/s from seq 0. */
   startProducer(rate: number, logFile: string): Promise<Producer>
+  /** Writes `lines` ("seq,eventTime,release,key,count") to the output topic as the job does: to check the ledger itself. */
+  writeOutput(lines: string[]): Promise<void>
   /** Reads both topics to their ends once. `window` bounds the output pause (epoch ms). */
   count(window?: { from?: number; to?: number }): Promise<LedgerCounts>
   /**
@@ -101,6 +103,9 @@ export function ledger(bootstrap: string, topics: { input: string; output: strin
           return Number(produced[1])
         },
       }
+    },
+    async writeOutput(lines) {
+      await run(['write', '--topic', topics.output, '--records', lines.join('|')])
     },
     count,
     async settle(options = {}) {
