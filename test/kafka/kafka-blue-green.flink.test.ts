@@ -7,73 +7,51 @@
  */
 import { upgrade } from '@flink-deploy/core'
 import { selectedFlinkVersions } from '@flink-deploy/local-flink'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  expectExactlyOnce,
-  type KafkaGround,
-  kafkaPipeline,
-  outputAtLeast,
-  startKafkaGround,
-} from './kafka-ground.ts'
+import { describe, expect, it } from 'vitest'
+import { deployWithProducer, expectExactlyOnce, outputAtLeast, useKafkaGround } from './kafka-ground.ts'
 
 const verify = { checkpoints: 1, stabilisationMs: 2_000, timeoutMs: 45_000 }
 
 for (const version of selectedFlinkVersions()) {
   describe(`kafka blue-green on real Flink ${version}`, () => {
-    let ground: KafkaGround
-    beforeAll(async () => {
-      ground = await startKafkaGround(version)
-    })
-    afterAll(async () => {
-      await ground?.stop()
-    })
-
-    /** Deploys v1 of `name` with the producer running; resolves once it commits output. */
-    async function deployBlue(name: string) {
-      const pipeline = await kafkaPipeline(ground.broker, name)
-      const rt = ground.runtime(name)
-      const producing = await pipeline.produce()
-      const first = await upgrade({ jobName: name, jar: ground.jar, args: pipeline.args('v1'), verify }, rt)
-      expect(first.outcome, first.summary).toBe('upgraded')
-      await outputAtLeast(pipeline, 300)
-      return { pipeline, rt, producing, blueId: first.greenJobId! }
-    }
+    const ground = useKafkaGround(version)
+    const deployBlue = (name: string) => deployWithProducer(ground(), name, verify)
 
     it('kafka blue-green is refused before green is submitted; blue runs and its output is complete', async () => {
-      const { pipeline, rt, producing, blueId } = await deployBlue('orders')
-      const before = (await ground.client.jobs.overview()).jobs.length
+      const { pipeline, runtime, producing, blueId } = await deployBlue('orders')
+      const before = (await ground().client.jobs.overview()).jobs.length
       const result = await upgrade(
-        { jobName: 'orders', jar: ground.jar, args: pipeline.args('v2'), strategy: 'blue-green', verify },
-        rt,
+        { jobName: 'orders', jar: ground().jar, args: pipeline.args('v2'), strategy: 'blue-green', verify },
+        runtime,
       )
       expect(result.outcome, result.summary).toBe('aborted-blue-untouched')
       expect(result.error).toMatchObject({ step: 'preflight', code: 'PREFLIGHT_FAILED' })
       expect(result.error!.message).toContain(
         "green restores blue's state of the transactional sink orders-out",
       )
-      expect((await ground.client.jobs.overview()).jobs).toHaveLength(before)
-      expect((await ground.client.jobs.status({ jobid: blueId })).status).toBe('RUNNING')
+      expect((await ground().client.jobs.overview()).jobs).toHaveLength(before)
+      expect((await ground().client.jobs.status({ jobid: blueId })).status).toBe('RUNNING')
       // blue keeps committing after the refusal
       const committed = (await pipeline.ledger.count()).output
       await outputAtLeast(pipeline, committed + 300)
       const counts = await producing.finish()
       expectExactlyOnce(counts)
       expect(counts.counts.releases.v2).toBeUndefined()
-      await ground.client.jobs.cancel({ jobid: blueId })
+      await ground().client.jobs.cancel({ jobid: blueId })
     })
 
     it('kafka blue-green with duplicates and fencing accepted loses or duplicates committed output', async () => {
-      const { pipeline, rt, producing } = await deployBlue('payments')
+      const { pipeline, runtime, producing } = await deployBlue('payments')
       const result = await upgrade(
         {
           jobName: 'payments',
-          jar: ground.jar,
+          jar: ground().jar,
           args: pipeline.args('v2'),
           strategy: 'blue-green',
           acceptDuplicatesAndFencing: true,
           verify,
         },
-        rt,
+        runtime,
       )
       expect(result.warnings).toContainEqual(expect.stringContaining('duplicates and fencing accepted'))
       const { produced, counts } = await producing.finish()

@@ -6,7 +6,13 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createFlinkClient, type FlinkClient, type UpgradeRuntime } from '@flink-deploy/core'
+import {
+  createFlinkClient,
+  type FlinkClient,
+  type UpgradeOptions,
+  type UpgradeRuntime,
+  upgrade,
+} from '@flink-deploy/core'
 import { buildExampleJob, type FlinkCluster, startFlinkCluster } from '@flink-deploy/local-flink'
 import {
   type KafkaBroker,
@@ -16,7 +22,7 @@ import {
   type Producer,
   startKafkaBroker,
 } from '@flink-deploy/local-kafka'
-import { expect, vi } from 'vitest'
+import { afterAll, beforeAll, expect, vi } from 'vitest'
 import { KAFKA_RATE, kafkaJobArgs } from '../../scripts/kafka-job.ts'
 
 /** A broker and a Flink cluster of `version` with the example job built for it. */
@@ -30,7 +36,19 @@ export interface KafkaGround {
   stop(): Promise<void>
 }
 
-export async function startKafkaGround(version: string): Promise<KafkaGround> {
+/** Starts the ground before the tests of the enclosing describe and stops it after them. */
+export function useKafkaGround(version: string): () => KafkaGround {
+  let ground: KafkaGround | undefined
+  beforeAll(async () => {
+    ground = await startKafkaGround(version)
+  })
+  afterAll(async () => {
+    await ground?.stop()
+  })
+  return () => ground!
+}
+
+async function startKafkaGround(version: string): Promise<KafkaGround> {
   const [broker, cluster, jar] = await Promise.all([
     startKafkaBroker(),
     startFlinkCluster({ version }),
@@ -53,13 +71,17 @@ export async function startKafkaGround(version: string): Promise<KafkaGround> {
   }
 }
 
+export interface Producing {
+  finish(): Promise<{ produced: number; counts: LedgerCounts }>
+}
+
 export interface KafkaPipeline {
   name: string
   ledger: Ledger
   /** the example job's arguments for `release` in Kafka mode (`extra` goes last) */
   args(release: string, extra?: string[]): string[]
   /** Starts the producer; `finish` stops it and returns the ledger once the output has caught up. */
-  produce(): Promise<{ finish(): Promise<{ produced: number; counts: LedgerCounts }> }>
+  produce(): Promise<Producing>
 }
 
 let n = 0
@@ -92,6 +114,48 @@ export async function kafkaPipeline(broker: KafkaBroker, name: string): Promise<
       }
     },
   }
+}
+
+/**
+ * Starts the producer and deploys v1 of `name` with the library (no blue yet); resolves once v1 commits output.
+ */
+export async function deployWithProducer(
+  ground: KafkaGround,
+  name: string,
+  verify: UpgradeOptions['verify'],
+): Promise<{ pipeline: KafkaPipeline; runtime: UpgradeRuntime; producing: Producing; blueId: string }> {
+  const pipeline = await kafkaPipeline(ground.broker, name)
+  const runtime = ground.runtime(name)
+  const producing = await pipeline.produce()
+  const first = await upgrade({ jobName: name, jar: ground.jar, args: pipeline.args('v1'), verify }, runtime)
+  expect(first.outcome, first.summary).toBe('upgraded')
+  await outputAtLeast(pipeline, 300)
+  return { pipeline, runtime, producing, blueId: first.greenJobId! }
+}
+
+/** `flink-deploy upgrade` of the Kafka job `pipeline` to `release` on `flinkUrl`, with a short verification and JSON output. */
+export function cliUpgradeArgs(
+  flinkUrl: string,
+  pipeline: KafkaPipeline,
+  jar: string,
+  release: string,
+): string[] {
+  return [
+    'upgrade',
+    '--flink-url',
+    flinkUrl,
+    '--job-name',
+    pipeline.name,
+    '--jar',
+    jar,
+    '--args-json',
+    JSON.stringify(pipeline.args(release)),
+    '--verify-stabilisation',
+    '2s',
+    '--verify-timeout',
+    '90s',
+    '--json',
+  ]
 }
 
 /** Waits until the committed output holds at least `min` records (of `release`, if given): the job runs and commits. */

@@ -7,7 +7,7 @@ import { type KafkaBroker, startKafkaBroker } from '@flink-deploy/local-kafka'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { ndjson, runCli, tempDir } from '../../packages/cli/src/test-kit.ts'
 import { liveJobs, startTwoClusters, type TwoClusters } from '../cross-cluster/two-clusters.ts'
-import { expectExactlyOnce, kafkaPipeline, outputAtLeast } from './kafka-ground.ts'
+import { cliUpgradeArgs, expectExactlyOnce, kafkaPipeline, outputAtLeast } from './kafka-ground.ts'
 
 describe('kafka cross-cluster move from Flink 1.20 to 2.3', () => {
   let two: TwoClusters
@@ -26,26 +26,11 @@ describe('kafka cross-cluster move from Flink 1.20 to 2.3', () => {
     const pipeline = await kafkaPipeline(broker, 'shipments')
     const cwd = tempDir('flink-deploy-kafka-move-')
     const cli = (jar: string, release: string, flags: string[] = []) =>
-      runCli(
-        [
-          'upgrade',
-          '--flink-url',
-          from.url,
-          '--job-name',
-          'shipments',
-          '--jar',
-          jar,
-          '--args-json',
-          JSON.stringify(pipeline.args(release)),
-          '--verify-stabilisation',
-          '2s',
-          '--verify-timeout',
-          '90s',
-          '--json',
-          ...flags,
-        ],
-        { cwd, env: two.env, timeoutMs: 200_000 },
-      )
+      runCli([...cliUpgradeArgs(from.url, pipeline, jar, release), ...flags], {
+        cwd,
+        env: two.env,
+        timeoutMs: 200_000,
+      })
     const producing = await pipeline.produce()
     const first = await cli(from.jar, 'v1')
     expect(first.code, first.stdout + first.stderr).toBe(0)

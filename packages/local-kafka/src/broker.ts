@@ -144,9 +144,15 @@ logger.apache.name = org.apache.kafka
 logger.apache.level = warn
 `
 
-/** A KRaft cluster id: 16 random bytes, base64url without padding (what `kafka-storage random-uuid` prints). */
+/**
+ * A KRaft cluster id: 16 random bytes, base64url without padding, not starting with '-' (the storage tool would
+ * read it as an option; Kafka's own Uuid.randomUuid() skips those too).
+ */
 function clusterId(): string {
-  return randomBytes(16).toString('base64url')
+  for (;;) {
+    const id = randomBytes(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
 }
 
 async function waitUntilServing(

@@ -1,4 +1,4 @@
-import { rename, rm } from 'node:fs/promises'
+import { access, readFile, rename, rm } from 'node:fs/promises'
 import { exec, lastLines, stripAnsi } from './exec.ts'
 
 /** `mvn` (override with the MVN environment variable). */
@@ -38,4 +38,46 @@ export async function mavenBuildClasspath(o: {
     )
   }
   await rename(tmp, o.outputFile)
+}
+
+/**
+ * The jar list of `pom`, cached in `outputFile`: read from there when every jar in it still exists and one
+ * matches `expect` (a sign the list is whole), else resolved again with mavenBuildClasspath.
+ */
+export async function cachedMavenClasspath(o: {
+  pom: string
+  properties: Record<string, string>
+  outputFile: string
+  what: string
+  /** a jar the list must contain, e.g. /flink-runtime-web-/ */
+  expect: RegExp
+  /** resolve again even when the cache is good */
+  force?: boolean
+}): Promise<string[]> {
+  if (!o.force) {
+    const cached = await readClasspath(o.outputFile, o.expect)
+    if (cached) return cached
+  }
+  await mavenBuildClasspath(o)
+  const jars = await readClasspath(o.outputFile, o.expect)
+  if (!jars) throw new Error(`Maven wrote an unusable classpath to ${o.outputFile}`)
+  return jars
+}
+
+async function readClasspath(file: string, expect: RegExp): Promise<string[] | undefined> {
+  const jars = await readFile(file, 'utf8').then(
+    (text) =>
+      text
+        .trim()
+        .split(':')
+        .filter((s) => s.length > 0),
+    () => [],
+  )
+  if (!jars.some((j) => expect.test(j))) return undefined
+  try {
+    await Promise.all(jars.map((j) => access(j)))
+  } catch {
+    return undefined
+  }
+  return jars
 }
