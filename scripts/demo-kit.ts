@@ -12,19 +12,20 @@ const cli = fileURLToPath(new URL('../packages/cli/src/bin.ts', import.meta.url)
 
 export const say = (text: string) => process.stdout.write(`\n\x1b[1m${text}\x1b[0m\n`)
 
-/** `flink-deploy upgrade` of the example job as `orders`, counting 200 events a second. */
-export function upgradeArgs(flinkUrl: string, jar: string, release: string, stateFile: string): string[] {
+/** `flink-deploy upgrade` of the example job as `orders`, by default counting 200 generated events a second. */
+export function upgradeArgs(
+  flinkUrl: string,
+  jar: string,
+  release: string,
+  stateFile: string,
+  programArgs = ['--rate', '200'],
+): string[] {
   return [
     'upgrade',
     `--flink-url=${flinkUrl}`,
     '--job-name=orders',
     `--jar=${jar}`,
-    '--arg=--name',
-    '--arg=orders',
-    '--arg=--release',
-    `--arg=${release}`,
-    '--arg=--rate',
-    '--arg=200',
+    ...['--name', 'orders', '--release', release, ...programArgs].map((a) => `--arg=${a}`),
     `--state-file=${stateFile}`,
     '--verify-stabilisation=5s',
   ]

@@ -41,6 +41,7 @@ const UPGRADE_SETTINGS = [
   'savepointDir',
   'allowLocalSavepointDir',
   'allowNonRestoredState',
+  'acceptDuplicatesAndFencing',
   'claimMode',
   'drain',
   'stateless',

@@ -152,6 +152,7 @@ const CORE_ARGUMENTS: [string, SettingKey][] = [
   ['strategy', 'strategy'],
   ['savepointDir', 'savepointDir'],
   ['allowNonRestoredState', 'allowNonRestoredState'],
+  ['acceptDuplicatesAndFencing', 'acceptDuplicatesAndFencing'],
   ['claimMode', 'claimMode'],
   ['drain', 'drain'],
   ['stateless', 'stateless'],

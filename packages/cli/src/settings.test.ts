@@ -78,6 +78,20 @@ describe('settings', () => {
     )
   })
 
+  it('accepting duplicates and fencing comes from the flag, FLINK_DEPLOY_ACCEPT_DUPLICATES_AND_FENCING or the file key', () => {
+    const read = (sources: Partial<Parameters<typeof resolveSettings>[1]>) =>
+      resolveSettings(['acceptDuplicatesAndFencing'], { flags: {}, env: {}, ...sources }, 'upgrade').values
+    expect(read({ flags: { 'accept-duplicates-and-fencing': true } })).toEqual({
+      acceptDuplicatesAndFencing: true,
+    })
+    expect(read({ env: { FLINK_DEPLOY_ACCEPT_DUPLICATES_AND_FENCING: 'true' } })).toEqual({
+      acceptDuplicatesAndFencing: true,
+    })
+    expect(
+      read({ file: { name: 'deploy.yaml', values: { 'accept-duplicates-and-fencing': false } } }),
+    ).toEqual({ acceptDuplicatesAndFencing: false })
+  })
+
   it('a flag that takes a value takes the next word, even one starting with a dash', () => {
     expect(
       joinFlagValues(['--arg', '--fail-after', '--arg', '1', '--drain', '--', '--arg'], ['args', 'drain']),

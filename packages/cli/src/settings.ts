@@ -302,6 +302,12 @@ export const SETTINGS = {
     kind: 'boolean',
     help: "start green even if it would not take all of blue's state (that state is lost)",
   }),
+  acceptDuplicatesAndFencing: S({
+    key: 'acceptDuplicatesAndFencing',
+    flag: 'accept-duplicates-and-fencing',
+    kind: 'boolean',
+    help: 'blue-green on a job with transactional sinks (e.g. Kafka exactly-once): run it anyway; green fences blue, committed output is lost or duplicated',
+  }),
   claimMode: S({
     key: 'claimMode',
     flag: 'claim-mode',

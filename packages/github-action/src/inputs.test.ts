@@ -78,6 +78,13 @@ describe('parseInputs', () => {
     })
   })
 
+  it('accept-duplicates-and-fencing reaches the upgrade options (off unless set)', () => {
+    expect(parse({ ...base, 'accept-duplicates-and-fencing': 'true' }).upgrade).toMatchObject({
+      acceptDuplicatesAndFencing: true,
+    })
+    expect(parse(base).upgrade).not.toHaveProperty('acceptDuplicatesAndFencing')
+  })
+
   it('promote needs no jar and finds the state file from job-id or state-file', () => {
     const byId = parse({ 'flink-url': 'http://f:8081', action: 'promote', 'job-id': 'a'.repeat(32) })
     expect(byId).toMatchObject({ action: 'promote', stateFile: `/ws/.flink-deploy/${'a'.repeat(32)}.json` })

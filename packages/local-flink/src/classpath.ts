@@ -1,6 +1,6 @@
-import { access, mkdir, readFile } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
-import { mavenBuildClasspath } from './maven.ts'
+import { cachedMavenClasspath } from '@flink-deploy/local-process'
 import { CACHE_DIR, CLASSPATH_POM } from './paths.ts'
 import { resolveFlinkVersion } from './versions.ts'
 
@@ -26,39 +26,13 @@ export function resolveClasspath(version: string, options: { force?: boolean } =
 }
 
 async function doResolve(version: string, force: boolean): Promise<string[]> {
-  const file = classpathFile(version)
-  if (!force) {
-    const cached = await readCached(file)
-    if (cached) return cached
-  }
   await mkdir(join(CACHE_DIR, version), { recursive: true })
-  await mavenBuildClasspath({
+  return cachedMavenClasspath({
     pom: CLASSPATH_POM,
     properties: { 'flink.version': version },
-    outputFile: file,
+    outputFile: classpathFile(version),
     what: `the Flink ${version} classpath`,
+    expect: /flink-runtime-web-/,
+    force,
   })
-  const jars = await readCached(file)
-  if (!jars) throw new Error(`Maven wrote an unusable classpath to ${file}`)
-  return jars
-}
-
-async function readCached(file: string): Promise<string[] | undefined> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch {
-    return undefined
-  }
-  const jars = text
-    .trim()
-    .split(':')
-    .filter((s) => s.length > 0)
-  if (jars.length === 0 || !jars.some((j) => /flink-runtime-web-/.test(j))) return undefined
-  try {
-    await Promise.all(jars.map((j) => access(j)))
-  } catch {
-    return undefined
-  }
-  return jars
 }

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import {
   exec,
+  findFreePorts,
   lastLines,
+  releasePorts,
   spawnWatched,
   stopProcess,
   tailFile,
@@ -20,7 +22,6 @@ import {
   renderConfigYaml,
 } from './config.ts'
 import { javaBinary } from './paths.ts'
-import { findFreePorts, releasePorts } from './ports.ts'
 import { assertS3Options, type S3Options, s3StateDirs } from './s3-options.ts'
 import { resolveS3Plugin } from './s3-plugin.ts'
 import { resolveFlinkVersion } from './versions.ts'

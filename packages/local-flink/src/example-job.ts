@@ -1,7 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { exec, lastLines, stripAnsi, withFileLock } from '@flink-deploy/local-process'
-import { EXAMPLE_JOB_DIR, mavenBinary } from './paths.ts'
+import { exec, lastLines, mavenBinary, stripAnsi, withFileLock } from '@flink-deploy/local-process'
+import { EXAMPLE_JOB_DIR } from './paths.ts'
 import { flinkMajor, resolveFlinkVersion } from './versions.ts'
 
 /** Main class of examples/flink-job (also the jar's Main-Class, so entryClass may be omitted). */

@@ -18,8 +18,3 @@ export const EXAMPLE_JOB_DIR = join(REPO_ROOT, 'examples', 'flink-job')
 export function javaBinary(env: Record<string, string | undefined> = process.env): string {
   return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java'
 }
-
-/** `mvn` (override with the MVN environment variable). */
-export function mavenBinary(env: Record<string, string | undefined> = process.env): string {
-  return env.MVN || 'mvn'
-}

@@ -1,6 +1,6 @@
 import { access, mkdir, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
-import { mavenBuildClasspath } from './maven.ts'
+import { mavenBuildClasspath } from '@flink-deploy/local-process'
 import { CACHE_DIR, S3_PLUGIN_POM } from './paths.ts'
 import { resolveFlinkVersion } from './versions.ts'
 

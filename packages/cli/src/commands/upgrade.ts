@@ -98,6 +98,7 @@ export function upgradeOptions(ctx: CommandContext): UpgradeOptions {
     savepointDir: v.savepointDir as string | undefined,
     savepointFormat: v.savepointFormat as UpgradeOptions['savepointFormat'],
     allowNonRestoredState: v.allowNonRestoredState as boolean | undefined,
+    acceptDuplicatesAndFencing: v.acceptDuplicatesAndFencing as boolean | undefined,
     allowLocalSavepointDir: v.allowLocalSavepointDir as boolean | undefined,
     claimMode: v.claimMode as UpgradeOptions['claimMode'],
     drain: v.drain as boolean | undefined,

@@ -106,6 +106,13 @@ describe('loading a manifest', () => {
   })
 })
 
+describe('a manifest job as upgrade options', () => {
+  it('accept-duplicates-and-fencing reaches the upgrade options', () => {
+    const job = { 'job-name': 'orders', jar: 'orders.jar', 'accept-duplicates-and-fencing': true }
+    expect(upgradeOptionsOf(job, '/deploy')).toMatchObject({ acceptDuplicatesAndFencing: true })
+  })
+})
+
 describe('plan and apply', () => {
   it('applies three jobs, then plans nothing; a changed argument upgrades only that job', async () => {
     const first = await loadManifest(manifest(THREE()))

@@ -29,6 +29,7 @@ export function upgradeOptionsOf(job: ManifestJob, baseDir: string): UpgradeOpti
     strategy: job.strategy,
     savepointDir: job['savepoint-dir'],
     allowNonRestoredState: job['allow-non-restored-state'],
+    acceptDuplicatesAndFencing: job['accept-duplicates-and-fencing'],
     claimMode: job['claim-mode'],
     stateless: job.stateless,
     initialSavepoint: job['initial-savepoint'],

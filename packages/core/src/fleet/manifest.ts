@@ -35,6 +35,7 @@ const jobSettings = {
   strategy: z.enum(['stop-and-restart', 'blue-green']).optional(),
   'savepoint-dir': text.optional(),
   'allow-non-restored-state': z.boolean().optional(),
+  'accept-duplicates-and-fencing': z.boolean().optional(),
   'claim-mode': z.enum(['NO_CLAIM', 'CLAIM']).optional(),
   stateless: z.boolean().optional(),
   'initial-savepoint': text.optional(),

@@ -16,6 +16,7 @@ import type { RunSettings } from '../upgrade/run-settings.ts'
 import { type BlueSelector, findBlueJob } from './find-blue-job.ts'
 import { checkSavepointFormat } from './savepoint-format.ts'
 import { checkStateCompatibility } from './state-compatibility.ts'
+import { blueGreenOnTransactionalSinks, transactionalSinks } from './transactional-sinks.ts'
 
 export interface PreflightDeps {
   clusters: Clusters
@@ -82,6 +83,21 @@ export async function runPreflight(
     }
   }
 
+  const sinks =
+    options.strategy === 'blue-green' && fromBlue
+      ? transactionalSinks((await client.jobs.plan({ jobid: blueJob.jid, signal })).plan.nodes)
+      : []
+  if (sinks.length > 0 && !options.acceptDuplicatesAndFencing) {
+    throw new PreflightFailedError(
+      'transactional-sink',
+      `Blue-green refused for blue ${blueJob!.jid}: ${blueGreenOnTransactionalSinks(sinks)}. ` +
+        'Use stop-and-restart instead (strategy stop-and-restart: no duplicates, a short pause in the output), ' +
+        'or an exactly-once hand-over between blue and green. To run blue-green anyway, accept duplicates and ' +
+        'fencing (acceptDuplicatesAndFencing, --accept-duplicates-and-fencing).',
+      { sinks, alternatives: ['stop-and-restart', 'exactly-once hand-over'] },
+    )
+  }
+
   const green = await uploadRelease(clusters.green, options.jar, signal)
   const settings: RunSettings = {
     entryClass: options.entryClass,
@@ -124,10 +140,16 @@ export async function runPreflight(
     greenJarUploaded: green.uploaded,
     droppedState: dropped,
     freeSlots,
-    warnings: [...warnings, ...(target?.notes ?? [])],
+    warnings: [
+      ...warnings,
+      ...(target?.notes ?? []),
+      ...(sinks.length > 0
+        ? [`Blue-green with duplicates and fencing accepted: ${blueGreenOnTransactionalSinks(sinks)}`]
+        : []),
+    ],
     steps: [
       ...(target ? [moveStep(clusters, version.raw, target)] : []),
-      ...plannedSteps(options, blueJob?.jid),
+      ...plannedSteps(options, blueJob?.jid, sinks),
     ],
     targetFlinkVersion: target?.flinkVersion,
   }
@@ -165,7 +187,11 @@ function rollbackSettings(options: ResolvedUpgradeOptions): RunSettings | undefi
   }
 }
 
-function plannedSteps(options: ResolvedUpgradeOptions, blueJobId: string | undefined): string[] {
+function plannedSteps(
+  options: ResolvedUpgradeOptions,
+  blueJobId: string | undefined,
+  transactional: string[],
+): string[] {
   const green = `start green from ${options.jar}${options.args.length ? ` with ${options.args.join(' ')}` : ''}`
   if (!blueJobId) {
     const from = options.initialSavepoint
@@ -181,6 +207,9 @@ function plannedSteps(options: ResolvedUpgradeOptions, blueJobId: string | undef
     return [
       `take a ${format} savepoint of blue ${blueJobId} while it keeps running`,
       `${green} ${from}, beside blue`,
+      transactional.length > 0
+        ? `while both run: ${blueGreenOnTransactionalSinks(transactional)} (accepted)`
+        : 'while both run, blue and green each write their own copy of the output: duplicates downstream unless the sinks are idempotent',
       'verify green',
       ...(options.manualPromotion ? ['wait for promote or reject'] : []),
       `stop blue ${blueJobId} with a final ${format} savepoint`,

@@ -57,6 +57,11 @@ export const UpgradeOptionsSchema = z
     savepointFormat: SavepointFormat.default('canonical'),
     allowNonRestoredState: z.boolean().default(false),
     /**
+     * Blue-green on a job with transactional (two-phase commit) sinks: run it anyway. Green restores blue's
+     * transactional ids and fences blue's producers; committed output is lost or duplicated. Refused otherwise.
+     */
+    acceptDuplicatesAndFencing: z.boolean().default(false),
+    /**
      * Moving to another cluster: accept a `file:` savepoint directory, which only works when both clusters
      * mount the same shared disk at that path.
      */

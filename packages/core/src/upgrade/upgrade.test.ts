@@ -2,6 +2,7 @@
  * Whole upgrades through the public API against the fake Flink: the example job (its default program),
  * with one program second lasting 20 ms so `--fail-after 1` fails fast.
  */
+import { createHash } from 'node:crypto'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -302,6 +303,63 @@ describe('options', () => {
       'Blue-green needs 8 free slots to run green beside blue; the cluster has 3',
     )
     expect(fake.cluster.job(blueId)!.state).toBe('RUNNING')
+  })
+})
+
+describe('blue-green on a job with a transactional sink', () => {
+  /** A Kafka exactly-once job: its sink's committer shows in the plan, as on Flink 1.20 and 2.3. */
+  const kafkaRelease = (build: string): UpgradeOptions => {
+    const path = jar(`kafka-${build}.jar`, build)
+    // the name the jar is stored under on the cluster (upload-release.ts): its content hash in the name
+    const sha = createHash('sha256').update(readFileSync(path)).digest('hex')
+    fake.cluster.registerProgram(`kafka-${build}-${sha.slice(0, 12)}.jar`, {
+      vertices: ['Source: orders-in', 'counter -> orders-out: Writer -> orders-out: Committer'],
+    })
+    return { ...release(build), jar: path, strategy: 'blue-green' }
+  }
+
+  it('is refused before green is uploaded, naming the sink, why and the alternatives; blue keeps running', async () => {
+    const first = await upgrade(kafkaRelease('v1'), runtime())
+    expect(first.outcome, first.summary).toBe('upgraded')
+    const jars = fake.cluster.jars().length
+    const result = await upgrade(kafkaRelease('v2'), runtime())
+    expect(result.outcome).toBe('aborted-blue-untouched')
+    expect(result.error).toMatchObject({ step: 'preflight', code: 'PREFLIGHT_FAILED' })
+    expect(result.error!.message).toContain(
+      `Blue-green refused for blue ${first.greenJobId}: green restores blue's state of the transactional sink orders-out`,
+    )
+    expect(result.error!.message).toContain('Use stop-and-restart instead')
+    expect(result.error!.message).toContain('--accept-duplicates-and-fencing')
+    expect(fake.cluster.jars()).toHaveLength(jars)
+    expect(fake.cluster.jobs()).toHaveLength(1)
+    expect(fake.cluster.job(first.greenJobId!)!.state).toBe('RUNNING')
+  })
+
+  it('runs when duplicates and fencing are accepted; the plan and the warnings say what it does to the output', async () => {
+    await upgrade(kafkaRelease('v1'), runtime())
+    const dry = await upgrade(
+      { ...kafkaRelease('v2'), acceptDuplicatesAndFencing: true, dryRun: true },
+      runtime(),
+    )
+    expect(dry.outcome).toBe('dry-run')
+    expect(dry.plan).toContainEqual(
+      expect.stringMatching(
+        /^while both run: green restores blue's state of the transactional sink orders-out.*fence blue's.*lost or duplicated \(accepted\)$/,
+      ),
+    )
+    const result = await upgrade({ ...kafkaRelease('v2'), acceptDuplicatesAndFencing: true }, runtime())
+    expect(result.outcome, result.summary).toBe('upgraded')
+    expect(result.warnings).toContainEqual(
+      expect.stringContaining('Blue-green with duplicates and fencing accepted'),
+    )
+  })
+
+  it('a job without committing sinks is not refused; its blue-green plan still says both write the output', async () => {
+    await deployV1()
+    const dry = await upgrade({ ...release('v2'), strategy: 'blue-green', dryRun: true }, runtime())
+    expect(dry.plan).toContain(
+      'while both run, blue and green each write their own copy of the output: duplicates downstream unless the sinks are idempotent',
+    )
   })
 })
 

@@ -51,6 +51,7 @@ import java.util.Map;
  *   <li>--async-state          Flink 2.x only: the counter keeps its keyed state through the async state API
  *                              (keyBy(...).enableAsyncState(), State V2). Flink 2.x refuses canonical savepoints of such
  *                              an operator; native ones work. Flink 1.20 has no DataStream async state API.</li>
+ *   <li>--source kafka --sink kafka  Kafka mode (KafkaPipeline): Kafka in, keyed count, exactly-once Kafka out.</li>
  * </ul>
  *
  * <p>Metrics of the counter operator (REST: GET /jobs/:jobid/vertices/:vertexid/metrics?get=0.counter.stateCount):
@@ -92,6 +93,16 @@ public final class StatefulCounterJob {
                     Integer.parseInt(params.get("restart-attempts")));
             conf.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofSeconds(1));
             env.configure(conf);
+        }
+        String sourceKind = params.getOrDefault("source", "generator");
+        String sinkKind = params.getOrDefault("sink", "discard");
+        if (sourceKind.equals("kafka") && sinkKind.equals("kafka")) {
+            KafkaPipeline.run(env, params, release, jobName);
+            return;
+        }
+        if (!sourceKind.equals("generator") || !sinkKind.equals("discard")) {
+            throw new IllegalArgumentException(
+                    "--source/--sink: kafka and kafka, or generator and discard (the default), got: " + sourceKind + " and " + sinkKind);
         }
 
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
