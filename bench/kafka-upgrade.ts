@@ -17,10 +17,11 @@ import { buildExampleJob, selectedFlinkVersions, startFlinkCluster } from '@flin
 import { type Ledger, ledger, startKafkaBroker } from '@flink-deploy/local-kafka'
 import { KAFKA_RATE, kafkaJobArgs } from '../scripts/kafka-job.ts'
 import {
+  buildCli,
   cliStopAndRun,
   col,
   comparisonTable,
-  deployMeasured,
+  deployProcess,
   load,
   median,
   runningWithCheckpoint,
@@ -36,6 +37,7 @@ console.log(
 )
 console.log(`load average at start: ${load()} (the machine is shared)`)
 
+await buildCli()
 const broker = await startKafkaBroker()
 try {
   for (const version of selectedFlinkVersions()) {
@@ -68,7 +70,13 @@ try {
         const from = Date.now()
         const row =
           tool === 'deploy'
-            ? await deployMeasured(await upgrade(release('v2'), runtime), client)
+            ? await deployProcess(
+                [
+                  ...['--flink-url', cluster.url, '--state-file', runtime.stateFile!, '--job-name', name],
+                  ...['--jar', jar, ...args('v2').flatMap((a) => ['--arg', a])],
+                ],
+                client,
+              )
             : await cliStopAndRun(side, first.greenJobId!, side, jar, args('v2'))
         const to = Date.now()
         await committed(books, 'v2', 300)
