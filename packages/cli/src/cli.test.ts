@@ -306,6 +306,42 @@ describe('settings: flags > environment > config file', { timeout: 30_000 }, () 
   })
 })
 
+describe('savepoint format on a job on async state (refuses canonical savepoints)', {
+  timeout: 60_000,
+}, () => {
+  it('native as a flag, an environment variable and a config-file key: each upgrades', async () => {
+    const asyncRelease = (build: string) => release(build, ['--async-state'])
+    const first = await cli(['upgrade', ...asyncRelease('v1'), '--json'])
+    expect(first.code, explain(first)).toBe(0)
+    writeFileSync(join(dir, 'native.yaml'), 'savepoint-format: native\n')
+    const ways: [string, string[], Record<string, string>][] = [
+      ['flag', ['--savepoint-format', 'native'], {}],
+      ['environment', [], { FLINK_DEPLOY_SAVEPOINT_FORMAT: 'native' }],
+      ['config file', ['--config', 'native.yaml'], {}],
+    ]
+    for (const [way, flags, env] of ways) {
+      const run = await cli(
+        ['upgrade', ...asyncRelease(`v2-${way.replace(' ', '-')}`), ...flags, '--json'],
+        env,
+      )
+      expect(run.code, `${way}: ${explain(run)}`).toBe(0)
+      const result = ndjson(run.stdout).at(-1)!
+      expect(result, way).toMatchObject({ outcome: 'upgraded', savepointFormat: 'native' })
+    }
+  })
+
+  it('the savepoint command takes --savepoint-format: canonical is refused, native is taken', async () => {
+    const first = await cli(['upgrade', ...release('v1', ['--async-state']), '--json'])
+    expect(first.code, explain(first)).toBe(0)
+    const id = ndjson(first.stdout).at(-1)!.greenJobId as string
+    const canonical = await cli(['savepoint', id])
+    expect(canonical.code, explain(canonical)).toBe(1)
+    const native = await cli(['savepoint', id, '--savepoint-format', 'native'])
+    expect(native.code, explain(native)).toBe(0)
+    expect(fake.cluster.snapshot(native.stdout.trim())?.isSavepoint).toBe(true)
+  })
+})
+
 describe('YAML config file', { timeout: 30_000 }, () => {
   it('runs an upgrade from a YAML file with the same keys as JSON', async () => {
     await deployV1()

@@ -23,6 +23,7 @@ export {
   STEP_TITLES,
   stepTitle,
 } from './report/format.ts'
+export * from './settings/index.ts'
 export { isTerminal } from './steps/cancel-job.ts'
 export * from './store/index.ts'
 export type { ResolvedUpgradeOptions, Strategy, UpgradeOptions } from './upgrade/options.ts'
