@@ -250,3 +250,19 @@ export function actionInputOf(d: SettingDeclaration): string | undefined {
 
 /** Whether a manifest job (and `defaults:`) takes the setting. */
 export const inManifest = (d: SettingDeclaration) => d.manifest === undefined
+
+/** The value of a declared setting once read (durations in ms). */
+type ValueOf<D extends SettingDeclaration> = D['kind'] extends 'boolean'
+  ? boolean
+  : D['kind'] extends 'enum'
+    ? NonNullable<D['values']>[number]
+    : D['kind'] extends 'map'
+      ? Record<string, string>
+      : D['kind'] extends 'string'
+        ? string
+        : number
+
+/** The declared settings by name, each optional, as a surface holds them once read. */
+export type DeclaredValues = {
+  [D in (typeof UPGRADE_SETTINGS)[number] as D['name']]?: ValueOf<D>
+}
