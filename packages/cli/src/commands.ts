@@ -170,7 +170,15 @@ export const COMMANDS: Command[] = [
       'Runs the plan: jobs in waves (`wave:` in the manifest, lowest first), at most --concurrency at once. The\n' +
       'first failure stops later waves (--continue-on-failure runs them). Ctrl-C stops every running job at a\n' +
       'safe point; `apply` again resumes interrupted jobs. With --json one NDJSON stream, each line naming its job.',
-    settings: ['file', 'concurrency', 'continueOnFailure', 'stateDir', 'stateStore', 'lockOwner'],
+    settings: [
+      'file',
+      'concurrency',
+      'continueOnFailure',
+      'stateDir',
+      'stateStore',
+      'lockLease',
+      'lockOwner',
+    ],
     runExitCodes: true,
     examples: [
       'flink-deploy apply',

@@ -66,6 +66,7 @@ const OWN_INPUTS = [
   'state-store',
   'manifest',
   'concurrency',
+  'continue-on-failure',
   'lock-lease-ms',
   'lock-owner',
   'reject-reason',
@@ -98,6 +99,8 @@ export interface ActionInputs {
   /** A manifest of jobs (absolute path) applied instead of one job's upgrade; `concurrency` jobs at once. */
   manifest?: string
   concurrency?: number
+  /** With a manifest: run the later waves even after a job failed. */
+  continueOnFailure?: boolean
   /** The job as the user named it, for log lines. */
   target: string
   rejectReason?: string
@@ -376,6 +379,7 @@ const InputsSchema = z
     'lock-owner': optionalText,
     manifest: optionalText,
     concurrency: wholeNumber(1),
+    'continue-on-failure': boolean,
     'reject-reason': optionalText,
     ...declaredShape(),
   })
@@ -511,6 +515,7 @@ export function parseInputs(
     upgrade: i.action === 'deploy' && !i.manifest ? upgradeOptions(i, jar!, rollbackJar) : undefined,
     ...(i.manifest ? { manifest: path(i.manifest) } : {}),
     ...(i.concurrency ? { concurrency: i.concurrency } : {}),
+    ...(i['continue-on-failure'] ? { continueOnFailure: true } : {}),
     ...(stateFile ? { stateFile } : {}),
     ...(stateStore ? { stateStore } : {}),
     ...(i['lock-lease-ms'] ? { leaseMs: i['lock-lease-ms'] } : {}),
