@@ -9,6 +9,7 @@ import { COMMANDS, type Command, settingsOf } from './commands.ts'
 import { readConfigFile } from './config-file.ts'
 import type { CommandContext } from './context.ts'
 import { EXIT } from './exit-codes.ts'
+import { checkForeignSettings } from './foreign-settings.ts'
 import { commandHelp, mainHelp, version } from './help.ts'
 import { type Io, processIo, redacting } from './io.ts'
 import {
@@ -66,8 +67,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (parsed.positionals.length > (command.positionals ?? 0))
       throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals.at(-1))}`, command.name)
     const file = await configFile(parsed.values.config as string | undefined, io, command.name)
+    const foreign = checkForeignSettings(command, io.env, file)
     const settings = resolveSettings(keys, { flags: parsed.values, env: io.env, file }, command.name)
     for (const secret of settings.secrets) registerSecret(secret)
+    for (const warning of foreign) stderr.write(`warning: ${warning}\n`)
     json = (settings.values.json as boolean | undefined) ?? false
     const ctx: CommandContext = {
       command: command.name,
