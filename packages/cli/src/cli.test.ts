@@ -91,6 +91,17 @@ describe('upgrade', { timeout: 30_000 }, () => {
     expect(run.stdout).toMatch(/running now +blue-restarted [0-9a-f]{32} \(RUNNING\)/)
   })
 
+  it('a first deployment whose program fails to start says nothing was deployed, and why', async () => {
+    const run = await cli(['upgrade', ...release('v1', ['--release', 'v9'])])
+    expect(run.code, explain(run)).toBe(4)
+    expect(run.stdout).toContain('✗ nothing deployed: The release in jar')
+    expect(run.stdout).toMatch(
+      /Nothing was deployed: The release in jar .* --release must be v1 or v2, got: v9/,
+    )
+    expect(run.stdout).toContain('Cancelling green (a first deployment: no blue to run again)')
+    expect(run.stdout).not.toMatch(/rollback|Rolling back|blue untouched/i)
+  })
+
   it('refuses an incompatible release: exit 4, blue untouched', async () => {
     const blue = await deployV1()
     const run = await cli(['upgrade', ...release('v2', ['--topology', 'incompatible'])])

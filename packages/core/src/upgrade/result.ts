@@ -187,6 +187,8 @@ function summarise(r: UpgradeResult): string {
     case 'rolled-back':
       return `Rolled back: ${clause(r.error?.message, 'green failed')}. Now running: ${now}${recover}.`
     case 'aborted-blue-untouched':
+      if (r.steps.some((s) => s.step === 'cancellingFirstDeployment'))
+        return `Nothing was deployed: ${clause(r.error?.message, 'green failed')}. Now running: ${now}.`
       return `Aborted, blue untouched: ${clause(r.error?.message, 'nothing was changed')}. Now running: ${now}.`
     case 'awaiting-promotion':
       return `Green job ${r.greenJobId} is verified beside blue ${r.blueJobId}; promote or reject it.`
