@@ -8,6 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import {
   actionInputOf,
   type ClientOptions,
+  SENSITIVE_CONFIG_KEY,
   type SettingDeclaration,
   UPGRADE_SETTINGS,
   type UpgradeOptions,
@@ -120,10 +121,6 @@ export class InputError extends Error {
 
 /** Shorter PEM lines (the tail of a base64 block, `==`) would mask ordinary text and protect nothing. */
 const MIN_PEM_LINE = 8
-
-/** Flink's own rule for sensitive configuration keys (GlobalConfiguration.isSensitive), lower-cased. */
-const SENSITIVE_CONFIG_KEY =
-  /password|secret|token|apikey|api-key|auth-params|service-key|basic-auth|jaas\.config|account\.key/i
 
 /**
  * Every form of every secret among the raw inputs, to pass to `setSecret` before anything is logged:

@@ -7,11 +7,12 @@ import type { JobStatus } from '../client/schemas/common.ts'
 import type { Clusters, ClusterUrls } from '../cross-cluster/clusters.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { refusedCanonical } from '../machines/upgrade-setup.ts'
+import { redactConfiguration } from '../redact.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
 import { terminalAt } from '../steps/terminal-at.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { CheckResult } from '../verify/check.ts'
-import type { SavepointFormat } from './options.ts'
+import type { ResolvedUpgradeOptions, SavepointFormat } from './options.ts'
 
 export interface UpgradeResult {
   outcome: Outcome
@@ -35,6 +36,8 @@ export interface UpgradeResult {
   recovery?: string
   /** The steps that would run (dry run) or ran. */
   plan: string[]
+  /** Dry run: the options the run would use, defaults filled in (sensitive Flink configuration redacted). */
+  options?: ResolvedUpgradeOptions
   steps: { step: string; durationMs: number }[]
   totalMs: number
   /** Blue FINISHED to every subtask of green RUNNING, from Flink's own timestamps. */
@@ -82,6 +85,7 @@ export async function buildResult(context: UpgradeContext, clusters: Clusters): 
     blueAfterSavepoint: context.blueAfterSavepoint,
     recovery: outcome === 'failed-needs-attention' ? await recoveryCommand(context, client) : undefined,
     plan: context.facts?.steps ?? [],
+    ...(outcome === 'dry-run' ? { options: shownOptions(context.options) } : {}),
     steps: context.steps.map((s) => ({ step: s.step, durationMs: (s.leftAt ?? end) - s.enteredAt })),
     totalMs: end - context.startedAt,
     downtimeMs,
@@ -100,6 +104,17 @@ export async function buildResult(context: UpgradeContext, clusters: Clusters): 
   }
   result.summary = summarise(result)
   return result
+}
+
+function shownOptions(options: ResolvedUpgradeOptions): ResolvedUpgradeOptions {
+  const { flinkConfiguration, rollback } = options
+  return {
+    ...options,
+    ...(flinkConfiguration ? { flinkConfiguration: redactConfiguration(flinkConfiguration) } : {}),
+    ...(rollback?.flinkConfiguration
+      ? { rollback: { ...rollback, flinkConfiguration: redactConfiguration(rollback.flinkConfiguration) } }
+      : {}),
+  }
 }
 
 type Candidate = Omit<UpgradeResult['running'][number], 'state' | 'cluster'>
