@@ -1,6 +1,7 @@
 // Registered in vitest.config.ts for the unit and flink projects: see printed-commands.ts.
 import { afterAll, expect } from 'vitest'
-import { refusedCommands, takePrinted } from './printed-commands.ts'
+import { refusedCommands } from './printed-commands.ts'
+import { takePrinted } from './printed-record.ts'
 
 afterAll(() => {
   const refused = refusedCommands(takePrinted())

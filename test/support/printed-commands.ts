@@ -1,28 +1,11 @@
 /**
  * Every command line the tool prints (recovery, resume, promote, reject and unlock hints, help examples) must
- * be one the CLI accepts. The test kits record what the CLI and the Action print (`recordPrinted`); the setup
- * file (printed-commands-setup.ts) parses each `flink-deploy ...` line with the CLI's own parser after each
- * test file.
+ * be one the CLI accepts. The test kits record what the CLI and the Action print (printed-record.ts); the
+ * setup file (printed-commands-setup.ts) parses each `flink-deploy ...` line with the CLI's own parser after
+ * each test file.
  */
 import { parseCommandLine } from '../../packages/cli/src/cli.ts'
 import { COMMANDS } from '../../packages/cli/src/commands.ts'
-
-const KEY = Symbol.for('flink-deploy.printed')
-const store = globalThis as unknown as Record<symbol, string[] | undefined>
-
-/** Output of a run of the tool, to look for the commands it prints. */
-export function recordPrinted(text: string): void {
-  const list = store[KEY] ?? []
-  list.push(text)
-  store[KEY] = list
-}
-
-/** The recorded output so far, emptied. */
-export function takePrinted(): string[] {
-  const list = store[KEY] ?? []
-  store[KEY] = []
-  return list
-}
 
 const NAMES = COMMANDS.map((c) => c.name)
 const START = new RegExp(`flink-deploy (?:${NAMES.join('|')})(?=$|[\\s\x60])`, 'gm')

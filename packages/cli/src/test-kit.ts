@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { recordPrinted } from '../../../test/support/printed-commands.ts'
+import { recordPrinted } from '../../../test/support/printed-record.ts'
 
 export const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url))
 

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { exec } from '@flink-deploy/local-process'
-import { recordPrinted } from '../../../test/support/printed-commands.ts'
+import { recordPrinted } from '../../../test/support/printed-record.ts'
 
 export const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url))
 
