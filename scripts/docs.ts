@@ -10,9 +10,12 @@ import { routeGroups } from '../packages/core/src/client/routes/index.ts'
 import { blueGreenMachine } from '../packages/core/src/machines/blue-green.ts'
 import { toMermaid } from '../packages/core/src/machines/diagram.ts'
 import { stopAndRestartMachine } from '../packages/core/src/machines/stop-and-restart.ts'
+import type { SettingDeclaration } from '../packages/core/src/settings/declaration.ts'
+import { DECLARED_INPUTS } from '../packages/github-action/src/inputs.ts'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const coreReadme = join(root, 'packages/core/README.md')
+const actionYml = join(root, 'packages/github-action/action.yml')
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -61,7 +64,31 @@ export function renderReadme(current: string): string {
   return out
 }
 
-export const generated = [{ path: coreReadme, render: renderReadme }]
+/** An Action input's description: the setting's help, with how the Action writes a duration or a map. */
+function inputDescription(d: SettingDeclaration): string {
+  const help = d.help.replace(/, repeatable \(env: one per line\)/, '')
+  if (d.kind === 'duration' || d.kind === 'durationOrZero') return `${help}; whole milliseconds.`
+  return d.kind === 'map' ? `${help}; key=value, one per line.` : `${help}.`
+}
+
+/** action.yml's inputs of the declared upgrade settings, between its `declared-settings` markers. */
+export function renderActionYml(current: string): string {
+  const start = current.indexOf('  # declared-settings:start')
+  const end = current.indexOf('  # declared-settings:end')
+  if (start < 0 || end < start)
+    throw new Error(`${actionYml} lacks the # declared-settings:start/end markers`)
+  const startEnd = current.indexOf('\n', start) + 1
+  const inputs = DECLARED_INPUTS.map(
+    ([name, d]) =>
+      `  ${name}:\n    description: ${JSON.stringify(inputDescription(d))}\n    required: false\n`,
+  )
+  return `${current.slice(0, startEnd)}${inputs.join('')}${current.slice(end)}`
+}
+
+export const generated = [
+  { path: coreReadme, render: renderReadme },
+  { path: actionYml, render: renderActionYml },
+]
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   for (const { path, render } of generated) writeFileSync(path, render(readFileSync(path, 'utf8')))

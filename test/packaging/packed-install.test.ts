@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type SettingDeclaration, UPGRADE_SETTINGS } from '../../packages/core/src/settings/declaration.ts'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const NODES = {
@@ -161,6 +162,37 @@ for (const [line, node] of Object.entries(NODES)) {
       expect(status.stdout).toMatch(new RegExp(`RUNNING +${job} `))
     })
 
+    it.each(['flag', 'environment', 'config file'] as const)(
+      'every declared upgrade setting given as a %s arrives in the --dry-run --json options',
+      (way) => {
+        const job = `settings-node${line}`
+        // stateless excludes initial-savepoint: it goes in a run of its own.
+        for (const group of [ALL_BUT_STATELESS, STATELESS]) {
+          const given = sources(way, group)
+          const dry = run(
+            join(project, 'node_modules/.bin/flink-deploy'),
+            [
+              'upgrade',
+              '--job-name',
+              job,
+              '--jar',
+              'release.jar',
+              '--rollback-jar',
+              'release.jar',
+              '--json',
+              ...given.flags,
+            ],
+            { cwd: project, env: { ...env, FLINK_DEPLOY_FLINK_URL: fake.url, ...given.env } },
+          )
+          expect(dry.code, dry.stdout + dry.stderr).toBe(0)
+          const result = JSON.parse(dry.stdout.trim().split('\n').at(-1)!)
+          expect(result.outcome).toBe('dry-run')
+          for (const d of group)
+            expect(optionAt(result.options, d.option), `${way} ${d.name}`).toEqual(expected(d))
+        }
+      },
+    )
+
     it('a script imports the library; its main entry loads nothing of the fake or msw', () => {
       const used = run(node, ['use-library.mjs', fake.url], { cwd: project, env })
       expect(used.code, used.stderr).toBe(0)
@@ -171,6 +203,56 @@ for (const [line, node] of Object.entries(NODES)) {
       expect(result.loaded.filter((u: string) => /\/testing\/|\/msw\/|@mswjs/.test(u))).toEqual([])
     })
   })
+}
+
+const DECLARED = UPGRADE_SETTINGS as readonly SettingDeclaration[]
+const ALL_BUT_STATELESS = DECLARED.filter((d) => d.name !== 'stateless')
+const STATELESS = DECLARED.filter((d) => d.name === 'stateless' || d.name === 'dry-run')
+
+/** A value other than the default for each setting, as a user types it, and as core holds it. */
+function sample(d: SettingDeclaration): { text: string; file: unknown; value: unknown } {
+  switch (d.kind) {
+    case 'boolean':
+      return { text: 'true', file: true, value: true }
+    case 'enum':
+      return { text: d.values!.at(-1)!, file: d.values!.at(-1)!, value: d.values!.at(-1)! }
+    case 'positiveInt':
+    case 'count':
+      return { text: '1', file: 1, value: 1 }
+    case 'duration':
+    case 'durationOrZero':
+      return { text: '7s', file: '7s', value: 7_000 }
+    case 'map':
+      return {
+        text: `pipeline.name=${d.name}`,
+        file: { 'pipeline.name': d.name },
+        value: { 'pipeline.name': d.name },
+      }
+    case 'string':
+      return { text: `file:///tmp/${d.name}`, file: `file:///tmp/${d.name}`, value: `file:///tmp/${d.name}` }
+  }
+}
+const expected = (d: SettingDeclaration) => sample(d).value
+const optionAt = (options: Record<string, unknown>, path: string) =>
+  path.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown> | undefined)?.[k], options)
+
+/** The settings as flags, as FLINK_DEPLOY_* variables, or in a config file (written into the project). */
+function sources(way: 'flag' | 'environment' | 'config file', group: readonly SettingDeclaration[]) {
+  if (way === 'flag')
+    return {
+      flags: group.flatMap((d) => (d.kind === 'boolean' ? [`--${d.name}`] : [`--${d.name}`, sample(d).text])),
+      env: {},
+    }
+  if (way === 'environment')
+    return {
+      flags: [],
+      env: Object.fromEntries(
+        group.map((d) => [`FLINK_DEPLOY_${d.name.toUpperCase().replaceAll('-', '_')}`, sample(d).text]),
+      ),
+    }
+  const file = join(project, `settings-${group.length}.json`)
+  writeFileSync(file, JSON.stringify(Object.fromEntries(group.map((d) => [d.name, sample(d).file]))))
+  return { flags: ['--config', file], env: {} }
 }
 
 /** The fake Flink from the installed `@flink-deploy/core/testing`, in its own process on this Node. */

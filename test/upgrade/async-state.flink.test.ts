@@ -26,6 +26,7 @@ import {
   startFlinkCluster,
 } from '@flink-deploy/local-flink'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { recordPrinted } from '../support/printed-record.ts'
 import { exampleCounts } from './example-gauges.ts'
 
 const verify = { checkpoints: 1, stabilisationMs: 3_000, timeoutMs: 90_000 }
@@ -119,6 +120,7 @@ for (const version of selectedFlinkVersions()) {
 
     it('the default (canonical) upgrade fails, blue restarts, and the report matches the cluster now and later', async () => {
       const result = await upgrade(release('v2'), runtime)
+      recordPrinted(result.summary) // its recovery command must be one the CLI accepts
       console.log(
         `canonical refusal on ${version}: ${result.totalMs} ms in all, blue watched ${result.blueAfterSavepoint?.watchedMs} ms\n${result.summary}`,
       )
@@ -201,6 +203,7 @@ for (const version of selectedFlinkVersions()) {
       await withCheckpoint(blueId)
 
       const result = await upgrade(release('v2', {}, ['--restart-attempts', '0']), runtime)
+      recordPrinted(result.summary)
       expect(result.outcome, result.summary).toBe('failed-needs-attention')
       expect(result.blueAfterSavepoint).toMatchObject({ condition: 'ended', state: 'FAILED' })
       expect(result.running).toEqual([])

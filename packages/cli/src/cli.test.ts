@@ -91,6 +91,17 @@ describe('upgrade', { timeout: 30_000 }, () => {
     expect(run.stdout).toMatch(/running now +blue-restarted [0-9a-f]{32} \(RUNNING\)/)
   })
 
+  it('a first deployment whose program fails to start says nothing was deployed, and why', async () => {
+    const run = await cli(['upgrade', ...release('v1', ['--release', 'v9'])])
+    expect(run.code, explain(run)).toBe(4)
+    expect(run.stdout).toContain('✗ nothing deployed: The release in jar')
+    expect(run.stdout).toMatch(
+      /Nothing was deployed: The release in jar .* --release must be v1 or v2, got: v9/,
+    )
+    expect(run.stdout).toContain('Cancelling green (a first deployment: no blue to run again)')
+    expect(run.stdout).not.toMatch(/rollback|Rolling back|blue untouched/i)
+  })
+
   it('refuses an incompatible release: exit 4, blue untouched', async () => {
     const blue = await deployV1()
     const run = await cli(['upgrade', ...release('v2', ['--topology', 'incompatible'])])
@@ -362,6 +373,42 @@ describe('caught-up verification', { timeout: 30_000 }, () => {
     expect(check?.message).toMatch(
       /^pending records [\d ]+ \(was \d{1,2} \d{3} at start\), at most 10 000 000$/,
     )
+  })
+})
+
+describe('savepoint format on a job on async state (refuses canonical savepoints)', {
+  timeout: 60_000,
+}, () => {
+  it('native as a flag, an environment variable and a config-file key: each upgrades', async () => {
+    const asyncRelease = (build: string) => release(build, ['--async-state'])
+    const first = await cli(['upgrade', ...asyncRelease('v1'), '--json'])
+    expect(first.code, explain(first)).toBe(0)
+    writeFileSync(join(dir, 'native.yaml'), 'savepoint-format: native\n')
+    const ways: [string, string[], Record<string, string>][] = [
+      ['flag', ['--savepoint-format', 'native'], {}],
+      ['environment', [], { FLINK_DEPLOY_SAVEPOINT_FORMAT: 'native' }],
+      ['config file', ['--config', 'native.yaml'], {}],
+    ]
+    for (const [way, flags, env] of ways) {
+      const run = await cli(
+        ['upgrade', ...asyncRelease(`v2-${way.replace(' ', '-')}`), ...flags, '--json'],
+        env,
+      )
+      expect(run.code, `${way}: ${explain(run)}`).toBe(0)
+      const result = ndjson(run.stdout).at(-1)!
+      expect(result, way).toMatchObject({ outcome: 'upgraded', savepointFormat: 'native' })
+    }
+  })
+
+  it('the savepoint command takes --savepoint-format: canonical is refused, native is taken', async () => {
+    const first = await cli(['upgrade', ...release('v1', ['--async-state']), '--json'])
+    expect(first.code, explain(first)).toBe(0)
+    const id = ndjson(first.stdout).at(-1)!.greenJobId as string
+    const canonical = await cli(['savepoint', id])
+    expect(canonical.code, explain(canonical)).toBe(1)
+    const native = await cli(['savepoint', id, '--savepoint-format', 'native'])
+    expect(native.code, explain(native)).toBe(0)
+    expect(fake.cluster.snapshot(native.stdout.trim())?.isSavepoint).toBe(true)
   })
 })
 

@@ -9,6 +9,7 @@ import { COMMANDS, type Command, settingsOf } from './commands.ts'
 import { readConfigFile } from './config-file.ts'
 import type { CommandContext } from './context.ts'
 import { EXIT } from './exit-codes.ts'
+import { checkForeignSettings } from './foreign-settings.ts'
 import { commandHelp, mainHelp, version } from './help.ts'
 import { type Io, processIo, redacting } from './io.ts'
 import {
@@ -38,36 +39,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       stdout.write(argv.includes('--verbose') ? await versionDetails() : `${version()}\n`)
       return EXIT.ok
     }
-    const found = findCommand(argv)
-    command = found.command
+    const parsed = parseCommandLine(argv)
+    command = parsed.command
     const keys = settingsOf(command)
-    let parsed: ReturnType<typeof parseArgs>
-    try {
-      parsed = parseArgs({
-        args: joinFlagValues(found.rest, keys),
-        options: parseArgsOptions(keys),
-        allowPositionals: (command.positionals ?? 0) > 0,
-        allowNegative: true,
-        strict: true,
-      })
-    } catch (error) {
-      throw new UsageError(
-        parseArgsMessage(
-          error,
-          keys.map((k) => SETTINGS[k].flag),
-        ),
-        command.name,
-      )
-    }
     if (parsed.values.help) {
       stdout.write(commandHelp(command))
       return EXIT.ok
     }
-    if (parsed.positionals.length > (command.positionals ?? 0))
-      throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals.at(-1))}`, command.name)
     const file = await configFile(parsed.values.config as string | undefined, io, command.name)
+    const foreign = checkForeignSettings(command, io.env, file)
     const settings = resolveSettings(keys, { flags: parsed.values, env: io.env, file }, command.name)
     for (const secret of settings.secrets) registerSecret(secret)
+    for (const warning of foreign) stderr.write(`warning: ${warning}\n`)
     json = (settings.values.json as boolean | undefined) ?? false
     const ctx: CommandContext = {
       command: command.name,
@@ -81,14 +64,50 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (error) {
     const { exitCode, code, message } = classify(error)
     if (json) stdout.write(`${JSON.stringify({ type: 'error', code, message, exitCode })}\n`)
-    const where = command ? `flink-deploy ${command.name}` : 'flink-deploy'
+    // A command line refused by parseCommandLine names its command in the error.
+    const name = command?.name ?? (error instanceof UsageError ? error.command : undefined)
+    const where = name ? `flink-deploy ${name}` : 'flink-deploy'
     stderr.write(`${where}: error: ${message}\n`)
-    if (error instanceof UsageError)
-      stderr.write(`Run \`flink-deploy${command ? ` ${command.name}` : ''} --help\` for usage.\n`)
+    if (error instanceof UsageError) stderr.write(`Run \`${where} --help\` for usage.\n`)
     if (exitCode === EXIT.error && io.env.FLINK_DEPLOY_DEBUG && error instanceof Error && error.stack)
       stderr.write(`${error.stack}\n`)
     return exitCode
   }
+}
+
+/**
+ * A command line as the CLI reads it: the command, its flags and positionals. Throws a UsageError for an
+ * unknown command or flag, a flag without its value, or an extra argument; reads no environment or file.
+ * Tests parse every command line the tool prints with it.
+ */
+export function parseCommandLine(argv: readonly string[]): {
+  command: Command
+  values: ReturnType<typeof parseArgs>['values']
+  positionals: string[]
+} {
+  const { command, rest } = findCommand(argv)
+  const keys = settingsOf(command)
+  let parsed: ReturnType<typeof parseArgs>
+  try {
+    parsed = parseArgs({
+      args: joinFlagValues(rest, keys),
+      options: parseArgsOptions(keys),
+      allowPositionals: (command.positionals ?? 0) > 0,
+      allowNegative: true,
+      strict: true,
+    })
+  } catch (error) {
+    throw new UsageError(
+      parseArgsMessage(
+        error,
+        keys.map((k) => SETTINGS[k].flag),
+      ),
+      command.name,
+    )
+  }
+  if (parsed.positionals.length > (command.positionals ?? 0) && !parsed.values.help)
+    throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals.at(-1))}`, command.name)
+  return { command, values: parsed.values, positionals: parsed.positionals }
 }
 
 /** What a bug report needs: versions, and whether the optional S3 support loads in this installation. */

@@ -1,6 +1,6 @@
 /** The commands: their settings, help text with examples, and what runs them. */
 import type { CommandContext } from './context.ts'
-import { CONNECTION_KEYS, type SettingKey, TARGET_KEYS } from './settings.ts'
+import { CONNECTION_KEYS, declaredFor, type SettingKey, TARGET_KEYS } from './settings.ts'
 
 // A command's code loads when it runs: `--help` or a mistyped flag never loads the client and the machines.
 const cluster = () => import('./commands/cluster.ts')
@@ -28,50 +28,23 @@ export interface Command {
   run(ctx: CommandContext): Promise<number>
 }
 
-const UPGRADE_SETTINGS = [
+const UPGRADE_SETTINGS: readonly SettingKey[] = [
   'jobName',
   'jobId',
   'jar',
-  'entryClass',
   'args',
   'argsJson',
-  'parallelism',
-  'flinkConfig',
-  'strategy',
-  'savepointDir',
-  'allowLocalSavepointDir',
-  'allowNonRestoredState',
-  'acceptDuplicatesAndFencing',
-  'claimMode',
-  'drain',
-  'stateless',
-  'initialSavepoint',
-  'checkpointFallbackMaxAge',
-  'manualPromotion',
-  'dryRun',
-  'verifyCheckpoints',
-  'verifyStabilisation',
-  'verifyTimeout',
-  'verifyRecordsFlowing',
-  'verifyWatermarks',
-  'verifyBackpressure',
-  'verifyCaughtUp',
-  'verifyCaughtUpMaxPending',
-  'verifyCaughtUpWindow',
+  ...declaredFor('upgrade'),
   'rollbackJar',
   'rollbackArgs',
   'rollbackArgsJson',
-  'rollbackEntryClass',
-  'rollbackParallelism',
-  'savepointTimeout',
-  'cancelTimeout',
   'stateFile',
   'stateDir',
   'stateStore',
   'lockLease',
   'lockOwner',
   'forceUnlock',
-] as const satisfies readonly SettingKey[]
+]
 
 const RUN_STATE = [
   'stateFile',
@@ -197,7 +170,15 @@ export const COMMANDS: Command[] = [
       'Runs the plan: jobs in waves (`wave:` in the manifest, lowest first), at most --concurrency at once. The\n' +
       'first failure stops later waves (--continue-on-failure runs them). Ctrl-C stops every running job at a\n' +
       'safe point; `apply` again resumes interrupted jobs. With --json one NDJSON stream, each line naming its job.',
-    settings: ['file', 'concurrency', 'continueOnFailure', 'stateDir', 'stateStore', 'lockOwner'],
+    settings: [
+      'file',
+      'concurrency',
+      'continueOnFailure',
+      'stateDir',
+      'stateStore',
+      'lockLease',
+      'lockOwner',
+    ],
     runExitCodes: true,
     examples: [
       'flink-deploy apply',
@@ -227,7 +208,7 @@ export const COMMANDS: Command[] = [
     description:
       'The job keeps running (with --stop it ends FINISHED). When stdout is not a terminal only the path is\n' +
       'printed, for SP=$(flink-deploy savepoint ...).',
-    settings: ['jobName', 'jobId', 'savepointDir', 'savepointTimeout', 'stop', 'drain'],
+    settings: ['jobName', 'jobId', 'stop', ...declaredFor('savepoint')],
     positionals: 1,
     examples: [
       'flink-deploy savepoint 3f2a9c1b7d4e5f60718293a4b5c6d7e8',
@@ -240,7 +221,7 @@ export const COMMANDS: Command[] = [
     summary: 'cancel a job (no savepoint) and wait until it has ended',
     usage: 'flink-deploy cancel <job-id> [options]',
     description: 'To keep its state, take a savepoint first, or use `flink-deploy savepoint --stop`.',
-    settings: ['cancelTimeout'],
+    settings: declaredFor('cancel'),
     positionals: 1,
     examples: ['flink-deploy cancel 3f2a9c1b7d4e5f60718293a4b5c6d7e8'],
     run: async (ctx) => (await cluster()).cancel(ctx),
@@ -266,7 +247,7 @@ export const COMMANDS: Command[] = [
       'Keeps every jar named by a release record (the current release of each job, the one a rollback\n' +
       'needs) or by a run, in the state directory or the --state-store. Refuses (exit 6) while a run holds a\n' +
       'lock there. Deleting a jar never affects a running job.',
-    settings: ['stateDir', 'stateFile', 'stateStore', 'dryRun'],
+    settings: ['stateDir', 'stateFile', 'stateStore', ...declaredFor('jars prune')],
     examples: [
       'flink-deploy jars prune --dry-run',
       'flink-deploy jars prune --state-dir /srv/deploy/.flink-deploy',

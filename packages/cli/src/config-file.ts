@@ -23,7 +23,10 @@ export async function readConfigFile(
     )
   }
   const yaml = /\.ya?ml$/i.test(given)
-  const { LineCounter, parseDocument } = await import('yaml')
+  // Bundled (dist/, the single executable) the package is CommonJS behind a dynamic import: its exports are
+  // on `default` there, as named exports when Node loads it itself.
+  const loaded = await import('yaml')
+  const { LineCounter, parseDocument } = (loaded as unknown as { default?: typeof loaded }).default ?? loaded
   const lineCounter = new LineCounter()
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   let values: unknown

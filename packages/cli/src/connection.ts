@@ -9,9 +9,12 @@ import {
   createFlinkClient,
   type FlinkClient,
   isFlinkDeployError,
+  type SettingDeclaration,
+  UPGRADE_SETTINGS,
 } from '@flink-deploy/core'
 import {
   CONNECTION_KEYS,
+  camel,
   envName,
   type Resolved,
   SETTINGS,
@@ -126,8 +129,12 @@ function connectWith(
   }
 }
 
-/** Core argument names (InvalidArgumentError.argument, zod paths) → settings. */
+/** Core argument names (InvalidArgumentError.argument, zod paths) → settings; declared options first. */
 const CORE_ARGUMENTS: [string, SettingKey][] = [
+  ...(UPGRADE_SETTINGS as readonly SettingDeclaration[]).map((d): [string, SettingKey] => [
+    d.option,
+    camel(d.name) as SettingKey,
+  ]),
   ['baseUrl', 'flinkUrl'],
   ['auth.token', 'token'],
   ['auth.username', 'username'],
@@ -145,42 +152,13 @@ const CORE_ARGUMENTS: [string, SettingKey][] = [
   ['jar path', 'jar'],
   ['jar', 'jar'],
   ['fileName', 'jar'],
-  ['entryClass', 'entryClass'],
   ['args', 'args'],
-  ['parallelism', 'parallelism'],
-  ['flinkConfiguration', 'flinkConfig'],
-  ['strategy', 'strategy'],
-  ['savepointDir', 'savepointDir'],
-  ['allowNonRestoredState', 'allowNonRestoredState'],
-  ['acceptDuplicatesAndFencing', 'acceptDuplicatesAndFencing'],
-  ['claimMode', 'claimMode'],
-  ['drain', 'drain'],
-  ['stateless', 'stateless'],
-  ['initialSavepoint', 'initialSavepoint'],
-  ['checkpointFallbackMaxAgeMs', 'checkpointFallbackMaxAge'],
   ['rollback.jar', 'rollbackJar'],
   ['rollback.args', 'rollbackArgs'],
-  ['rollback.entryClass', 'rollbackEntryClass'],
-  ['rollback.parallelism', 'rollbackParallelism'],
-  ['rollback.flinkConfiguration', 'flinkConfig'],
   ['rollback', 'rollbackJar'],
-  ['manualPromotion', 'manualPromotion'],
-  ['dryRun', 'dryRun'],
-  ['verify.checkpoints', 'verifyCheckpoints'],
-  ['verify.stabilisationMs', 'verifyStabilisation'],
-  ['verify.timeoutMs', 'verifyTimeout'],
-  ['verify.recordsFlowing', 'verifyRecordsFlowing'],
-  ['verify.watermarksAdvance', 'verifyWatermarks'],
-  ['verify.backpressureNotHigh', 'verifyBackpressure'],
-  ['verify.caughtUpMaxPending', 'verifyCaughtUpMaxPending'],
-  ['verify.caughtUpWindowMs', 'verifyCaughtUpWindow'],
-  ['verify.caughtUp', 'verifyCaughtUp'],
-  ['timeouts.savepointMs', 'savepointTimeout'],
-  ['timeouts.cancelMs', 'cancelTimeout'],
   ['stateFile', 'stateFile'],
   ['state-file', 'stateFile'],
   ['target', 'toFlinkUrl'],
-  ['allowLocalSavepointDir', 'allowLocalSavepointDir'],
 ]
 
 /** The setting a core argument name stands for, matching the longest prefix (`headers.X-Api` → header). */

@@ -1,4 +1,7 @@
 /** Settings in-process: durations, precedence of flags > environment > file, and main() with a fake io. */
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { main } from './cli.ts'
 import type { Io } from './io.ts'
@@ -126,5 +129,27 @@ describe('main() in-process', () => {
     const lines = out.stdout.trim().split('\n')
     expect(lines).toHaveLength(1)
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'error', code: 'FLINK_TRANSPORT_ERROR', exitCode: 1 })
+  })
+
+  it('an unknown FLINK_DEPLOY_* variable is an error naming the closest setting; nothing runs', async () => {
+    const { io, out } = fakeIo({ FLINK_DEPLOY_SAVEPOINT_FROMAT: 'native' })
+    expect(await main(['status', '--flink-url', 'http://127.0.0.1:1'], io)).toBe(2)
+    expect(out.stderr).toContain(
+      'FLINK_DEPLOY_SAVEPOINT_FROMAT: no such setting; did you mean FLINK_DEPLOY_SAVEPOINT_FORMAT?',
+    )
+  })
+
+  it("a variable or config key of other commands is a warning naming them; this command's run goes on", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'flink-deploy-foreign-'))
+    writeFileSync(join(dir, 'deploy.json'), '{\n"savepoint-format": "native"\n}')
+    const { io, out } = fakeIo({ FLINK_DEPLOY_JAR: 'orders.jar' })
+    io.cwd = dir
+    expect(await main(['status', '--config', 'deploy.json'], io)).toBe(2)
+    expect(out.stderr).toContain('warning: FLINK_DEPLOY_JAR is a setting of upgrade; status does not use it')
+    expect(out.stderr).toContain(
+      'warning: deploy.json:2: savepoint-format is a setting of upgrade, savepoint; status does not use it',
+    )
+    // The run itself went on, up to its own first problem.
+    expect(out.stderr).toContain('--flink-url is required')
   })
 })

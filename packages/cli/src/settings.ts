@@ -1,9 +1,11 @@
 /**
  * Every setting of the CLI in one table: its flag, its environment variable, its key in a config file, and
- * how its text is read. Values come from flags, then `FLINK_DEPLOY_*` variables, then the config file
+ * how its text is read. The upgrade settings that pass through to core come from core's declaration
+ * (UPGRADE_SETTINGS); the rest (connection, job, jars, state, output) are the CLI's own. Values come from flags, then `FLINK_DEPLOY_*` variables, then the config file
  * (`--config`, YAML or JSON); each is validated with zod, and a mistake is reported under the name the user
  * wrote (`--parallelism`, `FLINK_DEPLOY_PARALLELISM`, `deploy.yaml:7: parallelism`) before anything is sent.
  */
+import { type SettingDeclaration, UPGRADE_SETTINGS } from '@flink-deploy/core'
 import * as z from 'zod'
 
 export type Kind =
@@ -45,7 +47,34 @@ export interface Setting {
 
 const S = (s: Setting) => s
 
+/** `verify-timeout` → `verifyTimeout`, in types as in values. */
+type Camel<T extends string> = T extends `${infer H}-${infer R}` ? `${H}${Capitalize<Camel<R>>}` : T
+export const camel = <T extends string>(name: T) =>
+  name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()) as Camel<T>
+
+type Declared = (typeof UPGRADE_SETTINGS)[number]
+/** The settings core declares (pass-through upgrade options), as CLI settings. */
+const DECLARED = Object.fromEntries(
+  (UPGRADE_SETTINGS as readonly SettingDeclaration[]).map((d) => [
+    camel(d.name),
+    S({ key: camel(d.name), flag: d.name, kind: d.kind, values: d.values, arg: d.arg, help: d.help }),
+  ]),
+) as { [D in Declared as Camel<D['name']>]: Setting }
+
+export type DeclaredKey = keyof typeof DECLARED
+
+/** The CLI keys of core's declared settings that `command` takes. */
+export const declaredFor = (command: string): DeclaredKey[] =>
+  (UPGRADE_SETTINGS as readonly SettingDeclaration[])
+    .filter((d) => command === 'upgrade' || d.commands?.includes(command))
+    .map((d) => camel(d.name) as DeclaredKey)
+
+/** The declaration behind a CLI setting, when core declares it. */
+export const declarationOf = (key: string): SettingDeclaration | undefined =>
+  (UPGRADE_SETTINGS as readonly SettingDeclaration[]).find((d) => camel(d.name) === key)
+
 export const SETTINGS = {
+  ...DECLARED,
   // Global
   config: S({
     key: 'config',
@@ -237,13 +266,6 @@ export const SETTINGS = {
   }),
   // Upgrade
   jar: S({ key: 'jar', flag: 'jar', kind: 'path', arg: '<path>', help: 'the new release jar on local disk' }),
-  entryClass: S({
-    key: 'entryClass',
-    flag: 'entry-class',
-    kind: 'string',
-    arg: '<class>',
-    help: "main class, when the jar's manifest does not name it",
-  }),
   args: S({
     key: 'args',
     flag: 'arg',
@@ -259,159 +281,6 @@ export const SETTINGS = {
     kind: 'jsonList',
     arg: '<json>',
     help: 'all program arguments as a JSON array, instead of --arg',
-  }),
-  parallelism: S({
-    key: 'parallelism',
-    flag: 'parallelism',
-    kind: 'positiveInt',
-    arg: '<n>',
-    help: 'job parallelism',
-  }),
-  strategy: S({
-    key: 'strategy',
-    flag: 'strategy',
-    kind: 'enum',
-    values: ['stop-and-restart', 'blue-green'],
-    arg: '<name>',
-    help: 'stop-and-restart (default) or blue-green',
-  }),
-  savepointDir: S({
-    key: 'savepointDir',
-    flag: 'savepoint-dir',
-    kind: 'string',
-    arg: '<uri>',
-    help: "where savepoints go (default: the cluster's execution.checkpointing.savepoint-dir)",
-  }),
-  savepointFormat: S({
-    key: 'savepointFormat',
-    flag: 'savepoint-format',
-    kind: 'enum',
-    values: ['canonical', 'native'],
-    arg: '<format>',
-    help: 'canonical (default) or native; jobs on Flink 2.x async state take only native savepoints',
-  }),
-  allowLocalSavepointDir: S({
-    key: 'allowLocalSavepointDir',
-    flag: 'allow-local-savepoint-dir',
-    kind: 'boolean',
-    help: 'moving the job: accept a file: savepoint directory (only if both clusters mount the same disk there)',
-  }),
-  allowNonRestoredState: S({
-    key: 'allowNonRestoredState',
-    flag: 'allow-non-restored-state',
-    kind: 'boolean',
-    help: "start green even if it would not take all of blue's state (that state is lost)",
-  }),
-  acceptDuplicatesAndFencing: S({
-    key: 'acceptDuplicatesAndFencing',
-    flag: 'accept-duplicates-and-fencing',
-    kind: 'boolean',
-    help: 'blue-green on a job with transactional sinks (e.g. Kafka exactly-once): run it anyway; green fences blue, committed output is lost or duplicated',
-  }),
-  claimMode: S({
-    key: 'claimMode',
-    flag: 'claim-mode',
-    kind: 'enum',
-    values: ['NO_CLAIM', 'CLAIM'],
-    arg: '<mode>',
-    help: 'NO_CLAIM (default: the savepoint stays usable for a rollback) or CLAIM',
-  }),
-  drain: S({
-    key: 'drain',
-    flag: 'drain',
-    kind: 'boolean',
-    help: 'drain blue when stopping it (MAX_WATERMARK)',
-  }),
-  stateless: S({
-    key: 'stateless',
-    flag: 'stateless',
-    kind: 'boolean',
-    help: "start green empty instead of from blue's state (state is lost)",
-  }),
-  initialSavepoint: S({
-    key: 'initialSavepoint',
-    flag: 'initial-savepoint',
-    kind: 'string',
-    arg: '<path>',
-    help: 'first deployment only: start from this savepoint',
-  }),
-  checkpointFallbackMaxAge: S({
-    key: 'checkpointFallbackMaxAge',
-    flag: 'checkpoint-fallback-max-age',
-    kind: 'duration',
-    arg: '<duration>',
-    help: 'if blue cannot take a savepoint, use its latest retained checkpoint of at most this age',
-  }),
-  manualPromotion: S({
-    key: 'manualPromotion',
-    flag: 'manual-promotion',
-    kind: 'boolean',
-    help: 'blue-green: stop once green is verified; finish with promote or reject',
-  }),
-  dryRun: S({
-    key: 'dryRun',
-    flag: 'dry-run',
-    kind: 'boolean',
-    help: 'run preflight and print the plan; change nothing',
-  }),
-  verifyCheckpoints: S({
-    key: 'verifyCheckpoints',
-    flag: 'verify-checkpoints',
-    kind: 'count',
-    arg: '<n>',
-    help: 'completed checkpoints green must take after its restore (default 1)',
-  }),
-  verifyStabilisation: S({
-    key: 'verifyStabilisation',
-    flag: 'verify-stabilisation',
-    kind: 'durationOrZero',
-    arg: '<duration>',
-    help: 'how long green must run without restarts or new exceptions (default 10s)',
-  }),
-  verifyTimeout: S({
-    key: 'verifyTimeout',
-    flag: 'verify-timeout',
-    kind: 'duration',
-    arg: '<duration>',
-    help: 'deadline of the whole verification (default 3m)',
-  }),
-  verifyRecordsFlowing: S({
-    key: 'verifyRecordsFlowing',
-    flag: 'verify-records-flowing',
-    kind: 'boolean',
-    help: 'also check that records flow out of the sources',
-  }),
-  verifyWatermarks: S({
-    key: 'verifyWatermarks',
-    flag: 'verify-watermarks',
-    kind: 'boolean',
-    help: 'also check that watermarks advance',
-  }),
-  verifyBackpressure: S({
-    key: 'verifyBackpressure',
-    flag: 'verify-backpressure',
-    kind: 'boolean',
-    help: 'also check that backpressure is not high',
-  }),
-  verifyCaughtUp: S({
-    key: 'verifyCaughtUp',
-    flag: 'verify-caught-up',
-    kind: 'boolean',
-    help: "check that green's sources worked off their backlog (pendingRecords; on unless --no-verify-caught-up; skipped for sources without it)",
-  }),
-  verifyCaughtUpMaxPending: S({
-    key: 'verifyCaughtUpMaxPending',
-    flag: 'verify-caught-up-max-pending',
-    kind: 'count',
-    arg: '<n>',
-    help: 'caught up once the sources have at most this many pending records (default 1000)',
-  }),
-  verifyCaughtUpWindow: S({
-    key: 'verifyCaughtUpWindow',
-    flag: 'verify-caught-up-window',
-    kind: 'duration',
-    arg: '<duration>',
-    help: 'or once their backlog has fallen, without rising, for this long (default 10s)',
   }),
   rollbackJar: S({
     key: 'rollbackJar',
@@ -435,41 +304,6 @@ export const SETTINGS = {
     kind: 'jsonList',
     arg: '<json>',
     help: "blue's program arguments for a rollback as a JSON array, instead of --rollback-arg",
-  }),
-  rollbackEntryClass: S({
-    key: 'rollbackEntryClass',
-    flag: 'rollback-entry-class',
-    kind: 'string',
-    arg: '<class>',
-    help: "blue's main class for a rollback",
-  }),
-  rollbackParallelism: S({
-    key: 'rollbackParallelism',
-    flag: 'rollback-parallelism',
-    kind: 'positiveInt',
-    arg: '<n>',
-    help: "blue's parallelism for a rollback",
-  }),
-  flinkConfig: S({
-    key: 'flinkConfig',
-    flag: 'flink-config',
-    kind: 'map',
-    arg: '<key=value>',
-    help: 'Flink configuration for green, repeatable (env: one per line)',
-  }),
-  savepointTimeout: S({
-    key: 'savepointTimeout',
-    flag: 'savepoint-timeout',
-    kind: 'duration',
-    arg: '<duration>',
-    help: 'deadline of a savepoint (default 10m)',
-  }),
-  cancelTimeout: S({
-    key: 'cancelTimeout',
-    flag: 'cancel-timeout',
-    kind: 'duration',
-    arg: '<duration>',
-    help: 'deadline of a cancellation (default 2m)',
   }),
   // Manifests
   file: S({

@@ -7,6 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { recordPrinted } from '../../../test/support/printed-record.ts'
 
 export const BIN = fileURLToPath(new URL('./bin.ts', import.meta.url))
 
@@ -64,6 +65,7 @@ export function startCli(args: readonly string[], options: CliOptions): RunningC
     child.on('close', (code, signal) => {
       clearTimeout(timeout)
       changed()
+      recordPrinted(`${stdout}\n${stderr}`)
       resolve({ code, signal, stdout, stderr })
     })
   })

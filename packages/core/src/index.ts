@@ -13,7 +13,7 @@ export type { Outcome } from './machines/upgrade-context.ts'
 export type { UpgradeEmitted as UpgradeEvent } from './machines/upgrade-setup.ts'
 export * from './object-store/index.ts'
 export { loadS3Sdk, type S3Sdk } from './object-store/s3-sdk.ts'
-export { REDACTED, redact, registerSecret } from './redact.ts'
+export { REDACTED, redact, redactConfiguration, registerSecret, SENSITIVE_CONFIG_KEY } from './redact.ts'
 export {
   formatCheck,
   formatEvent,
@@ -23,6 +23,7 @@ export {
   STEP_TITLES,
   stepTitle,
 } from './report/format.ts'
+export * from './settings/index.ts'
 export { isTerminal } from './steps/cancel-job.ts'
 export * from './store/index.ts'
 export type { ResolvedUpgradeOptions, Strategy, UpgradeOptions } from './upgrade/options.ts'

@@ -10,6 +10,17 @@ const MIN_SECRET_LENGTH = 4
 
 export const REDACTED = '***'
 
+/** Flink's own rule for sensitive configuration keys (GlobalConfiguration.isSensitive), lower-cased. */
+export const SENSITIVE_CONFIG_KEY =
+  /password|secret|token|apikey|api-key|auth-params|service-key|basic-auth|jaas\.config|account\.key/i
+
+/** A Flink configuration with the values of sensitive keys replaced, for output. */
+export function redactConfiguration(config: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(config).map(([k, v]) => [k, SENSITIVE_CONFIG_KEY.test(k) ? REDACTED : v]),
+  )
+}
+
 export function registerSecret(value: string | undefined): void {
   if (value === undefined || value.length < MIN_SECRET_LENGTH) return
   secrets.add(value)

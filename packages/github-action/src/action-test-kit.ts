@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { exec } from '@flink-deploy/local-process'
+import { recordPrinted } from '../../../test/support/printed-record.ts'
 
 export const DIST = fileURLToPath(new URL('../dist/index.js', import.meta.url))
 
@@ -60,6 +61,7 @@ export async function runDist(
     timeoutMs: options.timeoutMs ?? 60_000,
   })
   const outputFile = existsSync(outputPath) ? readFileSync(outputPath, 'utf8') : ''
+  recordPrinted(`${stdout}\n${stderr}`)
   return {
     code,
     stdout,

@@ -43,6 +43,7 @@ export async function applyManifest(
       signal,
       owner: inputs.lockOwner,
       ...(inputs.concurrency ? { concurrency: inputs.concurrency } : {}),
+      ...(inputs.continueOnFailure ? { continueOnFailure: true } : {}),
       onEvent: (job, event) => {
         const line = formatEvent(event)
         if (line !== undefined) core.info(`[${job}] ${line}`)

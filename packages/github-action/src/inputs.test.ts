@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { type InputName, parseInputs, secretsOf } from './inputs.ts'
+import { INPUT_NAMES, type InputName, parseInputs, secretsOf } from './inputs.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'flink-deploy-inputs-'))
 const jar = join(dir, 'orders.jar')
@@ -70,7 +70,6 @@ describe('parseInputs', () => {
       verify: {
         checkpoints: 0,
         stabilisationMs: 500,
-        timeoutMs: 180_000,
         caughtUp: false,
         caughtUpMaxPending: 0,
         caughtUpWindowMs: 2_500,
@@ -83,6 +82,31 @@ describe('parseInputs', () => {
       acceptDuplicatesAndFencing: true,
     })
     expect(parse(base).upgrade).not.toHaveProperty('acceptDuplicatesAndFencing')
+  })
+
+  it('every input of action.yml is read, and every input read is in action.yml', () => {
+    const yml = readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
+    const inputs = yml.slice(yml.indexOf('\ninputs:\n'), yml.indexOf('\noutputs:\n'))
+    const names = [...inputs.matchAll(/^ {2}([a-z-]+):$/gm)].map((m) => m[1])
+    expect(names.sort()).toEqual([...INPUT_NAMES].sort())
+  })
+
+  it('timeouts and the rollback configuration reach core options', () => {
+    const parsed = parse({
+      ...base,
+      'savepoint-timeout-ms': '60000',
+      'cancel-timeout-ms': '30000',
+      'blue-settle-ms': '2000',
+      'rollback-jar': 'orders.jar',
+      'rollback-flink-config': 'state.backend.type=rocksdb',
+    })
+    expect(parsed.upgrade).toMatchObject({
+      timeouts: { savepointMs: 60_000, cancelMs: 30_000, blueSettleMs: 2_000 },
+      rollback: { jar, flinkConfiguration: { 'state.backend.type': 'rocksdb' } },
+    })
+    expect(problem({ ...base, 'rollback-flink-config': 'a=b' })).toBe(
+      'Input rollback-flink-config: needs rollback-jar',
+    )
   })
 
   it('promote needs no jar and finds the state file from job-id or state-file', () => {

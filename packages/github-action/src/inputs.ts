@@ -5,7 +5,15 @@
  */
 import { existsSync, statSync } from 'node:fs'
 import { isAbsolute, join, resolve } from 'node:path'
-import type { ClientOptions, UpgradeOptions } from '@flink-deploy/core'
+import {
+  actionInputOf,
+  type ClientOptions,
+  SENSITIVE_CONFIG_KEY,
+  type SettingDeclaration,
+  UPGRADE_SETTINGS,
+  type UpgradeOptions,
+  upgradeOptionsFrom,
+} from '@flink-deploy/core'
 import * as z from 'zod'
 
 export const ACTIONS = ['deploy', 'promote', 'reject', 'resume'] as const
@@ -23,40 +31,28 @@ const TARGET_INPUTS = [
   'to-insecure',
 ] as const
 
-/** Every input of action.yml, in the order of the documentation. */
-export const INPUT_NAMES = [
+type Declared = (typeof UPGRADE_SETTINGS)[number]
+/** The Action input of each declared setting: its name, or the `action` name given (durations in ms). */
+type DeclaredInput =
+  | Extract<Declared, { action: string }>['action']
+  | Exclude<Declared, { action: unknown }>['name']
+
+/** The inputs of core's declared upgrade settings (action.yml's generated block), with their declarations. */
+export const DECLARED_INPUTS = (UPGRADE_SETTINGS as readonly SettingDeclaration[]).flatMap((d) => {
+  const name = actionInputOf(d)
+  return name ? [[name as DeclaredInput, d] as const] : []
+})
+
+/** The Action's own inputs: what to do, the job, its jars and arguments, the connections, the run's state. */
+const OWN_INPUTS = [
   'action',
   'flink-url',
   'jar',
   'job-name',
   'job-id',
-  'entry-class',
   'args',
-  'parallelism',
-  'strategy',
-  'savepoint-dir',
-  'savepoint-format',
-  'allow-non-restored-state',
-  'accept-duplicates-and-fencing',
-  'claim-mode',
-  'drain',
-  'stateless',
-  'initial-savepoint',
-  'checkpoint-fallback-max-age-ms',
-  'verify-checkpoints',
-  'verify-stabilisation-ms',
-  'verify-timeout-ms',
-  'verify-records-flowing',
-  'verify-watermarks-advance',
-  'verify-backpressure-not-high',
-  'verify-caught-up',
-  'verify-caught-up-max-pending',
-  'verify-caught-up-window-ms',
   'rollback-jar',
   'rollback-args',
-  'rollback-entry-class',
-  'rollback-parallelism',
-  'flink-config',
   'token',
   'username',
   'password',
@@ -67,18 +63,20 @@ export const INPUT_NAMES = [
   'insecure',
   'to-flink-url',
   ...TARGET_INPUTS,
-  'allow-local-savepoint-dir',
   'state-file',
   'state-store',
   'manifest',
   'concurrency',
+  'continue-on-failure',
   'lock-lease-ms',
   'lock-owner',
-  'manual-promotion',
   'reject-reason',
-  'dry-run',
 ] as const
-export type InputName = (typeof INPUT_NAMES)[number]
+
+export type InputName = (typeof OWN_INPUTS)[number] | DeclaredInput
+
+/** Every input of action.yml. */
+export const INPUT_NAMES: readonly InputName[] = [...OWN_INPUTS, ...DECLARED_INPUTS.map(([name]) => name)]
 
 /** Reads one input as the runner passed it; empty means not given. */
 export type InputReader = (name: InputName) => string
@@ -102,6 +100,8 @@ export interface ActionInputs {
   /** A manifest of jobs (absolute path) applied instead of one job's upgrade; `concurrency` jobs at once. */
   manifest?: string
   concurrency?: number
+  /** With a manifest: run the later waves even after a job failed. */
+  continueOnFailure?: boolean
   /** The job as the user named it, for log lines. */
   target: string
   rejectReason?: string
@@ -121,10 +121,6 @@ export class InputError extends Error {
 
 /** Shorter PEM lines (the tail of a base64 block, `==`) would mask ordinary text and protect nothing. */
 const MIN_PEM_LINE = 8
-
-/** Flink's own rule for sensitive configuration keys (GlobalConfiguration.isSensitive), lower-cased. */
-const SENSITIVE_CONFIG_KEY =
-  /password|secret|token|apikey|api-key|auth-params|service-key|basic-auth|jaas\.config|account\.key/i
 
 /**
  * Every form of every secret among the raw inputs, to pass to `setSecret` before anything is logged:
@@ -313,6 +309,33 @@ const pem = z
   })
   .optional()
 
+/** How the Action reads a declared setting: its durations are whole milliseconds. */
+function inputSchema(d: SettingDeclaration) {
+  switch (d.kind) {
+    case 'string':
+      return optionalText
+    case 'boolean':
+      return boolean
+    case 'enum':
+      // Flink's own upper-case values (NO_CLAIM) are taken in any case.
+      return oneOf(d.values!, d.values![0] === d.values![0].toUpperCase())
+    case 'positiveInt':
+    case 'duration':
+      return wholeNumber(1)
+    case 'count':
+    case 'durationOrZero':
+      return wholeNumber(0)
+    case 'map':
+      return keyValues
+  }
+}
+
+const declaredShape = () =>
+  Object.fromEntries(DECLARED_INPUTS.map(([name, d]) => [name, inputSchema(d)])) as unknown as Record<
+    DeclaredInput,
+    z.ZodType<unknown, string | undefined>
+  >
+
 /** The inputs as zod sees them: each key is the input's own name, so an issue's path names the input. */
 const InputsSchema = z
   .object({
@@ -321,33 +344,9 @@ const InputsSchema = z
     jar: optionalText,
     'job-name': optionalText,
     'job-id': jobId,
-    'entry-class': optionalText,
     args: multiline,
-    parallelism: wholeNumber(1),
-    strategy: oneOf(['stop-and-restart', 'blue-green']),
-    'savepoint-dir': optionalText,
-    'savepoint-format': oneOf(['canonical', 'native']),
-    'allow-non-restored-state': boolean,
-    'accept-duplicates-and-fencing': boolean,
-    'claim-mode': oneOf(['NO_CLAIM', 'CLAIM'], true),
-    drain: boolean,
-    stateless: boolean,
-    'initial-savepoint': optionalText,
-    'checkpoint-fallback-max-age-ms': wholeNumber(1),
-    'verify-checkpoints': wholeNumber(0),
-    'verify-stabilisation-ms': wholeNumber(0),
-    'verify-timeout-ms': wholeNumber(1),
-    'verify-records-flowing': boolean,
-    'verify-watermarks-advance': boolean,
-    'verify-backpressure-not-high': boolean,
-    'verify-caught-up': boolean,
-    'verify-caught-up-max-pending': wholeNumber(0),
-    'verify-caught-up-window-ms': wholeNumber(1),
     'rollback-jar': optionalText,
     'rollback-args': multiline,
-    'rollback-entry-class': optionalText,
-    'rollback-parallelism': wholeNumber(1),
-    'flink-config': keyValues,
     token: optionalText,
     username: optionalText,
     password: optionalText,
@@ -365,7 +364,6 @@ const InputsSchema = z
     'to-client-cert': pem,
     'to-client-key': pem,
     'to-insecure': boolean,
-    'allow-local-savepoint-dir': boolean,
     'state-file': optionalText,
     'state-store': z
       .string()
@@ -378,9 +376,9 @@ const InputsSchema = z
     'lock-owner': optionalText,
     manifest: optionalText,
     concurrency: wholeNumber(1),
-    'manual-promotion': boolean,
+    'continue-on-failure': boolean,
     'reject-reason': optionalText,
-    'dry-run': boolean,
+    ...declaredShape(),
   })
   .superRefine((i, ctx) => {
     const problem = (input: InputName, message: string) =>
@@ -427,9 +425,15 @@ const InputsSchema = z
         'needs strategy blue-green (stop-and-restart has no moment where both jobs run)',
       )
     if (i['rollback-jar'] === undefined) {
-      for (const name of ['rollback-args', 'rollback-entry-class', 'rollback-parallelism'] as const)
-        if (i[name] !== undefined && !(Array.isArray(i[name]) && i[name].length === 0))
-          problem(name, 'needs rollback-jar')
+      const given = (name: InputName) => {
+        const v = i[name]
+        return v !== undefined && !(Array.isArray(v) && v.length === 0)
+      }
+      const rollbackInputs = DECLARED_INPUTS.filter(([, d]) => d.option.startsWith('rollback.')).map(
+        ([name]) => name,
+      )
+      for (const name of ['rollback-args' as const, ...rollbackInputs])
+        if (given(name)) problem(name, 'needs rollback-jar')
     }
   })
 
@@ -508,6 +512,7 @@ export function parseInputs(
     upgrade: i.action === 'deploy' && !i.manifest ? upgradeOptions(i, jar!, rollbackJar) : undefined,
     ...(i.manifest ? { manifest: path(i.manifest) } : {}),
     ...(i.concurrency ? { concurrency: i.concurrency } : {}),
+    ...(i['continue-on-failure'] ? { continueOnFailure: true } : {}),
     ...(stateFile ? { stateFile } : {}),
     ...(stateStore ? { stateStore } : {}),
     ...(i['lock-lease-ms'] ? { leaseMs: i['lock-lease-ms'] } : {}),
@@ -554,47 +559,13 @@ function clientOptions(i: ParsedInputs, p: ClusterPrefix): ClientOptions {
 }
 
 function upgradeOptions(i: ParsedInputs, jar: string, rollbackJar: string | undefined): UpgradeOptions {
-  const defined = <T extends object>(o: T): T =>
-    Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T
-  return defined({
-    jobName: i['job-name'],
-    jobId: i['job-id'],
-    jar,
-    entryClass: i['entry-class'],
-    args: i.args ?? [],
-    parallelism: i.parallelism,
-    flinkConfiguration: i['flink-config'],
-    strategy: i.strategy,
-    savepointDir: i['savepoint-dir'],
-    savepointFormat: i['savepoint-format'],
-    allowNonRestoredState: i['allow-non-restored-state'],
-    acceptDuplicatesAndFencing: i['accept-duplicates-and-fencing'],
-    allowLocalSavepointDir: i['allow-local-savepoint-dir'],
-    claimMode: i['claim-mode'],
-    drain: i.drain,
-    stateless: i.stateless,
-    initialSavepoint: i['initial-savepoint'],
-    checkpointFallbackMaxAgeMs: i['checkpoint-fallback-max-age-ms'],
-    rollback: rollbackJar
-      ? defined({
-          jar: rollbackJar,
-          args: i['rollback-args'] ?? [],
-          entryClass: i['rollback-entry-class'],
-          parallelism: i['rollback-parallelism'],
-        })
-      : undefined,
-    manualPromotion: i['manual-promotion'],
-    dryRun: i['dry-run'],
-    verify: defined({
-      checkpoints: i['verify-checkpoints'] ?? 1,
-      stabilisationMs: i['verify-stabilisation-ms'] ?? 10_000,
-      timeoutMs: i['verify-timeout-ms'] ?? 180_000,
-      recordsFlowing: i['verify-records-flowing'],
-      watermarksAdvance: i['verify-watermarks-advance'],
-      backpressureNotHigh: i['verify-backpressure-not-high'],
-      caughtUp: i['verify-caught-up'],
-      caughtUpMaxPending: i['verify-caught-up-max-pending'],
-      caughtUpWindowMs: i['verify-caught-up-window-ms'],
-    }),
-  })
+  return upgradeOptionsFrom(
+    {
+      ...(i['job-name'] !== undefined ? { jobName: i['job-name'] } : { jobId: i['job-id'] }),
+      jar,
+      args: i.args ?? [],
+      ...(rollbackJar ? { rollback: { jar: rollbackJar, args: i['rollback-args'] ?? [] } } : {}),
+    },
+    (d) => i[actionInputOf(d) as DeclaredInput],
+  )
 }

@@ -63,6 +63,10 @@ export async function savepoint(ctx: CommandContext): Promise<number> {
     const options = {
       targetDirectory: value<string>(ctx, 'savepointDir'),
       timeoutMs: value<number>(ctx, 'savepointTimeout') ?? 600_000,
+      formatType: value<'canonical' | 'native'>(ctx, 'savepointFormat')?.toUpperCase() as
+        | 'CANONICAL'
+        | 'NATIVE'
+        | undefined,
     }
     const human = !value<boolean>(ctx, 'json') && ctx.stdout.isTTY
     if (human) ctx.stdout.write(`${stop ? 'Stopping job with' : 'Taking'} a savepoint of job ${job.id}…\n`)

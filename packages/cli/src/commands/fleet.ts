@@ -43,7 +43,12 @@ async function openFleet(ctx: CommandContext): Promise<Fleet> {
     value<string>(ctx, 'stateStore') ?? (value<string>(ctx, 'stateDir') ? undefined : m['state-store'])
   if (storeUrl) {
     const objects = await openStoreOf(ctx, storeUrl)
-    return { loaded, storageFor: (job) => objectRunStorage(objects, { job }), close: () => objects.close() }
+    const lease = value<number>(ctx, 'lockLease')
+    return {
+      loaded,
+      storageFor: (job) => objectRunStorage(objects, { job, ...(lease ? { leaseMs: lease } : {}) }),
+      close: () => objects.close(),
+    }
   }
   const stateDir = value<string>(ctx, 'stateDir')
     ? resolve(ctx.io.cwd, value<string>(ctx, 'stateDir')!)

@@ -15,12 +15,13 @@ import {
   type UpgradeResult,
   type UpgradeRuntime,
   upgrade,
+  upgradeOptionsFrom,
 } from '@flink-deploy/core'
 import { asUsageError, connect, connectTarget, nameOf, settingForArgument } from '../connection.ts'
 import { type CommandContext, displayPath, shellWord, value } from '../context.ts'
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
 import { chooseMode, createRenderer } from '../output.ts'
-import { type Resolved, type SettingKey, UsageError } from '../settings.ts'
+import { camel, declarationOf, type Resolved, type SettingKey, UsageError } from '../settings.ts'
 import { type OpenedStorage, openStorage, storeUrlOf } from '../storage.ts'
 import { breakLockWithWarning } from './unlock.ts'
 
@@ -62,62 +63,27 @@ export function upgradeOptions(ctx: CommandContext): UpgradeOptions {
     )
   if (v.jar === undefined) throw new UsageError('--jar is required: the path of the new release jar', command)
   const jar = checkJarFile(r, 'jar', ctx.io.cwd, command)
-  const rollbackGiven = ['rollbackArgs', 'rollbackEntryClass', 'rollbackParallelism'].find(
-    (k) => v[k] !== undefined,
+  const rollbackGiven = Object.keys(v).find(
+    (k) =>
+      k === 'rollbackArgs' || k === 'rollbackArgsJson' || declarationOf(k)?.option.startsWith('rollback.'),
   )
   if (rollbackGiven && v.rollbackJar === undefined)
     throw new UsageError(`${nameOf(r, rollbackGiven as SettingKey)}: needs --rollback-jar`, command)
   const rollbackJar =
     v.rollbackJar !== undefined ? checkJarFile(r, 'rollbackJar', ctx.io.cwd, command) : undefined
-  const defined = <T extends object>(o: T): T =>
-    Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T
-  const verify = defined({
-    checkpoints: v.verifyCheckpoints as number | undefined,
-    stabilisationMs: v.verifyStabilisation as number | undefined,
-    timeoutMs: v.verifyTimeout as number | undefined,
-    recordsFlowing: v.verifyRecordsFlowing as boolean | undefined,
-    watermarksAdvance: v.verifyWatermarks as boolean | undefined,
-    backpressureNotHigh: v.verifyBackpressure as boolean | undefined,
-    caughtUp: v.verifyCaughtUp as boolean | undefined,
-    caughtUpMaxPending: v.verifyCaughtUpMaxPending as number | undefined,
-    caughtUpWindowMs: v.verifyCaughtUpWindow as number | undefined,
-  })
-  const timeouts = defined({
-    savepointMs: v.savepointTimeout as number | undefined,
-    cancelMs: v.cancelTimeout as number | undefined,
-  })
-  const options: UpgradeOptions = defined({
-    jobName: v.jobName as string | undefined,
-    jobId: v.jobId as string | undefined,
-    jar,
-    entryClass: v.entryClass as string | undefined,
-    args: (v.args ?? v.argsJson) as string[] | undefined,
-    parallelism: v.parallelism as number | undefined,
-    flinkConfiguration: v.flinkConfig as Record<string, string> | undefined,
-    strategy: v.strategy as UpgradeOptions['strategy'],
-    savepointDir: v.savepointDir as string | undefined,
-    savepointFormat: v.savepointFormat as UpgradeOptions['savepointFormat'],
-    allowNonRestoredState: v.allowNonRestoredState as boolean | undefined,
-    acceptDuplicatesAndFencing: v.acceptDuplicatesAndFencing as boolean | undefined,
-    allowLocalSavepointDir: v.allowLocalSavepointDir as boolean | undefined,
-    claimMode: v.claimMode as UpgradeOptions['claimMode'],
-    drain: v.drain as boolean | undefined,
-    stateless: v.stateless as boolean | undefined,
-    initialSavepoint: v.initialSavepoint as string | undefined,
-    checkpointFallbackMaxAgeMs: v.checkpointFallbackMaxAge as number | undefined,
-    rollback: rollbackJar
-      ? defined({
-          jar: rollbackJar,
-          entryClass: v.rollbackEntryClass as string | undefined,
-          args: (v.rollbackArgs ?? v.rollbackArgsJson) as string[] | undefined,
-          parallelism: v.rollbackParallelism as number | undefined,
-        })
-      : undefined,
-    manualPromotion: v.manualPromotion as boolean | undefined,
-    dryRun: v.dryRun as boolean | undefined,
-    verify: Object.keys(verify).length > 0 ? verify : undefined,
-    timeouts: Object.keys(timeouts).length > 0 ? timeouts : undefined,
-  })
+  const args = (v.args ?? v.argsJson) as string[] | undefined
+  const rollbackArgs = (v.rollbackArgs ?? v.rollbackArgsJson) as string[] | undefined
+  const options = upgradeOptionsFrom(
+    {
+      ...(v.jobName !== undefined ? { jobName: v.jobName as string } : { jobId: v.jobId as string }),
+      jar,
+      ...(args ? { args } : {}),
+      ...(rollbackJar
+        ? { rollback: { jar: rollbackJar, ...(rollbackArgs ? { args: rollbackArgs } : {}) } }
+        : {}),
+    },
+    (d) => v[camel(d.name)],
+  )
   if (options.stateless && options.initialSavepoint)
     throw new UsageError(
       `${nameOf(r, 'stateless')}: --stateless and --initial-savepoint exclude each other`,

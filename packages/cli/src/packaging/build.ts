@@ -33,11 +33,12 @@ const REQUIRE_BANNER = [
 
 const CORE_DIR = join(PACKAGE_DIR, '../core')
 /** The CLI's modules on the start-up path, and what they take from core. */
-const STARTUP_IMPORTERS = new Set(['cli.ts', 'io.ts'].map((f) => join(PACKAGE_DIR, 'src', f)))
+const STARTUP_IMPORTERS = new Set(['cli.ts', 'io.ts', 'settings.ts'].map((f) => join(PACKAGE_DIR, 'src', f)))
 const CORE_AT_STARTUP = [
   "export { redact, registerSecret } from './src/redact.ts'",
   "export { isFlinkDeployError } from './src/errors.ts'",
   "export { loadS3Sdk } from './src/object-store/s3-sdk.ts'",
+  "export { UPGRADE_SETTINGS } from './src/settings/declaration.ts'",
 ].join('\n')
 
 /**

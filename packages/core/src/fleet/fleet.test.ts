@@ -221,3 +221,49 @@ describe('caught-up verification in a manifest', () => {
     expect(checks('payments').map((c) => c.name)).not.toContain('caught-up')
   })
 })
+
+describe('declared settings in a manifest', { timeout: 20_000 }, () => {
+  const asyncJobs = (release: string, defaults: string, orders: string) => `
+defaults:
+  verify-stabilisation: 150ms
+  verify-timeout: 5s
+${defaults}
+jobs:
+  - job-name: orders
+    jar: orders.jar
+    args: [--name, orders, --release, ${release}, --async-state]
+${orders}
+  - job-name: payments
+    jar: payments.jar
+    args: [--name, payments, --release, ${release}, --async-state]
+`
+
+  it('savepoint-format: native upgrades jobs on async state, from defaults or from the job', async () => {
+    const first = await apply((await loadManifest(manifest(asyncJobs('v1', '', '')))).manifest, runtime())
+    expect(first.jobs.map((j) => j.status)).toEqual(['changed', 'changed'])
+    const fromDefaults = manifest(asyncJobs('v2', '  savepoint-format: native', ''))
+    const second = await apply((await loadManifest(fromDefaults)).manifest, runtime())
+    expect(second.jobs.map((j) => [j.status, j.result?.savepointFormat])).toEqual([
+      ['changed', 'native'],
+      ['changed', 'native'],
+    ])
+    // Only orders says native: payments' canonical savepoint is refused and it stays as it was.
+    const fromJob = manifest(asyncJobs('v1', '', '    savepoint-format: native'))
+    const third = await apply((await loadManifest(fromJob)).manifest, {
+      ...runtime(),
+      continueOnFailure: true,
+    })
+    expect(third.jobs.map((j) => [j.job, j.status, j.result?.savepointFormat])).toEqual([
+      ['orders', 'changed', 'native'],
+      ['payments', 'failed', 'canonical'],
+    ])
+  })
+
+  it('a rollback setting without rollback-jar is refused with its line', async () => {
+    const file = manifest('jobs:\n  - job-name: orders\n    jar: orders.jar\n    rollback-parallelism: 2\n')
+    const error = await loadManifest(file).catch((e: unknown) => e)
+    expect((error as Error).message).toContain(
+      `${file}:4: job "orders", rollback-parallelism: needs rollback-jar`,
+    )
+  })
+})

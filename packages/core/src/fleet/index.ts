@@ -9,5 +9,11 @@ export {
 } from './apply.ts'
 export { upgradeOptionsOf } from './job-options.ts'
 export { type LoadedManifest, loadManifest, ManifestInvalidError } from './load-manifest.ts'
-export { type Manifest, type ManifestJob, ManifestSchema, resolvedJobs } from './manifest.ts'
+export {
+  type Manifest,
+  type ManifestJob,
+  ManifestJobSchema,
+  ManifestSchema,
+  resolvedJobs,
+} from './manifest.ts'
 export { type FleetPlan, type FleetRuntime, type JobPlan, type PlannedAction, plan } from './plan.ts'

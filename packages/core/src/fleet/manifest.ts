@@ -5,6 +5,12 @@
  * line and job it is about.
  */
 import * as z from 'zod'
+import {
+  type DeclaredValues,
+  inManifest,
+  type SettingDeclaration,
+  UPGRADE_SETTINGS,
+} from '../settings/declaration.ts'
 
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }
@@ -25,35 +31,53 @@ const duration = z.union([z.number().nonnegative(), z.string()]).transform((v, c
 const text = z.string().min(1, 'expected a non-empty string')
 const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]).transform(String))
 
+/** How a manifest writes a declared setting: YAML's own booleans and numbers, durations as the CLI takes them. */
+function declaredSchema(d: SettingDeclaration): z.ZodType<unknown> {
+  switch (d.kind) {
+    case 'string':
+      return text
+    case 'boolean':
+      return z.boolean()
+    case 'enum':
+      return z.enum(d.values!)
+    case 'positiveInt':
+      return z.number().int().positive()
+    case 'count':
+      return z.number().int().min(0)
+    case 'duration':
+    case 'durationOrZero':
+      return duration
+    case 'map':
+      return stringMap
+  }
+}
+
+/** The declared upgrade settings a manifest job takes, under their names. */
+const declaredSettings = Object.fromEntries(
+  (UPGRADE_SETTINGS as readonly SettingDeclaration[])
+    .filter(inManifest)
+    .map((d) => [d.name, declaredSchema(d).optional()]),
+) as Record<string, z.ZodOptional<z.ZodType<unknown>>>
+
+const list = z.array(z.union([z.string(), z.number()]).transform(String))
+
 /** The settings a job can have, and `defaults:` can give every job; all optional. */
 const jobSettings = {
   jar: text.optional(),
-  'entry-class': text.optional(),
-  args: z.array(z.union([z.string(), z.number()]).transform(String)).optional(),
-  parallelism: z.number().int().positive().optional(),
-  'flink-config': stringMap.optional(),
-  strategy: z.enum(['stop-and-restart', 'blue-green']).optional(),
-  'savepoint-dir': text.optional(),
-  'allow-non-restored-state': z.boolean().optional(),
-  'accept-duplicates-and-fencing': z.boolean().optional(),
-  'claim-mode': z.enum(['NO_CLAIM', 'CLAIM']).optional(),
-  stateless: z.boolean().optional(),
-  'initial-savepoint': text.optional(),
-  'checkpoint-fallback-max-age': duration.optional(),
-  'verify-checkpoints': z.number().int().min(0).optional(),
-  'verify-stabilisation': duration.optional(),
-  'verify-timeout': duration.optional(),
-  'verify-records-flowing': z.boolean().optional(),
-  'verify-watermarks': z.boolean().optional(),
-  'verify-backpressure': z.boolean().optional(),
-  'verify-caught-up': z.boolean().optional(),
-  'verify-caught-up-max-pending': z.number().int().min(0).optional(),
-  'verify-caught-up-window': duration.optional(),
-  'savepoint-timeout': duration.optional(),
-  'cancel-timeout': duration.optional(),
+  args: list.optional(),
+  /** How to run blue again if green fails, for a job first deployed by other means (paths as `jar`). */
+  'rollback-jar': text.optional(),
+  'rollback-args': list.optional(),
+  ...declaredSettings,
   /** Jobs run in waves, lowest first; a job without one runs in wave 1. */
   wave: z.number().int().min(0).optional(),
-} as const
+}
+
+const declaredRollback = new Set(
+  (UPGRADE_SETTINGS as readonly SettingDeclaration[])
+    .filter((d) => d.option.startsWith('rollback.'))
+    .map((d) => d.name),
+)
 
 export const ManifestDefaultsSchema = z.strictObject(jobSettings)
 export const ManifestJobSchema = z.strictObject({ 'job-name': text, ...jobSettings })
@@ -89,12 +113,18 @@ export const ManifestSchema = z
       seen.set(job['job-name'], i)
       if (job.jar === undefined && m.defaults?.jar === undefined)
         ctx.addIssue({ code: 'custom', path: ['jobs', i], message: 'no jar: give jar here or in defaults' })
+      const merged: Record<string, unknown> = { ...m.defaults, ...job }
+      const rollback = Object.keys(merged).find(
+        (k) => k !== 'rollback-jar' && (k === 'rollback-args' || declaredRollback.has(k)),
+      )
+      if (rollback && merged['rollback-jar'] === undefined)
+        ctx.addIssue({ code: 'custom', path: ['jobs', i, rollback], message: 'needs rollback-jar' })
     })
   })
 
 export type Manifest = z.output<typeof ManifestSchema>
 /** A job with the defaults merged in: it has a jar (the manifest is refused otherwise). */
-export type ManifestJob = z.output<typeof ManifestJobSchema> & { jar: string }
+export type ManifestJob = z.output<typeof ManifestJobSchema> & DeclaredValues & { jar: string }
 
 /** Each job with the defaults merged in (a job's own setting wins). */
 export function resolvedJobs(manifest: Manifest): ManifestJob[] {

@@ -18,7 +18,11 @@ import {
   verifyingGreenState,
   watchingBlueState,
 } from './shared-states.ts'
+import type { UpgradeContext } from './upgrade-context.ts'
 import { describeError, initialContext, upgradeSetup } from './upgrade-setup.ts'
+
+const rollbackStep = (context: UpgradeContext) =>
+  context.facts?.blue === undefined ? 'cancellingFirstDeployment' : 'rollingBack'
 
 export const stopAndRestartMachine = upgradeSetup.createMachine({
   id: 'stop-and-restart',
@@ -74,8 +78,12 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
     recordingRelease: recordingReleaseState,
 
     rollingBack: {
-      entry: [{ type: 'enterStep', params: { step: 'rollingBack' } }, 'announceRollback'],
-      exit: { type: 'leaveStep', params: { step: 'rollingBack' } },
+      // A first deployment has no blue to run again: the step says what it does, cancelling green.
+      entry: [
+        { type: 'enterStep', params: ({ context }) => ({ step: rollbackStep(context) }) },
+        'announceRollback',
+      ],
+      exit: { type: 'leaveStep', params: ({ context }) => ({ step: rollbackStep(context) }) },
       initial: 'cancellingGreen',
       states: {
         cancellingGreen: {

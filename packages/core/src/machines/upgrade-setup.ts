@@ -42,7 +42,8 @@ export type UpgradeEmitted =
   | { type: 'blue-settled'; blue: BlueAfterSavepoint; at: number }
   | { type: 'job-submitted'; role: 'green' | 'blue'; jobId: string; at: number }
   | { type: 'check-result'; role: 'green' | 'blue'; result: CheckResult }
-  | { type: 'rollback-started'; reason: string; at: number }
+  /** Green failed; `firstDeployment`: there is no blue to run again, so nothing stays deployed. */
+  | { type: 'rollback-started'; reason: string; firstDeployment: boolean; at: number }
   | { type: 'warning'; message: string; at: number }
 
 export type StopBlueOutput = SavepointStepOutput
@@ -244,6 +245,7 @@ export const upgradeSetup = setup({
       enqueue.emit({
         type: 'rollback-started',
         reason: context.error?.message ?? 'verification failed',
+        firstDeployment: context.facts?.blue === undefined,
         at: Date.now(),
       })
     }),

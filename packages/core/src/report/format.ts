@@ -21,6 +21,7 @@ export const STEP_TITLES: Record<string, string> = {
   revalidating: 'Re-checking both jobs before promotion',
   recordingRelease: 'Recording the release',
   rollingBack: 'Rolling back: cancelling green, running blue again from the savepoint',
+  cancellingFirstDeployment: 'Cancelling green (a first deployment: no blue to run again)',
   cancellingGreen: 'Cancelling green',
 }
 
@@ -44,7 +45,7 @@ export function formatEvent(event: UpgradeEmitted): string | undefined {
     case 'check-result':
       return `  ${formatCheck(event.result)}`
     case 'rollback-started':
-      return `⟲ rollback: ${event.reason}`
+      return event.firstDeployment ? `✗ nothing deployed: ${event.reason}` : `⟲ rollback: ${event.reason}`
     case 'warning':
       return `  warning: ${event.message}`
   }

@@ -8,6 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { recordPrinted } from '../../../../test/support/printed-record.ts'
 import { createFlinkClient } from '../client/flink-client.ts'
 import { createMemoryStateStore } from '../store/file-state-store.ts'
 import { createMemoryReleaseRecords } from '../store/release-record.ts'
@@ -178,6 +179,8 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
       { ...release('v2'), strategy, ...extra },
       { client, releases, store: createMemoryStateStore() },
     )
+    // The recovery command in the summary must be one the CLI accepts (test/support/printed-commands.ts).
+    recordPrinted(result.summary)
     return { fake, client, blueId, result }
   }
 

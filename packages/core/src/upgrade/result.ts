@@ -9,11 +9,12 @@ import type { JobOverview } from '../client/schemas/jobs.ts'
 import type { Clusters, ClusterUrls } from '../cross-cluster/clusters.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { refusedCanonical } from '../machines/upgrade-setup.ts'
+import { redactConfiguration } from '../redact.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
 import { terminalAt } from '../steps/terminal-at.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { CheckResult } from '../verify/check.ts'
-import type { SavepointFormat } from './options.ts'
+import type { ResolvedUpgradeOptions, SavepointFormat } from './options.ts'
 import { describeJobState, type RunningJob, runningFacts } from './running-job.ts'
 
 export interface UpgradeResult {
@@ -41,6 +42,8 @@ export interface UpgradeResult {
   recovery?: string
   /** The steps that would run (dry run) or ran. */
   plan: string[]
+  /** Dry run: the options the run would use, defaults filled in (sensitive Flink configuration redacted). */
+  options?: ResolvedUpgradeOptions
   steps: { step: string; durationMs: number }[]
   totalMs: number
   /** Blue FINISHED to every subtask of green RUNNING, from Flink's own timestamps. */
@@ -95,6 +98,7 @@ export async function buildResult(
     blueAfterSavepoint: context.blueAfterSavepoint,
     recovery: outcome === 'failed-needs-attention' ? await recoveryCommand(context, client) : undefined,
     plan: context.facts?.steps ?? [],
+    ...(outcome === 'dry-run' ? { options: shownOptions(context.options) } : {}),
     steps: context.steps.map((s) => ({ step: s.step, durationMs: (s.leftAt ?? end) - s.enteredAt })),
     // After the last look at the cluster above: the whole wait, up to the answer.
     totalMs: Math.round(Date.now() - startedAt),
@@ -114,6 +118,17 @@ export async function buildResult(
   }
   result.summary = summarise(result)
   return result
+}
+
+function shownOptions(options: ResolvedUpgradeOptions): ResolvedUpgradeOptions {
+  const { flinkConfiguration, rollback } = options
+  return {
+    ...options,
+    ...(flinkConfiguration ? { flinkConfiguration: redactConfiguration(flinkConfiguration) } : {}),
+    ...(rollback?.flinkConfiguration
+      ? { rollback: { ...rollback, flinkConfiguration: redactConfiguration(rollback.flinkConfiguration) } }
+      : {}),
+  }
 }
 
 type Candidate = Pick<RunningJob, 'role' | 'jobId'>
@@ -245,6 +260,8 @@ function summarise(r: UpgradeResult): string {
     case 'rolled-back':
       return `Rolled back: ${clause(r.error?.message, 'green failed')}. Now running: ${now}${recover}.`
     case 'aborted-blue-untouched':
+      if (r.steps.some((s) => s.step === 'cancellingFirstDeployment'))
+        return `Nothing was deployed: ${clause(r.error?.message, 'green failed')}. Now running: ${now}.`
       return `Aborted, blue untouched: ${clause(r.error?.message, 'nothing was changed')}. Now running: ${now}.`
     case 'awaiting-promotion':
       return `Green job ${r.greenJobId} is verified beside blue ${r.blueJobId}; promote or reject it.`

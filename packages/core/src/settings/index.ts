@@ -1,0 +1,2 @@
+export * from './declaration.ts'
+export { upgradeOptionsFrom } from './upgrade-options-from.ts'
