@@ -26,42 +26,22 @@ export interface TestCertificates {
 
 export async function makeTestCertificates(dir: string): Promise<TestCertificates> {
   const password = randomBytes(12).toString('hex')
-  const run = async (command: string, args: string[]) => {
-    const res = await exec(command, args, { cwd: dir, timeoutMs: 60_000 })
-    if (res.code !== 0) throw new Error(`${command} ${args[0]} failed:\n${lastLines(res.output, 20)}`)
+  // commands as one string each: no argument has a space (names are relative to dir, the password is hex)
+  const run = async (command: string) => {
+    const [bin, ...args] = command.split(' ') as [string, ...string[]]
+    const res = await exec(bin, args, { cwd: dir, timeoutMs: 60_000 })
+    if (res.code !== 0) throw new Error(`${bin} ${args[0]} failed:\n${lastLines(res.output, 20)}`)
   }
   const ca = (name: string) =>
     run(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', `/CN=${name}`].concat([
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.crt`,
-      ]),
+      `openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=${name} -keyout ${name}.key -out ${name}.crt`,
     )
   const leaf = async (name: string, signer: string, ext: string) => {
-    await run(
-      'openssl',
-      ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${name}`].concat([
-        '-keyout',
-        `${name}.key`,
-        '-out',
-        `${name}.csr`,
-      ]),
-    )
+    await run(`openssl req -newkey rsa:2048 -nodes -subj /CN=${name} -keyout ${name}.key -out ${name}.csr`)
     await writeFile(join(dir, `${name}.ext`), ext)
     await run(
-      'openssl',
-      ['x509', '-req', '-in', `${name}.csr`, '-CA', `${signer}.crt`, '-CAkey', `${signer}.key`].concat([
-        '-CAcreateserial',
-        '-days',
-        '1',
-        '-extfile',
-        `${name}.ext`,
-        '-out',
-        `${name}.crt`,
-      ]),
+      `openssl x509 -req -in ${name}.csr -CA ${signer}.crt -CAkey ${signer}.key -CAcreateserial -days 1 ` +
+        `-extfile ${name}.ext -out ${name}.crt`,
     )
   }
   await ca('ca')
@@ -69,26 +49,13 @@ export async function makeTestCertificates(dir: string): Promise<TestCertificate
   await leaf('server', 'ca', 'subjectAltName=DNS:localhost\nextendedKeyUsage=serverAuth\n')
   await leaf('client', 'ca', 'extendedKeyUsage=clientAuth\n')
   await leaf('stranger-client', 'stranger', 'extendedKeyUsage=clientAuth\n')
-  const pass = `pass:${password}`
   await run(
-    'openssl',
-    ['pkcs12', '-export', '-in', 'server.crt', '-inkey', 'server.key', '-certfile', 'ca.crt'].concat([
-      '-name',
-      'flink',
-      '-out',
-      'keystore.p12',
-      '-passout',
-      pass,
-    ]),
+    'openssl pkcs12 -export -in server.crt -inkey server.key -certfile ca.crt -name flink -out keystore.p12 ' +
+      `-passout pass:${password}`,
   )
   await run(
-    'keytool',
-    ['-importcert', '-noprompt', '-alias', 'ca', '-file', 'ca.crt', '-storetype', 'PKCS12'].concat([
-      '-keystore',
-      'truststore.p12',
-      '-storepass',
-      password,
-    ]),
+    'keytool -importcert -noprompt -alias ca -file ca.crt -storetype PKCS12 -keystore truststore.p12 ' +
+      `-storepass ${password}`,
   )
   const path = (name: string) => join(dir, name)
   // a line of each private key's base64 body stands for the key in "no key material in any output"
