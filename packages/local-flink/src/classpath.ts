@@ -1,7 +1,8 @@
-import { mkdir } from 'node:fs/promises'
+import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cachedMavenClasspath } from '@flink-deploy/local-process'
-import { CACHE_DIR, CLASSPATH_POM } from './paths.ts'
+import { distributionPom } from './distribution.ts'
+import { CACHE_DIR } from './paths.ts'
 import { resolveFlinkVersion } from './versions.ts'
 
 const inFlight = new Map<string, Promise<string[]>>()
@@ -12,9 +13,9 @@ export function classpathFile(version: string): string {
 }
 
 /**
- * Returns the jar list of a Flink cluster classpath (flink-runtime-web, flink-clients, flink-streaming-java,
- * flink-connector-datagen, log4j 2 + slf4j 1.7 binding). Resolved once with Maven, then read from the cache
- * (re-resolved if a cached jar disappeared from ~/.m2).
+ * Returns the jar list of a Flink cluster classpath: what the binary distribution's lib/ holds (see
+ * distribution.ts). Resolved once with Maven, then read from the cache (re-resolved if a cached jar
+ * disappeared from ~/.m2).
  */
 export function resolveClasspath(version: string, options: { force?: boolean } = {}): Promise<string[]> {
   const full = resolveFlinkVersion(version)
@@ -26,13 +27,17 @@ export function resolveClasspath(version: string, options: { force?: boolean } =
 }
 
 async function doResolve(version: string, force: boolean): Promise<string[]> {
-  await mkdir(join(CACHE_DIR, version), { recursive: true })
+  const dir = join(CACHE_DIR, version)
+  await mkdir(dir, { recursive: true })
+  const pom = join(dir, 'pom.xml')
+  await writeFile(pom, distributionPom(version))
   return cachedMavenClasspath({
-    pom: CLASSPATH_POM,
-    properties: { 'flink.version': version },
+    pom,
+    properties: {},
     outputFile: classpathFile(version),
     what: `the Flink ${version} classpath`,
-    expect: /flink-runtime-web-/,
+    // a list from before lib/'s jars were added lacks it: resolved again
+    expect: /flink-connector-files-/,
     force,
   })
 }

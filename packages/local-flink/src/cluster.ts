@@ -22,6 +22,7 @@ import {
   renderConfigYaml,
 } from './config.ts'
 import { javaBinary } from './paths.ts'
+import { getJsonOverTls, type RestSslOptions, restSslConfig } from './rest-ssl.ts'
 import { assertS3Options, type S3Options, s3StateDirs } from './s3-options.ts'
 import { resolveS3Plugin } from './s3-plugin.ts'
 import { resolveFlinkVersion } from './versions.ts'
@@ -54,6 +55,11 @@ export interface StartFlinkClusterOptions {
    * s3://<bucket>/checkpoints/<cluster id> and s3://<bucket>/savepoints/<cluster id>.
    */
   s3?: S3Options
+  /**
+   * REST over TLS with client authentication (security.ssl.rest.*): the cluster's url becomes
+   * https://<restSsl.host ?? 'localhost'>:<port>, and local-flink's own checks present restSsl.client.
+   */
+  restSsl?: RestSslOptions
   /** extra config.yaml keys (override the defaults) */
   config?: Record<string, string | number | boolean>
   /**
@@ -137,7 +143,8 @@ class StartError extends Error {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-async function getJson(url: string, timeoutMs = 3000): Promise<unknown> {
+async function getJson(url: string, restSsl: RestSslOptions | undefined, timeoutMs = 3000): Promise<unknown> {
+  if (restSsl) return getJsonOverTls(url, restSsl, timeoutMs)
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) })
   if (!res.ok) throw new Error(`GET ${url} → ${res.status}`)
   return res.json()
@@ -204,7 +211,7 @@ async function startIn(
     checkpointInterval: options.checkpointInterval ?? '2 s',
     restartAttempts: options.restartAttempts === null ? undefined : (options.restartAttempts ?? 2),
     s3: options.s3 ? { options: options.s3, clusterId } : undefined,
-    extra: options.config ?? {},
+    extra: { ...(options.restSsl ? restSslConfig(options.restSsl) : {}), ...options.config },
   })
   await writeFile(join(configDir, 'config.yaml'), renderConfigYaml(conf))
   await writeFile(join(configDir, 'log4j.properties'), LOG4J_PROPERTIES)
@@ -335,7 +342,9 @@ async function startIn(
     return entry
   }
 
-  const url = `http://${HOST}:${ports.rest}`
+  const url = options.restSsl
+    ? `https://${options.restSsl.host ?? 'localhost'}:${ports.rest}`
+    : `http://${HOST}:${ports.rest}`
   const timeoutMs = options.startTimeoutMs ?? 120_000
 
   const logTail = async (lines = 60): Promise<string> => {
@@ -385,14 +394,19 @@ async function startIn(
   }
 
   const clusterReady = async () => {
-    const overview = (await getJson(`${url}/overview`)) as { taskmanagers?: number; 'slots-total'?: number }
+    const overview = (await getJson(`${url}/overview`, options.restSsl)) as {
+      taskmanagers?: number
+      'slots-total'?: number
+    }
     if (!((overview.taskmanagers ?? 0) >= 1 && (overview['slots-total'] ?? 0) > 0)) return false
-    const config = (await getJson(`${url}/config`)) as { features?: Record<string, boolean> }
+    const config = (await getJson(`${url}/config`, options.restSsl)) as { features?: Record<string, boolean> }
     return config.features?.['web-submit'] === true
   }
 
   const registeredTaskManagers = async (): Promise<string[]> => {
-    const body = (await getJson(`${url}/taskmanagers`)) as { taskmanagers?: { id: string }[] }
+    const body = (await getJson(`${url}/taskmanagers`, options.restSsl)) as {
+      taskmanagers?: { id: string }[]
+    }
     return (body.taskmanagers ?? []).map((t) => t.id)
   }
 

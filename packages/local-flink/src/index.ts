@@ -4,7 +4,10 @@ export { startFlinkCluster } from './cluster.ts'
 export type { ClusterPorts } from './config.ts'
 export { JAVA_17_OPTS } from './config.ts'
 export { buildExampleJob, EXAMPLE_JOB, EXAMPLE_JOB_ENTRY_CLASS, exampleJobJarPath } from './example-job.ts'
+export type { RestSslOptions } from './rest-ssl.ts'
 export type { S3Options } from './s3-options.ts'
+export type { TestCertificates } from './test-certificates.ts'
+export { makeTestCertificates } from './test-certificates.ts'
 export type { FlinkMinor } from './versions.ts'
 export {
   DEFAULT_FLINK_VERSION,

@@ -5,8 +5,6 @@ import { fileURLToPath } from 'node:url'
 export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
 /** packages/local-flink/.cache (gitignored): resolved classpaths, CLI state */
 export const CACHE_DIR = join(PACKAGE_DIR, '.cache')
-/** packages/local-flink/maven/pom.xml: the classpath builder */
-export const CLASSPATH_POM = join(PACKAGE_DIR, 'maven', 'pom.xml')
 /** packages/local-flink/maven/s3-plugin.pom.xml: resolves flink-s3-fs-hadoop */
 export const S3_PLUGIN_POM = join(PACKAGE_DIR, 'maven', 's3-plugin.pom.xml')
 /** repo root */

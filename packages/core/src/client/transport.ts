@@ -7,6 +7,7 @@ import { Readable } from 'node:stream'
 import { type Dispatcher, Pool } from 'undici'
 import { FlinkTransportError } from '../errors.ts'
 import type { ResolvedClientOptions } from './options.ts'
+import { tlsFailure } from './tls-failure.ts'
 
 export interface HttpRequest {
   method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'
@@ -130,7 +131,9 @@ export class Transport {
         detail: `no complete answer within ${ms} ms`,
       })
     }
-    return new FlinkTransportError({ ...base, reason: errorCode(error), detail: errorMessage(error) })
+    const code = errorCode(error)
+    const tls = tlsFailure(code, this.#origin, this.#options.tls?.cert !== undefined)
+    return new FlinkTransportError({ ...base, ...(tls ?? { reason: code, detail: errorMessage(error) }) })
   }
 }
 
