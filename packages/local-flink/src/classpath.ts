@@ -2,7 +2,7 @@ import { access, mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { mavenBuildClasspath } from './maven.ts'
 import { CACHE_DIR, CLASSPATH_POM } from './paths.ts'
-import { resolveFlinkVersion } from './versions.ts'
+import { flinkMajor, resolveFlinkVersion } from './versions.ts'
 
 const inFlight = new Map<string, Promise<string[]>>()
 
@@ -13,7 +13,7 @@ export function classpathFile(version: string): string {
 
 /**
  * Returns the jar list of a Flink cluster classpath (flink-runtime-web, flink-clients, flink-streaming-java,
- * flink-connector-datagen, log4j 2 + slf4j 1.7 binding). Resolved once with Maven, then read from the cache
+ * flink-connector-datagen, the RocksDB backend (and ForSt on 2.x), log4j 2 + slf4j 1.7 binding). Resolved once with Maven, then read from the cache
  * (re-resolved if a cached jar disappeared from ~/.m2).
  */
 export function resolveClasspath(version: string, options: { force?: boolean } = {}): Promise<string[]> {
@@ -34,7 +34,8 @@ async function doResolve(version: string, force: boolean): Promise<string[]> {
   await mkdir(join(CACHE_DIR, version), { recursive: true })
   await mavenBuildClasspath({
     pom: CLASSPATH_POM,
-    properties: { 'flink.version': version },
+    // the pom's forst profile: ForSt exists from Flink 2.0 on
+    properties: { 'flink.version': version, ...(flinkMajor(version) >= 2 ? { 'with.forst': 'true' } : {}) },
     outputFile: file,
     what: `the Flink ${version} classpath`,
   })
@@ -54,7 +55,9 @@ async function readCached(file: string): Promise<string[] | undefined> {
     .trim()
     .split(':')
     .filter((s) => s.length > 0)
-  if (jars.length === 0 || !jars.some((j) => /flink-runtime-web-/.test(j))) return undefined
+  // a list cached before the pom gained the RocksDB backend is resolved again
+  const needed = [/flink-runtime-web-/, /flink-statebackend-rocksdb-/]
+  if (!needed.every((n) => jars.some((j) => n.test(j)))) return undefined
   try {
     await Promise.all(jars.map((j) => access(j)))
   } catch {

@@ -6,6 +6,7 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
@@ -51,6 +52,11 @@ import java.util.Map;
  *   <li>--async-state          Flink 2.x only: the counter keeps its keyed state through the async state API
  *                              (keyBy(...).enableAsyncState(), State V2). Flink 2.x refuses canonical savepoints of such
  *                              an operator; native ones work. Flink 1.20 has no DataStream async state API.</li>
+ *   <li>--state-mb N           hold about N MB of extra keyed state: a bounded source (uid state-fill) emits
+ *                              N * 1024 fill keys at full speed at start, each stored as a 1 KiB value in ValueState
+ *                              "fill" of the counter; then only the normal stream runs. Fill keys are negative, so
+ *                              they never mix with the counted keys, and are not counted (stateCount is unchanged).
+ *                              A restored job does not fill again (the finished source restores finished).</li>
  * </ul>
  *
  * <p>Metrics of the counter operator (REST: GET /jobs/:jobid/vertices/:vertexid/metrics?get=0.counter.stateCount):
@@ -67,6 +73,9 @@ public final class StatefulCounterJob {
     public static final String COUNTER_UID = "counter";
     public static final String INCOMPATIBLE_COUNTER_UID = "counter-incompatible";
     public static final String SINK_UID = "discard-sink";
+    public static final String STATE_FILL_UID = "state-fill";
+    /** Bytes of one fill value: --state-mb N writes N * 1024 of them. */
+    static final int FILL_VALUE_BYTES = 1024;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> params = parseArgs(args);
@@ -82,6 +91,13 @@ public final class StatefulCounterJob {
             throw new IllegalArgumentException("--topology must be compatible or incompatible, got: " + topology);
         }
         String jobName = params.getOrDefault("name", "flink-deploy-example " + release);
+        long stateMb = Long.parseLong(params.getOrDefault("state-mb", "0"));
+        if (stateMb < 0) {
+            throw new IllegalArgumentException("--state-mb must be 0 or more, got: " + stateMb);
+        }
+        if (stateMb > 0 && params.containsKey("async-state")) {
+            throw new IllegalArgumentException("--state-mb is not supported with --async-state");
+        }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setMaxParallelism(128);
@@ -104,9 +120,13 @@ public final class StatefulCounterJob {
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "events")
                 .uid(SOURCE_UID)
                 .name("events");
+        if (stateMb > 0) {
+            events = events.union(stateFill(env, stateMb));
+        }
 
         final long keyCount = keys;
-        KeyedStream<Long, Long> keyed = events.keyBy(n -> n % keyCount, Types.LONG);
+        // Fill keys are negative and keep their own value as key; counted events are 0 or more.
+        KeyedStream<Long, Long> keyed = events.keyBy(n -> n < 0 ? n : n % keyCount, Types.LONG);
         SingleOutputStreamOperator<String> counter = params.containsKey("async-state")
                 ? asyncStateCounter(keyed, release, failAfterSeconds)
                 : keyed.process(new CountPerKey(release, failAfterSeconds));
@@ -119,6 +139,18 @@ public final class StatefulCounterJob {
                 .name("discard");
 
         env.execute(jobName);
+    }
+
+    /** A bounded burst of fill keys -1, -2, ... -(stateMb * 1024), unthrottled. */
+    private static DataStream<Long> stateFill(StreamExecutionEnvironment env, long stateMb) {
+        DataGeneratorSource<Long> fill = new DataGeneratorSource<>(
+                (GeneratorFunction<Long, Long>) n -> -(n + 1),
+                stateMb * (1024L * 1024L / FILL_VALUE_BYTES),
+                RateLimiterStrategy.noOp(),
+                Types.LONG);
+        return env.fromSource(fill, WatermarkStrategy.noWatermarks(), "state-fill")
+                .uid(STATE_FILL_UID)
+                .name("state-fill");
     }
 
     /** The async state counter is compiled only against Flink 2.x, so it is looked up by name. */
@@ -147,6 +179,7 @@ public final class StatefulCounterJob {
         private final long failAfterSeconds;
 
         private transient ValueState<Long> count;
+        private transient ValueState<byte[]> fill;
         private transient ListState<Long> totalState;
         private transient long total;
         private transient long startedAtMillis;
@@ -179,6 +212,8 @@ public final class StatefulCounterJob {
         @Override
         public void open(OpenContext openContext) throws Exception {
             count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+            fill = getRuntimeContext().getState(
+                    new ValueStateDescriptor<>("fill", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
             startedAtMillis = System.currentTimeMillis();
             processedSinceStart = getRuntimeContext().getMetricGroup().counter("processedSinceStart");
             getRuntimeContext().getMetricGroup().gauge("stateCount", (Gauge<Long>) () -> total);
@@ -187,6 +222,10 @@ public final class StatefulCounterJob {
 
         @Override
         public void processElement(Long n, Context ctx, Collector<String> out) throws Exception {
+            if (n < 0) {
+                fill.update(fillValue(n));
+                return;
+            }
             if (failAfterSeconds > 0
                     && System.currentTimeMillis() - startedAtMillis > failAfterSeconds * 1000L) {
                 throw new IllegalStateException(
@@ -204,6 +243,13 @@ public final class StatefulCounterJob {
                 out.collect("v1:" + key + ":" + next);
             }
         }
+    }
+
+    /** Pseudo-random bytes, so that neither RocksDB nor snapshot compression shrinks the state. */
+    static byte[] fillValue(long seed) {
+        byte[] value = new byte[FILL_VALUE_BYTES];
+        new java.util.SplittableRandom(seed).nextBytes(value);
+        return value;
     }
 
     static Map<String, String> parseArgs(String[] args) {
