@@ -8,6 +8,7 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -26,7 +27,10 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -52,11 +56,12 @@ import java.util.Map;
  *   <li>--async-state          Flink 2.x only: the counter keeps its keyed state through the async state API
  *                              (keyBy(...).enableAsyncState(), State V2). Flink 2.x refuses canonical savepoints of such
  *                              an operator; native ones work. Flink 1.20 has no DataStream async state API.</li>
- *   <li>--state-mb N           hold about N MB of extra keyed state: a bounded source (uid state-fill) emits
- *                              N * 1024 fill keys at full speed at start, each stored as a 1 KiB value in ValueState
- *                              "fill" of the counter; then only the normal stream runs. Fill keys are negative, so
- *                              they never mix with the counted keys, and are not counted (stateCount is unchanged).
- *                              A restored job does not fill again (the finished source restores finished).</li>
+ *   <li>--state-mb N           hold about N MB of extra keyed state: the source's first N * 1024 numbers are fill
+ *                              keys, emitted at full speed (the rate limit starts after them), each stored as a
+ *                              1 KiB value in ValueState "fill" of the counter; then the normal stream runs. Fill
+ *                              keys are negative, so they never mix with the counted keys, and are not counted
+ *                              (stateCount is unchanged). A restored source continues after them: no second fill
+ *                              (its first N * 1024 numbers after a restore are unthrottled too).</li>
  * </ul>
  *
  * <p>Metrics of the counter operator (REST: GET /jobs/:jobid/vertices/:vertexid/metrics?get=0.counter.stateCount):
@@ -73,7 +78,6 @@ public final class StatefulCounterJob {
     public static final String COUNTER_UID = "counter";
     public static final String INCOMPATIBLE_COUNTER_UID = "counter-incompatible";
     public static final String SINK_UID = "discard-sink";
-    public static final String STATE_FILL_UID = "state-fill";
     /** Bytes of one fill value: --state-mb N writes N * 1024 of them. */
     static final int FILL_VALUE_BYTES = 1024;
 
@@ -110,19 +114,18 @@ public final class StatefulCounterJob {
             env.configure(conf);
         }
 
+        // The first fillKeys numbers of the sequence are fill keys, at full speed; the counted events follow.
+        final long fillKeys = stateMb * (1024L * 1024L / FILL_VALUE_BYTES);
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
-                (GeneratorFunction<Long, Long>) n -> n,
+                (GeneratorFunction<Long, Long>) n -> n < fillKeys ? -(n + 1) : n - fillKeys,
                 Long.MAX_VALUE,
-                RateLimiterStrategy.perSecond(rate),
+                fillKeys > 0 ? new FreeFirst(RateLimiterStrategy.perSecond(rate), fillKeys) : RateLimiterStrategy.perSecond(rate),
                 Types.LONG);
 
         DataStream<Long> events = env
                 .fromSource(source, WatermarkStrategy.noWatermarks(), "events")
                 .uid(SOURCE_UID)
                 .name("events");
-        if (stateMb > 0) {
-            events = events.union(stateFill(env, stateMb));
-        }
 
         final long keyCount = keys;
         // Fill keys are negative and keep their own value as key; counted events are 0 or more.
@@ -141,16 +144,41 @@ public final class StatefulCounterJob {
         env.execute(jobName);
     }
 
-    /** A bounded burst of fill keys -1, -2, ... -(stateMb * 1024), unthrottled. */
-    private static DataStream<Long> stateFill(StreamExecutionEnvironment env, long stateMb) {
-        DataGeneratorSource<Long> fill = new DataGeneratorSource<>(
-                (GeneratorFunction<Long, Long>) n -> -(n + 1),
-                stateMb * (1024L * 1024L / FILL_VALUE_BYTES),
-                RateLimiterStrategy.noOp(),
-                Types.LONG);
-        return env.fromSource(fill, WatermarkStrategy.noWatermarks(), "state-fill")
-                .uid(STATE_FILL_UID)
-                .name("state-fill");
+    /**
+     * The first `free` permits of each reader are granted at once, the rest by `inner`. Flink 1.20's RateLimiter
+     * has acquire(), 2.x's acquire(int) and split notifications, so the limiter is a proxy of whichever interface
+     * this Flink has.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static final class FreeFirst implements RateLimiterStrategy {
+        private static final long serialVersionUID = 1L;
+        private final RateLimiterStrategy inner;
+        private final long free;
+
+        FreeFirst(RateLimiterStrategy inner, long free) {
+            this.inner = inner;
+            this.free = free;
+        }
+
+        @Override
+        public RateLimiter createRateLimiter(int parallelism) {
+            RateLimiter limiter = inner.createRateLimiter(parallelism);
+            long[] left = {free};
+            return (RateLimiter) Proxy.newProxyInstance(
+                    RateLimiter.class.getClassLoader(),
+                    new Class<?>[] {RateLimiter.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("acquire") && left[0] > 0) {
+                            left[0] -= args == null ? 1 : ((Number) args[0]).longValue();
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        try {
+                            return method.invoke(limiter, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
     }
 
     /** The async state counter is compiled only against Flink 2.x, so it is looked up by name. */
