@@ -9,7 +9,11 @@ import type { Clusters } from '../cross-cluster/clusters.ts'
 import { FlinkOperationTimeoutError } from '../errors.ts'
 import { type PreflightDeps, runPreflight } from '../preflight/preflight.ts'
 import { cancelJob } from '../steps/cancel-job.ts'
-import { useLatestCheckpoint } from '../steps/checkpoint-fallback.ts'
+import {
+  cancelKeepingCheckpoint,
+  usableCheckpoint,
+  useLatestCheckpoint,
+} from '../steps/checkpoint-fallback.ts'
 import { stopWithSavepoint, takeSavepoint } from '../steps/savepoint.ts'
 import { startJob } from '../steps/start-job.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
@@ -99,6 +103,22 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         signal,
       ): Promise<CheckpointFallbackOutput> =>
         useLatestCheckpoint(client, { ...input, timeoutMs: msUntil(input.deadline), signal }),
+    ),
+
+    findLastState: afterPersist(
+      deps,
+      (input: { jobId: string; maxAgeMs: number }, signal): Promise<CheckpointFallbackOutput> =>
+        usableCheckpoint(client, { ...input, signal }),
+    ),
+
+    // afterPersist: the chosen checkpoint is in the state file before blue is cancelled.
+    cancelForLastState: afterPersist(
+      deps,
+      (
+        input: { jobId: string; chosen: string; deadline: number },
+        signal,
+      ): Promise<CheckpointFallbackOutput> =>
+        cancelKeepingCheckpoint(client, { ...input, timeoutMs: msUntil(input.deadline), signal }),
     ),
 
     startJob: afterPersist(deps, async (input: StartInput, signal) => {

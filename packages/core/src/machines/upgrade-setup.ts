@@ -113,6 +113,13 @@ export const upgradeSetup = setup({
       CheckpointFallbackOutput,
       { jobId: string; maxAgeMs: number; deadline: number }
     >('useLatestCheckpoint'),
+    findLastState: placeholder<CheckpointFallbackOutput, { jobId: string; maxAgeMs: number }>(
+      'findLastState',
+    ),
+    cancelForLastState: placeholder<
+      CheckpointFallbackOutput,
+      { jobId: string; chosen: string; deadline: number }
+    >('cancelForLastState'),
     startJob: placeholder<{ submitted: boolean }, StartInput>('startJob'),
     verifyJob: placeholder<VerifyOutput, VerifyJobInput>('verifyJob'),
     cancelJob: placeholder<{ finalStatus: JobStatus | 'UNKNOWN' }, CancelInput>('cancelJob'),
@@ -264,6 +271,7 @@ export const upgradeSetup = setup({
       context.facts?.blue?.settings !== undefined && context.savepoint?.location !== undefined,
     wantsManualPromotion: ({ context }) => context.options.manualPromotion,
     isStateless: ({ context }) => context.options.stateless,
+    isLastState: ({ context }) => context.options.upgradeMode === 'last-state',
   },
 })
 

@@ -14,6 +14,8 @@ export const STEP_TITLES: Record<string, string> = {
   savepointingBlue: 'Taking a savepoint of blue (blue keeps running)',
   watchingBlue: 'Savepoint failed: watching blue until it settles',
   fallingBackToCheckpoint: "Falling back to blue's latest checkpoint",
+  choosingCheckpoint: "Last-state: choosing blue's latest retained checkpoint",
+  cancellingBlue: 'Last-state: cancelling blue, keeping that checkpoint',
   startingGreen: 'Starting green',
   verifyingGreen: 'Verifying green',
   awaitingPromotion: 'Waiting for promotion',

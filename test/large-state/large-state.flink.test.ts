@@ -1,0 +1,90 @@
+/**
+ * Large state on real Flink: the example job holding --state-mb of keyed state in RocksDB (incremental
+ * checkpoints), upgraded by the library. Sizes stay small here to keep CI cheap; bench/ measures big ones.
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  createFlinkClient,
+  type FlinkClient,
+  type UpgradeOptions,
+  type UpgradeRuntime,
+  upgrade,
+} from '@flink-deploy/core'
+import {
+  buildExampleJob,
+  type FlinkCluster,
+  selectedFlinkVersions,
+  startFlinkCluster,
+} from '@flink-deploy/local-flink'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { exampleCounts } from '../upgrade/example-gauges.ts'
+
+const STATE_MB = Number(process.env.LARGE_STATE_TEST_MB ?? 16)
+const MB = 1024 * 1024
+
+for (const version of selectedFlinkVersions()) {
+  describe(`large state: a RocksDB job holding ${STATE_MB} MB, real Flink ${version}`, () => {
+    let cluster: FlinkCluster
+    let client: FlinkClient
+    let jar: string
+    let runtime: UpgradeRuntime
+    let blueId: string
+    const release = (name: string, extra: Partial<UpgradeOptions> = {}): UpgradeOptions => ({
+      jobName: 'orders-large',
+      jar,
+      args: ['--name', 'orders-large', '--release', name, '--rate', '200', '--state-mb', String(STATE_MB)],
+      verify: { checkpoints: 1, stabilisationMs: 2_000, timeoutMs: 120_000 },
+      ...extra,
+    })
+
+    /** Events counted in state now, and a checkpoint completed after that holding the whole fill. */
+    async function countedAndCheckpointed(jobid: string): Promise<number> {
+      const since = Date.now()
+      const { stateCount } = await exampleCounts(client, jobid)
+      await vi.waitFor(
+        async () => {
+          const latest = (await client.checkpoints.statistics({ jobid })).latest.completed
+          if (!latest || latest.trigger_timestamp < since || (latest.state_size ?? 0) < STATE_MB * MB)
+            throw new Error('no full checkpoint since')
+        },
+        { timeout: 120_000, interval: 500 },
+      )
+      return stateCount
+    }
+
+    beforeAll(async () => {
+      ;[cluster, jar] = await Promise.all([
+        startFlinkCluster({ version, stateBackend: 'rocksdb', slots: 2, checkpointInterval: '1 s' }),
+        buildExampleJob(version),
+      ])
+      client = createFlinkClient({ baseUrl: cluster.url })
+      runtime = { client, stateFile: join(mkdtempSync(join(tmpdir(), 'flink-deploy-large-')), 'orders.json') }
+      const deployed = await upgrade(release('v1'), runtime)
+      expect(deployed.outcome, deployed.summary).toBe('upgraded')
+      blueId = deployed.greenJobId!
+    })
+
+    afterAll(async () => {
+      await client?.close().catch(() => {})
+      await cluster?.stop()
+    })
+
+    it('large state: last-state upgrade starts green from blue’s latest checkpoint; the counts continue', async () => {
+      const before = await countedAndCheckpointed(blueId)
+      const result = await upgrade(
+        release('v2', { upgradeMode: 'last-state', lastStateMaxAgeMs: 60_000 }),
+        runtime,
+      )
+      expect(result.outcome, result.summary).toBe('upgraded')
+      expect(result.savepointPath).toMatch(/chk-\d+/)
+      expect((await client.jobs.status({ jobid: blueId })).status).toBe('CANCELED')
+      const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+      expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
+      const green = await exampleCounts(client, result.greenJobId!)
+      expect(green.stateCount - green.processed).toBeGreaterThanOrEqual(before)
+      blueId = result.greenJobId!
+    })
+  })
+}
