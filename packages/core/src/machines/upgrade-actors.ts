@@ -14,6 +14,13 @@ import {
   usableCheckpoint,
   useLatestCheckpoint,
 } from '../steps/checkpoint-fallback.ts'
+import {
+  PROGRESS_POLL_MS,
+  type Progress,
+  watchRestore,
+  watchSavepoint,
+  withProgress,
+} from '../steps/progress.ts'
 import { stopWithSavepoint, takeSavepoint } from '../steps/savepoint.ts'
 import { startJob } from '../steps/start-job.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
@@ -46,6 +53,10 @@ export interface UpgradeActorDeps {
   startEffect?(): () => void
   /** The user's own checks, run on green after the built-in ones. */
   customChecks?: Check[]
+  /** Progress of savepoints and restores as they run (not persisted: it only matters while it runs). */
+  onProgress?: (progress: Progress) => void
+  /** How often that progress is polled (default PROGRESS_POLL_MS). */
+  progressIntervalMs?: number
 }
 
 /** Runs `effect` only after the state that leads to it is safely persisted. */
@@ -68,6 +79,14 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
   const client = clusters.blue
   const on = (role: 'blue' | 'green' | undefined): FlinkClient =>
     role === 'blue' ? clusters.blue : clusters.green
+  const watch = {
+    intervalMs: deps.progressIntervalMs ?? PROGRESS_POLL_MS,
+    report: deps.onProgress ?? (() => {}),
+  }
+  const savepointWatched = <T>(jobId: string, step: () => Promise<T>, signal: AbortSignal) =>
+    deps.onProgress
+      ? withProgress(step, (s) => watchSavepoint(client, { ...watch, jobId }, s), signal)
+      : step()
   const preflightDeps: PreflightDeps = {
     clusters,
     async blueSettings(jobName, jobId) {
@@ -85,12 +104,22 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
 
     stopBlue: afterPersist(deps, async (input: SavepointInput, signal): Promise<StopBlueOutput> => {
       // When blue reached FINISHED is read for the result afterwards, off the path to starting green.
-      return stopWithSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal)
+      const timeoutMs = msUntil(input.deadline)
+      return savepointWatched(
+        input.jobId,
+        () => stopWithSavepoint(client, { ...input, timeoutMs }, signal),
+        signal,
+      )
     }),
 
-    takeSavepoint: afterPersist(deps, (input: SavepointInput, signal) =>
-      takeSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal),
-    ),
+    takeSavepoint: afterPersist(deps, (input: SavepointInput, signal) => {
+      const timeoutMs = msUntil(input.deadline)
+      return savepointWatched(
+        input.jobId,
+        () => takeSavepoint(client, { ...input, timeoutMs }, signal),
+        signal,
+      )
+    }),
 
     watchBlue: afterPersist(deps, (input: Omit<WatchBlueInput, 'poll'>, signal) =>
       watchBlue(client, input, signal),
@@ -137,13 +166,18 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         allowCheckpointRestore: input.allowCheckpointRestore,
         custom: input.role === 'green' ? deps.customChecks : undefined,
       })
-      const outcome = await runChecks(checks, {
-        client: on(input.role),
-        jobId: input.jobId,
-        savepointPath: input.savepointPath,
-        deadline: input.deadline,
-        signal,
-      })
+      const verify = () =>
+        runChecks(checks, {
+          client: on(input.role),
+          jobId: input.jobId,
+          savepointPath: input.savepointPath,
+          deadline: input.deadline,
+          signal,
+        })
+      const { jobId, role } = input
+      const outcome = deps.onProgress
+        ? await withProgress(verify, (s) => watchRestore(on(role), { ...watch, jobId, role }, s), signal)
+        : await verify()
       return { passed: outcome.passed, results: outcome.results, allRunningAt: allRunningAt(outcome.results) }
     }),
 

@@ -8,6 +8,7 @@ import { newTriggerId } from '../client/async-operation.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
 import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import { FlinkApiError, isFlinkDeployError, ReleaseStartFailedError } from '../errors.ts'
+import type { Progress } from '../steps/progress.ts'
 import type { SavepointStepOutput } from '../steps/savepoint.ts'
 import type { BlueAfterSavepoint, WatchBlueInput } from '../steps/watch-blue.ts'
 import type { ResolvedUpgradeOptions, SavepointFormat } from '../upgrade/options.ts'
@@ -44,6 +45,7 @@ export type UpgradeEmitted =
   | { type: 'check-result'; role: 'green' | 'blue'; result: CheckResult }
   | { type: 'rollback-started'; reason: string; at: number }
   | { type: 'warning'; message: string; at: number }
+  | Progress
 
 export type StopBlueOutput = SavepointStepOutput
 export type CheckpointFallbackOutput = { location: string }

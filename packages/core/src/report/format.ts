@@ -3,6 +3,7 @@
  * the same things in the same words. No colours, no terminal control: the surfaces add those.
  */
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import type { Progress } from '../steps/progress.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { UpgradeResult } from '../upgrade/result.ts'
 import type { CheckResult } from '../verify/check.ts'
@@ -48,7 +49,24 @@ export function formatEvent(event: UpgradeEmitted): string | undefined {
       return `⟲ rollback: ${event.reason}`
     case 'warning':
       return `  warning: ${event.message}`
+    case 'savepoint-progress':
+    case 'restore-progress':
+      return `  ${formatProgress(event)}`
   }
+}
+
+/** One progress report in words; the CLI also shows it on its live line. */
+export function formatProgress(progress: Progress): string {
+  if (progress.type === 'savepoint-progress') {
+    return `savepoint ${progress.checkpointId}: ${progress.acknowledged}/${progress.subtasks} subtasks acknowledged, ${formatBytes(progress.bytes)} written`
+  }
+  return `${progress.role} restoring: ${progress.running}/${progress.subtasks} subtasks running, ${progress.initializing} initializing`
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`
 }
 
 export function formatBlueAfterSavepoint(blue: BlueAfterSavepoint): string {
