@@ -88,6 +88,9 @@ for (const version of selectedFlinkVersions()) {
         runtime,
       )
       expect(result.outcome, result.summary).toBe('upgraded')
+      console.log(
+        `large state ${STATE_MB} MB last-state on Flink ${version}: downtime ${result.downtimeMs} ms (estimated ${result.estimate?.downtimeMs} ms)`,
+      )
       expect(result.savepointPath).toMatch(/chk-\d+/)
       expect((await client.jobs.status({ jobid: blueId })).status).toBe('CANCELED')
       const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
@@ -110,7 +113,7 @@ for (const version of selectedFlinkVersions()) {
       const savepointSize = (await client.checkpoints.statistics({ jobid: blueId })).latest.savepoint
         ?.state_size
       console.log(
-        `large state ${STATE_MB} MB on Flink ${version}: savepoint ${savepointSize} bytes, downtime ${result.downtimeMs} ms, total ${Date.now() - startedAt} ms, steps ${result.steps.map((s) => `${s.step} ${s.durationMs} ms`).join(', ')}`,
+        `large state ${STATE_MB} MB on Flink ${version}: savepoint ${savepointSize} bytes, downtime ${result.downtimeMs} ms (estimated ${result.estimate?.downtimeMs} ms), total ${Date.now() - startedAt} ms, steps ${result.steps.map((s) => `${s.step} ${s.durationMs} ms`).join(', ')}`,
       )
       const stopped = events.findIndex((e) => e.type === 'step-left' && e.step === 'stoppingBlue')
       const during = events.slice(0, stopped).filter((e) => e.type === 'savepoint-progress')

@@ -14,6 +14,7 @@ import { usableCheckpoint } from '../steps/checkpoint-fallback.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
 import { lastStateMaxAgeMs, type ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
+import { estimateDowntime } from './downtime-estimate.ts'
 import { type BlueSelector, findBlueJob } from './find-blue-job.ts'
 import { checkSavepointFormat } from './savepoint-format.ts'
 import { checkStateCompatibility } from './state-compatibility.ts'
@@ -123,6 +124,14 @@ export async function runPreflight(
   }
 
   const blueSettings = blueJob ? await deps.blueSettings(blueJob.name, blueJob.jid) : undefined
+  // Only a guide: a job whose statistics cannot be read is upgraded without one.
+  const estimate = fromBlue
+    ? await estimateDowntime(client, {
+        jobId: blueJob.jid,
+        mode: lastState ? 'last-state' : 'savepoint',
+        signal,
+      }).catch(() => undefined)
+    : undefined
   return {
     flinkVersion: version.raw,
     blue: blueJob
@@ -140,6 +149,7 @@ export async function runPreflight(
       ...plannedSteps(options, blueJob?.jid),
     ],
     targetFlinkVersion: target?.flinkVersion,
+    estimate,
   }
 }
 

@@ -5,6 +5,7 @@
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
 import type { Progress } from '../steps/progress.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
+import { formatBytes, formatMs } from '../units.ts'
 import type { UpgradeResult } from '../upgrade/result.ts'
 import type { CheckResult } from '../verify/check.ts'
 
@@ -55,18 +56,14 @@ export function formatEvent(event: UpgradeEmitted): string | undefined {
   }
 }
 
+export { formatBytes, formatMs }
+
 /** One progress report in words; the CLI also shows it on its live line. */
 export function formatProgress(progress: Progress): string {
   if (progress.type === 'savepoint-progress') {
     return `savepoint ${progress.checkpointId}: ${progress.acknowledged}/${progress.subtasks} subtasks acknowledged, ${formatBytes(progress.bytes)} written`
   }
   return `${progress.role} restoring: ${progress.running}/${progress.subtasks} subtasks running, ${progress.initializing} initializing`
-}
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(bytes < 10 * 1024 ? 1 : 0)} KB`
-  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`
-  return `${(bytes / 1024 ** 3).toFixed(2)} GB`
 }
 
 export function formatBlueAfterSavepoint(blue: BlueAfterSavepoint): string {
@@ -86,10 +83,6 @@ export function formatBlueAfterSavepoint(blue: BlueAfterSavepoint): string {
 
 export function formatCheck(result: CheckResult): string {
   return `${result.passed ? '✓' : '✗'} ${result.name}: ${result.message} (${formatMs(result.durationMs)})`
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`
 }
 
 /** The final summary as label/value rows, in the order a person reads them. */

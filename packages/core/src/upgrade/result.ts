@@ -7,6 +7,7 @@ import type { JobStatus } from '../client/schemas/common.ts'
 import type { Clusters, ClusterUrls } from '../cross-cluster/clusters.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { refusedCanonical } from '../machines/upgrade-setup.ts'
+import { type DowntimeEstimate, describeEstimate } from '../preflight/downtime-estimate.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
 import { terminalAt } from '../steps/terminal-at.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
@@ -35,6 +36,8 @@ export interface UpgradeResult {
   recovery?: string
   /** The steps that would run (dry run) or ran. */
   plan: string[]
+  /** Blue's state size and the downtime its checkpoint history suggests, when it has one. */
+  estimate?: DowntimeEstimate
   steps: { step: string; durationMs: number }[]
   totalMs: number
   /** Blue FINISHED to every subtask of green RUNNING, from Flink's own timestamps. */
@@ -82,6 +85,7 @@ export async function buildResult(context: UpgradeContext, clusters: Clusters): 
     blueAfterSavepoint: context.blueAfterSavepoint,
     recovery: outcome === 'failed-needs-attention' ? await recoveryCommand(context, client) : undefined,
     plan: context.facts?.steps ?? [],
+    estimate: context.facts?.estimate,
     steps: context.steps.map((s) => ({ step: s.step, durationMs: (s.leftAt ?? end) - s.enteredAt })),
     totalMs: end - context.startedAt,
     downtimeMs,
@@ -191,7 +195,7 @@ function summarise(r: UpgradeResult): string {
     case 'awaiting-promotion':
       return `Green job ${r.greenJobId} is verified beside blue ${r.blueJobId}; promote or reject it.`
     case 'dry-run':
-      return `Dry run: nothing was changed. It would ${r.plan.join(', then ')}.`
+      return `Dry run: nothing was changed. It would ${r.plan.join(', then ')}.${r.estimate ? ` ${describeEstimate(r.estimate)}.` : ''}`
     default:
       return `Needs attention: ${clause(r.error?.message, 'the run did not finish')}. Now running: ${now}${recover}.${r.recovery ? ` To recover: ${r.recovery}` : ''}`
   }
