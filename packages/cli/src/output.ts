@@ -7,6 +7,7 @@
 import {
   formatEvent,
   formatMs,
+  formatProgress,
   formatResult,
   stepTitle,
   type UpgradeEvent,
@@ -53,6 +54,10 @@ export function createRenderer(mode: Mode, out: OutputStream): Renderer {
       for (const line of lines) print(line)
     },
     event(event) {
+      if (live && (event.type === 'savepoint-progress' || event.type === 'restore-progress')) {
+        live.detail(formatProgress(event))
+        return
+      }
       const line = formatEvent(event)
       if (line !== undefined) print(line)
       if (event.type === 'step-entered') live?.start(stepTitle(event.step), event.at, startedAt)
@@ -89,6 +94,7 @@ class LiveLine {
   #text: (() => string) | undefined
   #frame = 0
   #shown = false
+  #detail: string | undefined
 
   constructor(out: OutputStream) {
     this.#out = out
@@ -97,13 +103,20 @@ class LiveLine {
   start(title: string, stepStartedAt: number, runStartedAt: number): void {
     this.stop()
     this.#text = () =>
-      `${SPINNER[this.#frame++ % SPINNER.length]} ${title} · ${formatMs(Date.now() - stepStartedAt)} · total ${formatMs(Date.now() - runStartedAt)}`
+      `${SPINNER[this.#frame++ % SPINNER.length]} ${title} · ${formatMs(Date.now() - stepStartedAt)} · total ${formatMs(Date.now() - runStartedAt)}${this.#detail ? ` · ${this.#detail}` : ''}`
     this.#draw()
     this.#timer = setInterval(() => this.#draw(), 100)
     this.#timer.unref()
   }
 
+  /** The step's latest progress, shown on the line until the step ends. */
+  detail(text: string): void {
+    this.#detail = text
+    this.#draw()
+  }
+
   stop(): void {
+    this.#detail = undefined
     if (this.#timer) clearInterval(this.#timer)
     this.#timer = undefined
     this.#clear()

@@ -18,6 +18,7 @@ export {
   formatCheck,
   formatEvent,
   formatMs,
+  formatProgress,
   formatResult,
   resultRows,
   STEP_TITLES,
@@ -25,6 +26,7 @@ export {
 } from './report/format.ts'
 export * from './settings/index.ts'
 export { isTerminal } from './steps/cancel-job.ts'
+export type { Progress, RestoreProgress, SavepointProgress } from './steps/progress.ts'
 export * from './store/index.ts'
 export type { ResolvedUpgradeOptions, Strategy, UpgradeOptions } from './upgrade/options.ts'
 export { UpgradeOptionsSchema } from './upgrade/options.ts'

@@ -54,6 +54,56 @@ const rolledBack: UpgradeResult = {
 const facts = { action: 'deploy', target: 'orders', stateFile: '/ws/.flink-deploy/orders.json' }
 
 describe('StepLog', () => {
+  it('logs progress at most every 10 s per kind, and always the report that completes it', () => {
+    const log: string[] = []
+    const steps = new StepLog({
+      info: (m) => log.push(m),
+      warning: () => {},
+      startGroup: (n) => log.push(`group ${n}`),
+      endGroup: () => log.push('endgroup'),
+    })
+    const sp = (at: number, acknowledged: number, bytes: number) =>
+      steps.onEvent({
+        type: 'savepoint-progress',
+        jobId: 'b',
+        checkpointId: 7,
+        acknowledged,
+        subtasks: 4,
+        bytes,
+        at,
+      })
+    steps.onEvent({ type: 'step-entered', step: 'stoppingBlue', at: 0 })
+    sp(1_000, 0, 0)
+    sp(2_000, 1, 5 * 1024 * 1024)
+    sp(11_000, 2, 50 * 1024 * 1024)
+    sp(12_000, 4, 60 * 1024 * 1024)
+    steps.onEvent({ type: 'step-entered', step: 'verifyingGreen', at: 13_000 })
+    const restore = (at: number, running: number) =>
+      steps.onEvent({
+        type: 'restore-progress',
+        role: 'green',
+        jobId: 'g',
+        initializing: 4 - running,
+        running,
+        subtasks: 4,
+        at,
+      })
+    restore(13_100, 0)
+    restore(14_000, 4)
+    steps.close()
+    expect(log).toEqual([
+      'group Stopping blue with a savepoint',
+      'savepoint 7: 0/4 subtasks acknowledged, 0.0 KB written',
+      'savepoint 7: 2/4 subtasks acknowledged, 50.0 MB written',
+      'savepoint 7: 4/4 subtasks acknowledged, 60.0 MB written',
+      'endgroup',
+      'group Verifying green',
+      'green restoring: 0/4 subtasks running, 4 initializing',
+      'green restoring: 4/4 subtasks running, 0 initializing',
+      'endgroup',
+    ])
+  })
+
   it('keeps what a step produced inside its group and closes it when the next step starts', () => {
     const log: string[] = []
     const steps = new StepLog({

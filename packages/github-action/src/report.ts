@@ -9,6 +9,7 @@ import {
   formatCheck,
   formatEvent,
   formatMs,
+  formatProgress,
   type Outcome,
   resultRows,
   stepTitle,
@@ -29,8 +30,12 @@ export interface Logger {
  * savepoint, the submitted job, the check results) just after its `step-left`, so the group stays open
  * until the next step starts or the run ends, and closes with the step's duration.
  */
+/** A log is read afterwards, not watched: one progress line per kind this often, and the one that completes it. */
+const PROGRESS_LOG_MS = 10_000
+
 export class StepLog {
   #open = false
+  #progressLoggedAt = new Map<string, number>()
   #leftAfterMs: number | undefined
   readonly #log: Logger
 
@@ -42,6 +47,7 @@ export class StepLog {
     switch (event.type) {
       case 'step-entered':
         this.close()
+        this.#progressLoggedAt.clear()
         this.#log.startGroup(stepTitle(event.step))
         this.#open = true
         return
@@ -57,6 +63,18 @@ export class StepLog {
           this.#log.warning(formatCheck(event.result), {
             title: `Check failed on ${event.role}: ${event.result.name}`,
           })
+        return
+      }
+      case 'savepoint-progress':
+      case 'restore-progress': {
+        const complete =
+          event.type === 'savepoint-progress'
+            ? event.acknowledged === event.subtasks
+            : event.running === event.subtasks
+        const last = this.#progressLoggedAt.get(event.type)
+        if (!complete && last !== undefined && event.at - last < PROGRESS_LOG_MS) return
+        this.#progressLoggedAt.set(event.type, event.at)
+        this.#log.info(formatProgress(event))
         return
       }
       default: {

@@ -36,8 +36,8 @@ async function doResolve(version: string, force: boolean): Promise<string[]> {
     properties: {},
     outputFile: classpathFile(version),
     what: `the Flink ${version} classpath`,
-    // a list from before lib/'s jars were added lacks it: resolved again
-    expect: /flink-connector-files-/,
+    // a list from before lib/'s jars and flink-dist's state backends were added lacks it: resolved again
+    expect: /flink-statebackend-rocksdb-/,
     force,
   })
 }

@@ -20,12 +20,13 @@ import {
   LOG4J_PROPERTIES,
   LOG4J_QUIET_PROPERTIES,
   renderConfigYaml,
+  type StateBackend,
 } from './config.ts'
 import { javaBinary } from './paths.ts'
 import { getJsonOverTls, type RestSslOptions, restSslConfig } from './rest-ssl.ts'
 import { assertS3Options, type S3Options, s3StateDirs } from './s3-options.ts'
 import { resolveS3Plugin } from './s3-plugin.ts'
-import { resolveFlinkVersion } from './versions.ts'
+import { flinkMajor, resolveFlinkVersion } from './versions.ts'
 
 const JM_MAIN = 'org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint'
 const TM_MAIN = 'org.apache.flink.runtime.taskexecutor.TaskManagerRunner'
@@ -48,6 +49,11 @@ export interface StartFlinkClusterOptions {
    * reaches FAILED quickly. `null` keeps Flink's default (exponential-delay, unbounded, when checkpointing is on).
    */
   restartAttempts?: number | null
+  /**
+   * state.backend.type (default 'hashmap'). 'rocksdb' and 'forst' also turn on incremental checkpoints and give
+   * managed memory 30 % of the TaskManager's Flink memory; 'forst' needs Flink 2.x.
+   */
+  stateBackend?: StateBackend
   /**
    * Turns on Flink's S3 file system (s3:// paths): flink-s3-fs-hadoop of the cluster's version is resolved from
    * Maven Central (cached) into <workDir>/plugins/s3-fs-hadoop/ (FLINK_PLUGINS_DIR of both JVMs) and s3.* keys
@@ -153,6 +159,9 @@ async function getJson(url: string, restSsl: RestSslOptions | undefined, timeout
 /** Starts a real Flink session cluster (one JobManager JVM + one TaskManager JVM) on 127.0.0.1. */
 export async function startFlinkCluster(options: StartFlinkClusterOptions = {}): Promise<FlinkCluster> {
   const version = resolveFlinkVersion(options.version)
+  if (options.stateBackend === 'forst' && flinkMajor(version) < 2) {
+    throw new Error(`stateBackend 'forst' needs Flink 2.x; Flink ${version} has no ForSt backend`)
+  }
   if (options.s3) assertS3Options(options.s3)
   const log = options.log ?? (() => {})
   const [classpath, s3Plugin] = await Promise.all([
@@ -210,6 +219,7 @@ async function startIn(
     taskManagerMemory: options.taskManagerMemory ?? '1728m',
     checkpointInterval: options.checkpointInterval ?? '2 s',
     restartAttempts: options.restartAttempts === null ? undefined : (options.restartAttempts ?? 2),
+    stateBackend: options.stateBackend,
     s3: options.s3 ? { options: options.s3, clusterId } : undefined,
     extra: { ...(options.restSsl ? restSslConfig(options.restSsl) : {}), ...options.config },
   })

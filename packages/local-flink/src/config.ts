@@ -75,6 +75,13 @@ export interface ClusterDirs {
   tmp: string
 }
 
+/**
+ * hashmap: state on the JVM heap, full snapshots (the default: cheapest for small test state).
+ * rocksdb: state in embedded RocksDB with incremental checkpoints, as production runs large state.
+ * forst: Flink 2.x's disaggregated backend (ForSt, a RocksDB fork), incremental; local working dir here.
+ */
+export type StateBackend = 'hashmap' | 'rocksdb' | 'forst'
+
 export interface ConfigOptions {
   host: string
   ports: ClusterPorts
@@ -85,6 +92,8 @@ export interface ConfigOptions {
   checkpointInterval: string
   /** fixed-delay restart attempts (1s delay); undefined = Flink default (exponential-delay, unbounded, when checkpointing) */
   restartAttempts: number | undefined
+  /** default 'hashmap' */
+  stateBackend?: StateBackend
   /** S3 file system settings and the id that keeps this cluster's objects apart from other clusters' */
   s3?: { options: S3Options; clusterId: string }
   /** extra keys, override the defaults */
@@ -93,6 +102,7 @@ export interface ConfigOptions {
 
 /** The config.yaml keys (flat). Exposed for tests/diagnostics. */
 export function clusterConfig(o: ConfigOptions): Record<string, string | number | boolean> {
+  const backend = o.stateBackend ?? 'hashmap'
   const file = (p: string) => `file://${p}`
   const conf: Record<string, string | number | boolean> = {
     'jobmanager.rpc.address': o.host,
@@ -103,8 +113,8 @@ export function clusterConfig(o: ConfigOptions): Record<string, string | number 
     'taskmanager.bind-host': o.host,
     'taskmanager.numberOfTaskSlots': o.slots,
     'taskmanager.memory.process.size': o.taskManagerMemory,
-    // hashmap backend does not use managed memory: give the task heap more room
-    'taskmanager.memory.managed.fraction': 0.1,
+    // hashmap backend does not use managed memory: give the task heap more room; RocksDB and ForSt cache in it
+    'taskmanager.memory.managed.fraction': backend === 'hashmap' ? 0.1 : 0.3,
     'blob.server.port': String(o.ports.blobServer),
     'rest.address': o.host,
     'rest.bind-address': o.host,
@@ -116,7 +126,8 @@ export function clusterConfig(o: ConfigOptions): Record<string, string | number 
     'web.upload.dir': o.dirs.webUpload,
     'io.tmp.dirs': o.dirs.tmp,
     'parallelism.default': 1,
-    'state.backend.type': 'hashmap',
+    'state.backend.type': backend,
+    'execution.checkpointing.incremental': backend !== 'hashmap',
     'execution.checkpointing.interval': o.checkpointInterval,
     'execution.checkpointing.dir': file(o.dirs.checkpoints),
     'execution.checkpointing.savepoint-dir': file(o.dirs.savepoints),

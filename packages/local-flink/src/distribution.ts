@@ -35,14 +35,26 @@ const LIB_JARS: Record<1 | 2, readonly string[]> = {
 
 /**
  * flink-dist's fat jar is not published to Maven Central: the modules it bundles for a session cluster
- * (the JobManager's REST endpoint with the /jars handlers, the DataStream runtime) stand in for it.
+ * (the JobManager's REST endpoint with the /jars handlers, the DataStream runtime, the RocksDB state backend,
+ * and ForSt from 2.0 on) stand in for it.
  */
-const FLINK_DIST_MODULES: readonly string[] = [
-  'flink-runtime-web',
-  'flink-clients',
-  'flink-streaming-java',
-  'flink-connector-datagen',
-]
+const FLINK_DIST_MODULES: Record<1 | 2, readonly string[]> = {
+  1: [
+    'flink-runtime-web',
+    'flink-clients',
+    'flink-streaming-java',
+    'flink-connector-datagen',
+    'flink-statebackend-rocksdb',
+  ],
+  2: [
+    'flink-runtime-web',
+    'flink-clients',
+    'flink-streaming-java',
+    'flink-connector-datagen',
+    'flink-statebackend-rocksdb',
+    'flink-statebackend-forst',
+  ],
+}
 
 /** lib/'s logging: log4j 2 with the slf4j 1.7 binding (Flink 1.20 and 2.x use slf4j-api 1.7.36). */
 const LOG4J_JARS: readonly string[] = ['log4j-1.2-api', 'log4j-api', 'log4j-core', 'log4j-slf4j-impl']
@@ -80,7 +92,7 @@ export function distributionArtifacts(version: string): LibArtifact[] {
   const lib = distributionLibArtifactIds(full).filter((a) => a !== 'flink-dist')
   return [
     // first, so that Maven settles shared dependencies (flink-core, …) on their version, not on a pinned one's
-    ...FLINK_DIST_MODULES.map(flink),
+    ...FLINK_DIST_MODULES[flinkMajor(full) < 2 ? 1 : 2].map(flink),
     ...lib.filter((a) => !LOG4J_JARS.includes(a)).map(flink),
     ...LOG4J_JARS.map((artifactId) => ({
       groupId: 'org.apache.logging.log4j',

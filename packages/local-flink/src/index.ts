@@ -1,7 +1,7 @@
 export { classpathFile, resolveClasspath } from './classpath.ts'
 export type { FlinkCluster, FlinkClusterInfo, StartFlinkClusterOptions } from './cluster.ts'
 export { startFlinkCluster } from './cluster.ts'
-export type { ClusterPorts } from './config.ts'
+export type { ClusterPorts, StateBackend } from './config.ts'
 export { JAVA_17_OPTS } from './config.ts'
 export { buildExampleJob, EXAMPLE_JOB, EXAMPLE_JOB_ENTRY_CLASS, exampleJobJarPath } from './example-job.ts'
 export type { RestSslOptions } from './rest-ssl.ts'

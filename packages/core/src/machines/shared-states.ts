@@ -23,7 +23,11 @@ const recordFacts = {
 }
 
 /** Nothing has changed yet: a failure here leaves blue untouched. */
-export const preflightState = (targets: { fromBlue: string; statelessTarget?: string }) =>
+export const preflightState = (targets: {
+  fromBlue: string
+  statelessTarget?: string
+  lastStateTarget?: string
+}) =>
   upgradeSetup.createStateConfig({
     ...stepMarks('preflight'),
     invoke: {
@@ -39,6 +43,9 @@ export const preflightState = (targets: { fromBlue: string; statelessTarget?: st
         },
         ...(targets.statelessTarget
           ? [{ guard: 'isStateless' as const, target: targets.statelessTarget, actions: recordFacts }]
+          : []),
+        ...(targets.lastStateTarget
+          ? [{ guard: 'isLastState' as const, target: targets.lastStateTarget, actions: recordFacts }]
           : []),
         { target: targets.fromBlue, actions: recordFacts },
       ],

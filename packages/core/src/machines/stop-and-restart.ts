@@ -3,11 +3,16 @@
  *
  *   preflight → stop blue with a savepoint → start green from it → verify green → record the release.
  *
+ * In last-state mode blue's latest retained checkpoint takes the savepoint's place: it is chosen and persisted,
+ * then blue is cancelled (and a checkpoint blue completed meanwhile is taken instead), and a rollback runs blue
+ * again from it.
+ *
  * If the savepoint fails, blue is watched until it has settled: a healthy blue keeps running and nothing else
  * happens; a blue the failure restarted or failed goes to the checkpoint fallback when allowed, else needs
  * attention. If green does not start or fails verification, green is cancelled and blue
  * runs again from the same savepoint. Every failure ends in a named final state that says what runs now.
  */
+import { lastStateMaxAgeMs } from '../upgrade/options.ts'
 import { MACHINE_VERSION } from './machine-version.ts'
 import {
   finalState,
@@ -30,7 +35,7 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
   context: ({ input }) => initialContext(input),
   initial: 'preflight',
   states: {
-    preflight: preflightState({ fromBlue: 'stoppingBlue' }),
+    preflight: preflightState({ fromBlue: 'stoppingBlue', lastStateTarget: 'choosingCheckpoint' }),
     stoppingBlue: stoppingBlueState('savepoint', { done: 'startingGreen', error: 'watchingBlue' }),
 
     watchingBlue: watchingBlueState({ fallback: 'fallingBackToCheckpoint' }),
@@ -68,6 +73,59 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
             params: ({ event }) => ({
               message: `the checkpoint fallback was not taken: ${describeError('fallingBackToCheckpoint', event.error).message}`,
             }),
+          },
+        },
+      },
+    },
+
+    /** Last-state: checked again (time passed since preflight) and persisted before blue is touched. */
+    choosingCheckpoint: {
+      entry: [{ type: 'enterStep', params: { step: 'choosingCheckpoint' } }, 'chooseSavepointTrigger'],
+      exit: { type: 'leaveStep', params: { step: 'choosingCheckpoint' } },
+      invoke: {
+        id: 'findLastState',
+        src: 'findLastState',
+        input: ({ context }) => ({
+          jobId: context.facts!.blue!.jobId,
+          maxAgeMs: lastStateMaxAgeMs(context.options),
+        }),
+        onDone: {
+          target: 'cancellingBlue',
+          actions: { type: 'recordCheckpointFallback', params: ({ event }) => event.output },
+        },
+        onError: {
+          target: 'abortedBlueUntouched',
+          actions: {
+            type: 'recordError',
+            params: ({ event }) => ({ step: 'choosingCheckpoint', error: event.error }),
+          },
+        },
+      },
+    },
+
+    cancellingBlue: {
+      entry: [
+        { type: 'enterStep', params: { step: 'cancellingBlue' } },
+        { type: 'setDeadline', params: ({ context }) => ({ ms: context.options.timeouts.cancelMs }) },
+      ],
+      exit: { type: 'leaveStep', params: { step: 'cancellingBlue' } },
+      invoke: {
+        id: 'cancelForLastState',
+        src: 'cancelForLastState',
+        input: ({ context }) => ({
+          jobId: context.facts!.blue!.jobId,
+          chosen: context.savepoint!.location!,
+          deadline: context.stepDeadline!,
+        }),
+        onDone: {
+          target: 'startingGreen',
+          actions: { type: 'recordCheckpointFallback', params: ({ event }) => event.output },
+        },
+        onError: {
+          target: 'needsAttention',
+          actions: {
+            type: 'recordError',
+            params: ({ event }) => ({ step: 'cancellingBlue', error: event.error }),
           },
         },
       },
@@ -137,6 +195,7 @@ export const stopAndRestartMachine = upgradeSetup.createMachine({
             input: ({ context }) => ({
               jobId: context.rollbackJobId,
               savepointPath: context.savepoint!.location,
+              allowCheckpointRestore: context.savepoint!.kind === 'checkpoint',
               verify: { ...context.options.verify, stabilisationMs: 0 },
               deadline: context.stepDeadline!,
               role: 'blue' as const,

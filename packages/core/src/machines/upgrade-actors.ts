@@ -9,7 +9,18 @@ import type { Clusters } from '../cross-cluster/clusters.ts'
 import { FlinkOperationTimeoutError } from '../errors.ts'
 import { type PreflightDeps, runPreflight } from '../preflight/preflight.ts'
 import { cancelJob } from '../steps/cancel-job.ts'
-import { useLatestCheckpoint } from '../steps/checkpoint-fallback.ts'
+import {
+  cancelKeepingCheckpoint,
+  usableCheckpoint,
+  useLatestCheckpoint,
+} from '../steps/checkpoint-fallback.ts'
+import {
+  PROGRESS_POLL_MS,
+  type Progress,
+  watchRestore,
+  watchSavepoint,
+  withProgress,
+} from '../steps/progress.ts'
 import { stopWithSavepoint, takeSavepoint } from '../steps/savepoint.ts'
 import { startJob } from '../steps/start-job.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
@@ -42,6 +53,10 @@ export interface UpgradeActorDeps {
   startEffect?(): () => void
   /** The user's own checks, run on green after the built-in ones. */
   customChecks?: Check[]
+  /** Progress of savepoints and restores as they run (not persisted: it only matters while it runs). */
+  onProgress?: (progress: Progress) => void
+  /** How often that progress is polled (default PROGRESS_POLL_MS). */
+  progressIntervalMs?: number
 }
 
 /** Runs `effect` only after the state that leads to it is safely persisted. */
@@ -64,6 +79,14 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
   const client = clusters.blue
   const on = (role: 'blue' | 'green' | undefined): FlinkClient =>
     role === 'blue' ? clusters.blue : clusters.green
+  const watch = {
+    intervalMs: deps.progressIntervalMs ?? PROGRESS_POLL_MS,
+    report: deps.onProgress ?? (() => {}),
+  }
+  const savepointWatched = <T>(jobId: string, step: () => Promise<T>, signal: AbortSignal) =>
+    deps.onProgress
+      ? withProgress(step, (s) => watchSavepoint(client, { ...watch, jobId }, s), signal)
+      : step()
   const preflightDeps: PreflightDeps = {
     clusters,
     async blueSettings(jobName, jobId) {
@@ -81,12 +104,22 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
 
     stopBlue: afterPersist(deps, async (input: SavepointInput, signal): Promise<StopBlueOutput> => {
       // When blue reached FINISHED is read for the result afterwards, off the path to starting green.
-      return stopWithSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal)
+      const timeoutMs = msUntil(input.deadline)
+      return savepointWatched(
+        input.jobId,
+        () => stopWithSavepoint(client, { ...input, timeoutMs }, signal),
+        signal,
+      )
     }),
 
-    takeSavepoint: afterPersist(deps, (input: SavepointInput, signal) =>
-      takeSavepoint(client, { ...input, timeoutMs: msUntil(input.deadline) }, signal),
-    ),
+    takeSavepoint: afterPersist(deps, (input: SavepointInput, signal) => {
+      const timeoutMs = msUntil(input.deadline)
+      return savepointWatched(
+        input.jobId,
+        () => takeSavepoint(client, { ...input, timeoutMs }, signal),
+        signal,
+      )
+    }),
 
     watchBlue: afterPersist(deps, (input: Omit<WatchBlueInput, 'poll'>, signal) =>
       watchBlue(client, input, signal),
@@ -99,6 +132,22 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         signal,
       ): Promise<CheckpointFallbackOutput> =>
         useLatestCheckpoint(client, { ...input, timeoutMs: msUntil(input.deadline), signal }),
+    ),
+
+    findLastState: afterPersist(
+      deps,
+      (input: { jobId: string; maxAgeMs: number }, signal): Promise<CheckpointFallbackOutput> =>
+        usableCheckpoint(client, { ...input, signal }),
+    ),
+
+    // afterPersist: the chosen checkpoint is in the state file before blue is cancelled.
+    cancelForLastState: afterPersist(
+      deps,
+      (
+        input: { jobId: string; chosen: string; deadline: number },
+        signal,
+      ): Promise<CheckpointFallbackOutput> =>
+        cancelKeepingCheckpoint(client, { ...input, timeoutMs: msUntil(input.deadline), signal }),
     ),
 
     startJob: afterPersist(deps, async (input: StartInput, signal) => {
@@ -123,13 +172,18 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         allowCheckpointRestore: input.allowCheckpointRestore,
         custom: input.role === 'green' ? deps.customChecks : undefined,
       })
-      const outcome = await runChecks(checks, {
-        client: on(input.role),
-        jobId: input.jobId,
-        savepointPath: input.savepointPath,
-        deadline: input.deadline,
-        signal,
-      })
+      const verify = () =>
+        runChecks(checks, {
+          client: on(input.role),
+          jobId: input.jobId,
+          savepointPath: input.savepointPath,
+          deadline: input.deadline,
+          signal,
+        })
+      const { jobId, role } = input
+      const outcome = deps.onProgress
+        ? await withProgress(verify, (s) => watchRestore(on(role), { ...watch, jobId, role }, s), signal)
+        : await verify()
       return { passed: outcome.passed, results: outcome.results, allRunningAt: allRunningAt(outcome.results) }
     }),
 

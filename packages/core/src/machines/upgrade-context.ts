@@ -4,6 +4,7 @@
  */
 import type { ClaimMode } from '../client/schemas/jars.ts'
 import type { ClusterUrls } from '../cross-cluster/clusters.ts'
+import type { DowntimeEstimate } from '../preflight/downtime-estimate.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { JobRef, RunSettings } from '../upgrade/run-settings.ts'
@@ -60,6 +61,8 @@ export interface PreflightFacts {
   warnings?: string[]
   /** A move to another cluster: the Flink version green runs on. */
   targetFlinkVersion?: string
+  /** Blue's state size and the downtime its checkpoint history suggests. */
+  estimate?: DowntimeEstimate
 }
 
 export interface UpgradeContext {

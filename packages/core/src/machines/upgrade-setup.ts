@@ -8,6 +8,7 @@ import { newTriggerId } from '../client/async-operation.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
 import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import { FlinkApiError, isFlinkDeployError, ReleaseStartFailedError } from '../errors.ts'
+import type { Progress } from '../steps/progress.ts'
 import type { SavepointStepOutput } from '../steps/savepoint.ts'
 import type { BlueAfterSavepoint, WatchBlueInput } from '../steps/watch-blue.ts'
 import type { ResolvedUpgradeOptions, SavepointFormat } from '../upgrade/options.ts'
@@ -45,6 +46,7 @@ export type UpgradeEmitted =
   /** Green failed; `firstDeployment`: there is no blue to run again, so nothing stays deployed. */
   | { type: 'rollback-started'; reason: string; firstDeployment: boolean; at: number }
   | { type: 'warning'; message: string; at: number }
+  | Progress
 
 export type StopBlueOutput = SavepointStepOutput
 export type CheckpointFallbackOutput = { location: string }
@@ -114,6 +116,13 @@ export const upgradeSetup = setup({
       CheckpointFallbackOutput,
       { jobId: string; maxAgeMs: number; deadline: number }
     >('useLatestCheckpoint'),
+    findLastState: placeholder<CheckpointFallbackOutput, { jobId: string; maxAgeMs: number }>(
+      'findLastState',
+    ),
+    cancelForLastState: placeholder<
+      CheckpointFallbackOutput,
+      { jobId: string; chosen: string; deadline: number }
+    >('cancelForLastState'),
     startJob: placeholder<{ submitted: boolean }, StartInput>('startJob'),
     verifyJob: placeholder<VerifyOutput, VerifyJobInput>('verifyJob'),
     cancelJob: placeholder<{ finalStatus: JobStatus | 'UNKNOWN' }, CancelInput>('cancelJob'),
@@ -266,6 +275,7 @@ export const upgradeSetup = setup({
       context.facts?.blue?.settings !== undefined && context.savepoint?.location !== undefined,
     wantsManualPromotion: ({ context }) => context.options.manualPromotion,
     isStateless: ({ context }) => context.options.stateless,
+    isLastState: ({ context }) => context.options.upgradeMode === 'last-state',
   },
 })
 

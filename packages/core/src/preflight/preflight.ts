@@ -10,9 +10,11 @@ import { type Clusters, isMove } from '../cross-cluster/clusters.ts'
 import { checkTargetCluster, type TargetFacts } from '../cross-cluster/target-preflight.ts'
 import { PreflightFailedError } from '../errors.ts'
 import type { PreflightFacts } from '../machines/upgrade-context.ts'
+import { usableCheckpoint } from '../steps/checkpoint-fallback.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
-import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
+import { lastStateMaxAgeMs, type ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
+import { estimateDowntime } from './downtime-estimate.ts'
 import { type BlueSelector, findBlueJob } from './find-blue-job.ts'
 import { checkSavepointFormat } from './savepoint-format.ts'
 import { checkStateCompatibility } from './state-compatibility.ts'
@@ -49,8 +51,15 @@ export async function runPreflight(
     options.checkpointFallbackMaxAgeMs !== undefined,
   )
   const fromBlue = blueJob !== undefined && !options.stateless
-  const savepointDir = fromBlue ? await requireSavepointDir(client, options, signal) : options.savepointDir
-  const { warnings } = fromBlue
+  const lastState = fromBlue && options.upgradeMode === 'last-state'
+  // Refused here, before blue is touched, when the checkpoint green would start from is not there to take.
+  if (lastState)
+    await usableCheckpoint(client, { jobId: blueJob.jid, maxAgeMs: lastStateMaxAgeMs(options), signal })
+  const takesSavepoint = fromBlue && !lastState
+  const savepointDir = takesSavepoint
+    ? await requireSavepointDir(client, options, signal)
+    : options.savepointDir
+  const { warnings } = takesSavepoint
     ? await checkSavepointFormat(
         client,
         { blueJobId: blueJob.jid, format: options.savepointFormat, flinkVersion: version.raw },
@@ -62,10 +71,12 @@ export async function runPreflight(
         clusters,
         {
           blueVersion: version,
-          savepointDir: fromBlue ? savepointDir : undefined,
+          savepointDir: takesSavepoint ? savepointDir : undefined,
           allowLocalSavepointDir: options.allowLocalSavepointDir,
           fallbackFrom:
-            fromBlue && options.checkpointFallbackMaxAgeMs !== undefined ? blueJob.jid : undefined,
+            fromBlue && (lastState || options.checkpointFallbackMaxAgeMs !== undefined)
+              ? blueJob.jid
+              : undefined,
         },
         signal,
       )
@@ -129,6 +140,14 @@ export async function runPreflight(
   }
 
   const blueSettings = blueJob ? await deps.blueSettings(blueJob.name, blueJob.jid) : undefined
+  // Only a guide: a job whose statistics cannot be read is upgraded without one.
+  const estimate = fromBlue
+    ? await estimateDowntime(client, {
+        jobId: blueJob.jid,
+        mode: lastState ? 'last-state' : 'savepoint',
+        signal,
+      }).catch(() => undefined)
+    : undefined
   return {
     flinkVersion: version.raw,
     blue: blueJob
@@ -152,6 +171,7 @@ export async function runPreflight(
       ...plannedSteps(options, blueJob?.jid, sinks),
     ],
     targetFlinkVersion: target?.flinkVersion,
+    estimate,
   }
 }
 
@@ -203,6 +223,13 @@ function plannedSteps(
     ? 'with empty state (stateless: blue state is discarded)'
     : 'from that savepoint'
   const format = options.savepointFormat
+  if (options.upgradeMode === 'last-state' && !options.stateless) {
+    return [
+      `cancel blue ${blueJobId}, keeping its latest retained checkpoint (at most ${lastStateMaxAgeMs(options) / 1000} s old)`,
+      `${green} from that checkpoint (last-state: the sources replay what came after it)`,
+      'verify green; on failure run blue again from the same checkpoint',
+    ]
+  }
   if (options.strategy === 'blue-green') {
     return [
       `take a ${format} savepoint of blue ${blueJobId} while it keeps running`,

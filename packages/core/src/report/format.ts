@@ -3,7 +3,9 @@
  * the same things in the same words. No colours, no terminal control: the surfaces add those.
  */
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import type { Progress } from '../steps/progress.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
+import { formatBytes, formatMs } from '../units.ts'
 import type { UpgradeResult } from '../upgrade/result.ts'
 import { describeJobState } from '../upgrade/running-job.ts'
 import type { CheckResult } from '../verify/check.ts'
@@ -15,6 +17,8 @@ export const STEP_TITLES: Record<string, string> = {
   savepointingBlue: 'Taking a savepoint of blue (blue keeps running)',
   watchingBlue: 'Savepoint failed: watching blue until it settles',
   fallingBackToCheckpoint: "Falling back to blue's latest checkpoint",
+  choosingCheckpoint: "Last-state: choosing blue's latest retained checkpoint",
+  cancellingBlue: 'Last-state: cancelling blue, keeping that checkpoint',
   startingGreen: 'Starting green',
   verifyingGreen: 'Verifying green',
   awaitingPromotion: 'Waiting for promotion',
@@ -48,7 +52,20 @@ export function formatEvent(event: UpgradeEmitted): string | undefined {
       return event.firstDeployment ? `✗ nothing deployed: ${event.reason}` : `⟲ rollback: ${event.reason}`
     case 'warning':
       return `  warning: ${event.message}`
+    case 'savepoint-progress':
+    case 'restore-progress':
+      return `  ${formatProgress(event)}`
   }
+}
+
+export { formatBytes, formatMs }
+
+/** One progress report in words; the CLI also shows it on its live line. */
+export function formatProgress(progress: Progress): string {
+  if (progress.type === 'savepoint-progress') {
+    return `savepoint ${progress.checkpointId}: ${progress.acknowledged}/${progress.subtasks} subtasks acknowledged, ${formatBytes(progress.bytes)} written`
+  }
+  return `${progress.role} restoring: ${progress.running}/${progress.subtasks} subtasks running, ${progress.initializing} initializing`
 }
 
 export function formatBlueAfterSavepoint(blue: BlueAfterSavepoint): string {
@@ -68,10 +85,6 @@ export function formatBlueAfterSavepoint(blue: BlueAfterSavepoint): string {
 
 export function formatCheck(result: CheckResult): string {
   return `${result.passed ? '✓' : '✗'} ${result.name}: ${result.message} (${formatMs(result.durationMs)})`
-}
-
-export function formatMs(ms: number): string {
-  return ms < 1_000 ? `${Math.round(ms)} ms` : `${(ms / 1_000).toFixed(1)} s`
 }
 
 /** The final summary as label/value rows, in the order a person reads them. */

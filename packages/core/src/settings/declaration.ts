@@ -140,6 +140,22 @@ export const UPGRADE_SETTINGS = [
     action: 'checkpoint-fallback-max-age-ms',
   }),
   D({
+    name: 'upgrade-mode',
+    option: 'upgradeMode',
+    kind: 'enum',
+    values: ['savepoint', 'last-state'],
+    arg: '<mode>',
+    help: 'savepoint (default: stop blue with a new one) or last-state (cancel blue; green starts from its latest retained checkpoint)',
+  }),
+  D({
+    name: 'last-state-max-age',
+    option: 'lastStateMaxAgeMs',
+    kind: 'duration',
+    arg: '<duration>',
+    help: 'last-state: refuse before blue is touched if its latest checkpoint is older than this (default 5m)',
+    action: 'last-state-max-age-ms',
+  }),
+  D({
     name: 'manual-promotion',
     option: 'manualPromotion',
     kind: 'boolean',

@@ -41,6 +41,8 @@ export interface CheckpointRecord {
   failureMessage?: string
   /** Savepoints only: the format asked for. */
   format?: 'CANONICAL' | 'NATIVE'
+  /** How long it takes in all: while in progress, subtasks acknowledge and bytes grow in proportion. */
+  durationMs: number
 }
 
 export interface RestoreRecord {
@@ -441,6 +443,7 @@ export class FakeJob {
       stateSize: 0,
       externalPath: null,
       discarded: false,
+      durationMs,
     }
     this.checkpointCounts.total++
     this.#pushHistory(record)

@@ -418,9 +418,25 @@ export function executionResult(cluster: FakeFlinkCluster, job: FakeJob): Json {
 
 // ---- checkpoints -------------------------------------------------------------------------------------------
 
+/** An in-progress snapshot as Flink shows it: subtasks acknowledge and bytes grow as it goes. */
+function progressOf(
+  job: FakeJob,
+  c: CheckpointRecord,
+  subtasks: number,
+): { acknowledged: number; size: number } {
+  if (c.status === 'COMPLETED') return { acknowledged: subtasks, size: c.stateSize }
+  if (c.status === 'FAILED') return { acknowledged: 0, size: 0 }
+  const done = Math.min(1, (Date.now() - c.triggerTimestamp) / Math.max(1, c.durationMs))
+  return {
+    acknowledged: Math.floor(subtasks * done),
+    size: Math.round((1024 + job.stateCount() * 8) * done),
+  }
+}
+
 function checkpointJson(job: FakeJob, c: CheckpointRecord, withTasks = true): Json {
   const className = c.status === 'COMPLETED' ? 'completed' : c.status === 'FAILED' ? 'failed' : 'in_progress'
   const subtasks = job.vertices.reduce((n, v) => n + v.parallelism, 0)
+  const progress = progressOf(job, c, subtasks)
   const json: Json = {
     className,
     id: c.id,
@@ -429,14 +445,14 @@ function checkpointJson(job: FakeJob, c: CheckpointRecord, withTasks = true): Js
     savepointFormat: c.isSavepoint ? (c.format ?? 'CANONICAL') : null,
     trigger_timestamp: c.triggerTimestamp,
     latest_ack_timestamp: c.ackTimestamp,
-    checkpointed_size: c.stateSize,
-    state_size: c.stateSize,
+    checkpointed_size: progress.size,
+    state_size: progress.size,
     end_to_end_duration: c.ackTimestamp - c.triggerTimestamp,
     alignment_buffered: 0,
     processed_data: 0,
     persisted_data: 0,
     num_subtasks: subtasks,
-    num_acknowledged_subtasks: c.status === 'COMPLETED' ? subtasks : 0,
+    num_acknowledged_subtasks: progress.acknowledged,
     checkpoint_type: c.type,
   }
   if (withTasks) {

@@ -39,6 +39,17 @@ export type Strategy = z.infer<typeof Strategy>
 export const SavepointFormat = z.enum(['canonical', 'native'])
 export type SavepointFormat = z.infer<typeof SavepointFormat>
 
+/**
+ * savepoint: blue is stopped with a new savepoint (the default). last-state: blue is cancelled and green starts
+ * from blue's latest retained checkpoint, as the Kubernetes operator's last-state mode: no snapshot to wait for,
+ * but the sources must replay what came after that checkpoint.
+ */
+export const UpgradeMode = z.enum(['savepoint', 'last-state'])
+export type UpgradeMode = z.infer<typeof UpgradeMode>
+
+/** How old blue's latest checkpoint may be for a last-state upgrade, unless lastStateMaxAgeMs says. */
+export const DEFAULT_LAST_STATE_MAX_AGE_MS = 300_000
+
 export const UpgradeOptionsSchema = z
   .strictObject({
     /** Selects blue: the name of the running job, or its id. */
@@ -74,6 +85,9 @@ export const UpgradeOptionsSchema = z
     initialSavepoint: z.string().min(1).optional(),
     /** If blue is too unhealthy to take a savepoint, fall back to its latest retained checkpoint of at most this age. */
     checkpointFallbackMaxAgeMs: ms.optional(),
+    upgradeMode: UpgradeMode.default('savepoint'),
+    /** last-state: the oldest blue's latest checkpoint may be (default DEFAULT_LAST_STATE_MAX_AGE_MS). */
+    lastStateMaxAgeMs: ms.optional(),
     /**
      * How to run blue again if green fails, when no release record of an earlier flink-deploy run says so
      * (the first upgrade of a job deployed by other means).
@@ -122,6 +136,32 @@ export const UpgradeOptionsSchema = z
     message: 'stateless and initialSavepoint exclude each other',
     path: ['stateless'],
   })
+  .superRefine((o, ctx) => {
+    if (o.upgradeMode !== 'last-state') {
+      if (o.lastStateMaxAgeMs !== undefined)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lastStateMaxAgeMs'],
+          message: 'applies only to upgradeMode last-state',
+        })
+      return
+    }
+    const conflict = lastStateConflict(o)
+    if (conflict) ctx.addIssue({ code: 'custom', path: ['upgradeMode'], message: `last-state ${conflict}` })
+  })
+
+function lastStateConflict(o: {
+  strategy: Strategy
+  stateless: boolean
+  claimMode: string
+}): string | undefined {
+  if (o.strategy === 'blue-green')
+    return 'cancels blue before green starts; it cannot run with strategy blue-green'
+  if (o.stateless) return "starts green from blue's checkpoint; it excludes stateless"
+  if (o.claimMode === 'CLAIM')
+    return 'needs claimMode NO_CLAIM: a rollback restarts blue from the same checkpoint, which green must not delete'
+  return undefined
+}
 
 export type UpgradeOptions = z.input<typeof UpgradeOptionsSchema>
 export type ResolvedUpgradeOptions = z.output<typeof UpgradeOptionsSchema>
@@ -137,3 +177,6 @@ export function resolveUpgradeOptions(options: UpgradeOptions): ResolvedUpgradeO
   }
   return parsed.data
 }
+
+export const lastStateMaxAgeMs = (o: ResolvedUpgradeOptions) =>
+  o.lastStateMaxAgeMs ?? DEFAULT_LAST_STATE_MAX_AGE_MS

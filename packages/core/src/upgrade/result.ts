@@ -9,6 +9,7 @@ import type { JobOverview } from '../client/schemas/jobs.ts'
 import type { Clusters, ClusterUrls } from '../cross-cluster/clusters.ts'
 import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { refusedCanonical } from '../machines/upgrade-setup.ts'
+import { type DowntimeEstimate, describeEstimate } from '../preflight/downtime-estimate.ts'
 import { redactConfiguration } from '../redact.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
 import { terminalAt } from '../steps/terminal-at.ts'
@@ -44,6 +45,8 @@ export interface UpgradeResult {
   plan: string[]
   /** Dry run: the options the run would use, defaults filled in (sensitive Flink configuration redacted). */
   options?: ResolvedUpgradeOptions
+  /** Blue's state size and the downtime its checkpoint history suggests, when it has one. */
+  estimate?: DowntimeEstimate
   steps: { step: string; durationMs: number }[]
   totalMs: number
   /** Blue FINISHED to every subtask of green RUNNING, from Flink's own timestamps. */
@@ -99,6 +102,7 @@ export async function buildResult(
     recovery: outcome === 'failed-needs-attention' ? await recoveryCommand(context, client) : undefined,
     plan: context.facts?.steps ?? [],
     ...(outcome === 'dry-run' ? { options: shownOptions(context.options) } : {}),
+    estimate: context.facts?.estimate,
     steps: context.steps.map((s) => ({ step: s.step, durationMs: (s.leftAt ?? end) - s.enteredAt })),
     // After the last look at the cluster above: the whole wait, up to the answer.
     totalMs: Math.round(Date.now() - startedAt),
@@ -266,7 +270,7 @@ function summarise(r: UpgradeResult): string {
     case 'awaiting-promotion':
       return `Green job ${r.greenJobId} is verified beside blue ${r.blueJobId}; promote or reject it.`
     case 'dry-run':
-      return `Dry run: nothing was changed. It would ${r.plan.join(', then ')}.`
+      return `Dry run: nothing was changed. It would ${r.plan.join(', then ')}.${r.estimate ? ` ${describeEstimate(r.estimate)}.` : ''}`
     default:
       return `Needs attention: ${clause(r.error?.message, 'the run did not finish')}. Now running: ${now}${recover}.${r.recovery ? ` To recover: ${r.recovery}` : ''}`
   }

@@ -52,6 +52,8 @@ export interface UpgradeRuntime {
   /** Cancels the run at its next safe point. */
   signal?: AbortSignal
   onEvent?: (event: UpgradeEmitted) => void
+  /** How often the progress of savepoints and restores is polled for onEvent (default 1 s). */
+  progressIntervalMs?: number
   /** Your own verification of green (a query, a probe), run after the built-in checks; give them again on resume. */
   checks?: Check[]
 }
@@ -205,6 +207,8 @@ async function drive(
       return () => inFlight--
     },
     customChecks: runtime.checks,
+    onProgress: runtime.onEvent,
+    progressIntervalMs: runtime.progressIntervalMs,
   })
   // Both machines come from one setup, so they take the same actors, input and snapshots.
   const logic = (machine as typeof stopAndRestartMachine).provide({ actors })

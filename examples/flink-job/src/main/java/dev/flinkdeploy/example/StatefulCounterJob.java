@@ -6,7 +6,9 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -25,7 +27,10 @@ import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -52,6 +57,12 @@ import java.util.Map;
  *                              (keyBy(...).enableAsyncState(), State V2). Flink 2.x refuses canonical savepoints of such
  *                              an operator; native ones work. Flink 1.20 has no DataStream async state API.</li>
  *   <li>--source kafka --sink kafka  Kafka mode (KafkaPipeline): Kafka in, keyed count, exactly-once Kafka out.</li>
+ *   <li>--state-mb N           hold about N MB of extra keyed state: the source's first N * 1024 numbers are fill
+ *                              keys, emitted at full speed (the rate limit starts after them), each stored as a
+ *                              1 KiB value in ValueState "fill" of the counter; then the normal stream runs. Fill
+ *                              keys are negative, so they never mix with the counted keys, and are not counted
+ *                              (stateCount is unchanged). A restored source continues after them: no second fill
+ *                              (its first N * 1024 numbers after a restore are unthrottled too).</li>
  * </ul>
  *
  * <p>Metrics of the counter operator (REST: GET /jobs/:jobid/vertices/:vertexid/metrics?get=0.counter.stateCount):
@@ -68,6 +79,8 @@ public final class StatefulCounterJob {
     public static final String COUNTER_UID = "counter";
     public static final String INCOMPATIBLE_COUNTER_UID = "counter-incompatible";
     public static final String SINK_UID = "discard-sink";
+    /** Bytes of one fill value: --state-mb N writes N * 1024 of them. */
+    static final int FILL_VALUE_BYTES = 1024;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> params = parseArgs(args);
@@ -83,6 +96,13 @@ public final class StatefulCounterJob {
             throw new IllegalArgumentException("--topology must be compatible or incompatible, got: " + topology);
         }
         String jobName = params.getOrDefault("name", "flink-deploy-example " + release);
+        long stateMb = Long.parseLong(params.getOrDefault("state-mb", "0"));
+        if (stateMb < 0) {
+            throw new IllegalArgumentException("--state-mb must be 0 or more, got: " + stateMb);
+        }
+        if (stateMb > 0 && params.containsKey("async-state")) {
+            throw new IllegalArgumentException("--state-mb is not supported with --async-state");
+        }
 
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         env.setMaxParallelism(128);
@@ -105,10 +125,12 @@ public final class StatefulCounterJob {
                     "--source/--sink: kafka and kafka, or generator and discard (the default), got: " + sourceKind + " and " + sinkKind);
         }
 
+        // The first fillKeys numbers of the sequence are fill keys, at full speed; the counted events follow.
+        final long fillKeys = stateMb * (1024L * 1024L / FILL_VALUE_BYTES);
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
-                (GeneratorFunction<Long, Long>) n -> n,
+                (GeneratorFunction<Long, Long>) n -> n < fillKeys ? -(n + 1) : n - fillKeys,
                 Long.MAX_VALUE,
-                RateLimiterStrategy.perSecond(rate),
+                fillKeys > 0 ? new FreeFirst(RateLimiterStrategy.perSecond(rate), fillKeys) : RateLimiterStrategy.perSecond(rate),
                 Types.LONG);
 
         DataStream<Long> events = env
@@ -117,7 +139,8 @@ public final class StatefulCounterJob {
                 .name("events");
 
         final long keyCount = keys;
-        KeyedStream<Long, Long> keyed = events.keyBy(n -> n % keyCount, Types.LONG);
+        // Fill keys are negative and keep their own value as key; counted events are 0 or more.
+        KeyedStream<Long, Long> keyed = events.keyBy(n -> n < 0 ? n : n % keyCount, Types.LONG);
         SingleOutputStreamOperator<String> counter = params.containsKey("async-state")
                 ? asyncStateCounter(keyed, release, failAfterSeconds)
                 : keyed.process(new CountPerKey(release, failAfterSeconds));
@@ -130,6 +153,43 @@ public final class StatefulCounterJob {
                 .name("discard");
 
         env.execute(jobName);
+    }
+
+    /**
+     * The first `free` permits of each reader are granted at once, the rest by `inner`. Flink 1.20's RateLimiter
+     * has acquire(), 2.x's acquire(int) and split notifications, so the limiter is a proxy of whichever interface
+     * this Flink has.
+     */
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    static final class FreeFirst implements RateLimiterStrategy {
+        private static final long serialVersionUID = 1L;
+        private final RateLimiterStrategy inner;
+        private final long free;
+
+        FreeFirst(RateLimiterStrategy inner, long free) {
+            this.inner = inner;
+            this.free = free;
+        }
+
+        @Override
+        public RateLimiter createRateLimiter(int parallelism) {
+            RateLimiter limiter = inner.createRateLimiter(parallelism);
+            long[] left = {free};
+            return (RateLimiter) Proxy.newProxyInstance(
+                    RateLimiter.class.getClassLoader(),
+                    new Class<?>[] {RateLimiter.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("acquire") && left[0] > 0) {
+                            left[0] -= args == null ? 1 : ((Number) args[0]).longValue();
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        try {
+                            return method.invoke(limiter, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
     }
 
     /** The async state counter is compiled only against Flink 2.x, so it is looked up by name. */
@@ -158,6 +218,7 @@ public final class StatefulCounterJob {
         private final long failAfterSeconds;
 
         private transient ValueState<Long> count;
+        private transient ValueState<byte[]> fill;
         private transient ListState<Long> totalState;
         private transient long total;
         private transient long startedAtMillis;
@@ -190,6 +251,8 @@ public final class StatefulCounterJob {
         @Override
         public void open(OpenContext openContext) throws Exception {
             count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
+            fill = getRuntimeContext().getState(
+                    new ValueStateDescriptor<>("fill", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
             startedAtMillis = System.currentTimeMillis();
             processedSinceStart = getRuntimeContext().getMetricGroup().counter("processedSinceStart");
             getRuntimeContext().getMetricGroup().gauge("stateCount", (Gauge<Long>) () -> total);
@@ -198,6 +261,10 @@ public final class StatefulCounterJob {
 
         @Override
         public void processElement(Long n, Context ctx, Collector<String> out) throws Exception {
+            if (n < 0) {
+                fill.update(fillValue(n));
+                return;
+            }
             if (failAfterSeconds > 0
                     && System.currentTimeMillis() - startedAtMillis > failAfterSeconds * 1000L) {
                 throw new IllegalStateException(
@@ -215,6 +282,13 @@ public final class StatefulCounterJob {
                 out.collect("v1:" + key + ":" + next);
             }
         }
+    }
+
+    /** Pseudo-random bytes, so that neither RocksDB nor snapshot compression shrinks the state. */
+    static byte[] fillValue(long seed) {
+        byte[] value = new byte[FILL_VALUE_BYTES];
+        new java.util.SplittableRandom(seed).nextBytes(value);
+        return value;
     }
 
     static Map<String, String> parseArgs(String[] args) {
