@@ -42,7 +42,8 @@ import java.util.Optional;
  * flink-deploy.handover.path / flink-deploy.handover.colour) put the gate in front of the sink, with event time
  * from the input's eventTime field, and give the sink a uid and transactional-id prefix of its colour
  * (kafka-sink-blue, &lt;prefix&gt;-blue), so blue and green do not fence each other. Without them the job is
- * exactly as before.
+ * exactly as before. --sink-uid UID overrides the sink's uid (the Kafka tests show with it what restoring the
+ * other colour's sink state does).
  */
 final class KafkaPipeline {
 
@@ -92,7 +93,7 @@ final class KafkaPipeline {
                 .name("counter");
         (handover.isEmpty() ? counted : HandoverGate.before(counted, handover.get()))
                 .sinkTo(sink)
-                .uid(handover.map(h -> h.sinkUid(SINK_UID)).orElse(SINK_UID))
+                .uid(params.getOrDefault("sink-uid", handover.map(h -> h.sinkUid(SINK_UID)).orElse(SINK_UID)))
                 .name("orders-out");
         env.execute(jobName);
     }
