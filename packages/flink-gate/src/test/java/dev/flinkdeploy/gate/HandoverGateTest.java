@@ -114,15 +114,16 @@ class HandoverGateTest {
 
     @Test
     void aBlueThatPassedRecordsAtOrPastTBeforeSeeingTReportsTheCutoverLate() throws Exception {
-        // the object appears only after the gate opened and passed everything: T = 0 is in its past
+        // the object (T = 0) appears only once a record came through the gate: T is in the gate's past
         RecordingReporter.METRICS.clear();
         Path object = dir.resolve("late.json");
         StreamExecutionEnvironment env = environment();
-        DataStream<Long> gated = HandoverGate.before(slowSource(env, object), HandoverConfig.of(object.toUri().toString(), Colour.BLUE)
+        DataStream<Long> gated = HandoverGate.before(slowSource(env), HandoverConfig.of(object.toUri().toString(), Colour.BLUE)
                 .withPollInterval(java.time.Duration.ofMillis(20)));
-        Set<Long> out = drain(gated);
+        Set<Long> out = drain(gated.map(new PublishOnFirstRecord(object.toString(), "{\"version\": 1, \"cutoverMillis\": 0}"))
+                .setParallelism(1));
         assertTrue(out.size() < N, "blue dropped records at or past T once it read T");
-        assertTrue(values("cutoverLate").contains(1));
+        assertTrue(values("cutoverLate").contains(1), "cutoverLate " + values("cutoverLate"));
     }
 
     // --- helpers
@@ -141,14 +142,10 @@ class HandoverGateTest {
                 .withPollInterval(java.time.Duration.ofMillis(50))));
     }
 
-    /** Records 0..N-1, 1 ms apart, that write the late object (T = 0) once half of them went through. */
-    private static DataStream<Long> slowSource(StreamExecutionEnvironment env, Path object) {
-        String location = object.toString();
+    /** Records 0..N-1 (event time = value), about 0.2 ms apart, rebalanced over 2 subtasks. */
+    private static DataStream<Long> slowSource(StreamExecutionEnvironment env) {
         return env.fromSequence(0, N - 1)
                 .map(v -> {
-                    if (v == N / 2) {
-                        Files.writeString(Path.of(location), "{\"version\": 1, \"cutoverMillis\": 0}");
-                    }
                     if (v % 50 == 0) {
                         Thread.sleep(10);
                     }
@@ -161,6 +158,30 @@ class HandoverGateTest {
                 .rebalance()
                 .map(v -> v)
                 .setParallelism(2);
+    }
+
+    /** Writes a hand-over object when the first record passes: what a tool publishing too late does. */
+    private static final class PublishOnFirstRecord extends org.apache.flink.api.common.functions.RichMapFunction<Long, Long> {
+        private static final long serialVersionUID = 1L;
+        private final String location;
+        private final String json;
+        private transient boolean published;
+
+        PublishOnFirstRecord(String location, String json) {
+            this.location = location;
+            this.json = json;
+        }
+
+        @Override
+        public Long map(Long value) throws Exception {
+            if (!published) {
+                Path tmp = Path.of(location + ".tmp");
+                Files.writeString(tmp, json, StandardCharsets.UTF_8);
+                Files.move(tmp, Path.of(location), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                published = true;
+            }
+            return value;
+        }
     }
 
     private static StreamExecutionEnvironment environment() {
