@@ -105,9 +105,9 @@ for (const version of selectedFlinkVersions()) {
 }
 
 /**
- * Starts the producer and blue (gate, colour blue) of `name`, waits for its output, then starts green (gate,
- * colour green) from a savepoint of the running blue, with allowNonRestoredState (blue's sink state stays behind
- * unless `greenSinkUid` names it).
+ * Starts the producer and blue (gate, colour blue, from program arguments) of `name`, waits for its output, then
+ * starts green (gate, colour green, from the job configuration) from a savepoint of the running blue, with
+ * allowNonRestoredState (blue's sink state stays behind unless `greenSinkUid` names it).
  */
 async function blueAndGreen(ground: KafkaGround, name: string, greenSinkUid?: string) {
   const { client, jar } = ground
@@ -131,13 +131,15 @@ async function blueAndGreen(ground: KafkaGround, name: string, greenSinkUid?: st
 
   const { location } = await client.operations.savepoint(blueId)
   const { jarId } = await client.jars.upload(jar)
+  // green's gate settings go in the job's configuration (flink-deploy.handover.*), as the tool will pass them
   const { jobid: greenId } = await client.jars.run({
     jarid: jarId,
     body: {
-      programArgsList: pipeline.args('v2', [
-        ...gate('green'),
-        ...(greenSinkUid ? ['--sink-uid', greenSinkUid] : []),
-      ]),
+      programArgsList: pipeline.args('v2', greenSinkUid ? ['--sink-uid', greenSinkUid] : []),
+      flinkConfiguration: {
+        'flink-deploy.handover.path': `file://${object}`,
+        'flink-deploy.handover.colour': 'green',
+      },
       savepointPath: location,
       allowNonRestoredState: true,
     },
