@@ -1,7 +1,7 @@
 import { mkdir, readdir, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { exec, lastLines, mavenBinary, stripAnsi, withFileLock } from '@flink-deploy/local-process'
-import { EXAMPLE_JOB_DIR } from './paths.ts'
+import { EXAMPLE_JOB_DIR, GATE_DIR } from './paths.ts'
 import { flinkMajor, resolveFlinkVersion } from './versions.ts'
 
 /** Main class of examples/flink-job (also the jar's Main-Class, so entryClass may be omitted). */
@@ -34,8 +34,9 @@ export function exampleJobJarPath(version: string): string {
 const inFlight = new Map<string, Promise<string>>()
 
 /**
- * Builds examples/flink-job against Flink `version` (mvn package -Dflink.version=…) unless the jar is newer
- * than pom.xml and every source file. Returns the jar path. Concurrent calls share one build; builds for
+ * Builds examples/flink-job with the hand-over gate (packages/flink-gate) against Flink `version` (mvn package
+ * -Dflink.version=… on examples/flink-job/reactor.pom.xml) unless the jar is newer than both poms and every source
+ * file. Returns the jar path. Concurrent calls share one build; builds for
  * different versions are serialized (one Maven at a time: the machine is small and ~/.m2 is shared).
  */
 export function buildExampleJob(version: string, options: { force?: boolean } = {}): Promise<string> {
@@ -66,8 +67,10 @@ async function build(version: string, force: boolean): Promise<string> {
         '-B',
         '-Dstyle.color=never',
         '-f',
-        join(EXAMPLE_JOB_DIR, 'pom.xml'),
+        join(EXAMPLE_JOB_DIR, 'reactor.pom.xml'),
         'package',
+        // the gate's own tests run in test/gate-handover.flink.test.ts
+        '-DskipTests',
         `-Dflink.version=${version}`,
         // Flink 1.x lacks the async state API the example's flink2 package is written against.
         ...(flinkMajor(version) < 2 ? ['-Pflink1'] : []),
@@ -103,9 +106,16 @@ async function isUpToDate(jar: string): Promise<boolean> {
   } catch {
     return false
   }
-  const sources = Math.max(
-    (await stat(join(EXAMPLE_JOB_DIR, 'pom.xml'))).mtimeMs,
-    await newestSourceMtime(join(EXAMPLE_JOB_DIR, 'src')),
-  )
-  return jarMtime >= sources
+  const sources = await Promise.all([
+    newestModuleMtime(EXAMPLE_JOB_DIR),
+    newestModuleMtime(GATE_DIR),
+    stat(join(EXAMPLE_JOB_DIR, 'reactor.pom.xml')).then((s) => s.mtimeMs),
+  ])
+  return jarMtime >= Math.max(...sources)
+}
+
+/** Newest of a Maven module's pom.xml and main sources (the gate's tests do not go into the jar). */
+async function newestModuleMtime(dir: string): Promise<number> {
+  const pom = (await stat(join(dir, 'pom.xml'))).mtimeMs
+  return Math.max(pom, await newestSourceMtime(join(dir, 'src', 'main')))
 }

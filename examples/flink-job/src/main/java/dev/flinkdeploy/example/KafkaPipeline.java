@@ -11,11 +11,18 @@ import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 
+import dev.flinkdeploy.gate.Colour;
+import dev.flinkdeploy.gate.HandoverConfig;
+import dev.flinkdeploy.gate.HandoverGate;
+
+import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Kafka mode of the example job (--source kafka --sink kafka): every input record "seq,eventTime" is counted per
@@ -30,6 +37,13 @@ import java.util.Map;
  * Flags: --bootstrap host:port, --in topic, --out topic, --transactional-id-prefix (default: the job name),
  * --keys K (default 16), --checkpoint-interval ms (default 1000), --fail-at-record N (the counter throws on the
  * first record with seq ≥ N: a bad release that fails before it commits anything).
+ *
+ * <p>Hand-over (packages/flink-gate): --handover-path P --colour blue|green (or the configuration keys
+ * flink-deploy.handover.path / flink-deploy.handover.colour) put the gate in front of the sink, with event time
+ * from the input's eventTime field, and give the sink a uid and transactional-id prefix of its colour
+ * (kafka-sink-blue, &lt;prefix&gt;-blue), so blue and green do not fence each other. Without them the job is
+ * exactly as before. --sink-uid UID overrides the sink's uid (the Kafka tests show with it what restoring the
+ * other colour's sink state does).
  */
 final class KafkaPipeline {
 
@@ -51,6 +65,8 @@ final class KafkaPipeline {
                 .setValueOnlyDeserializer(new SimpleStringSchema())
                 .build();
 
+        Optional<HandoverConfig> handover = handover(env, params);
+        String prefix = params.getOrDefault("transactional-id-prefix", jobName);
         KafkaSink<String> sink = KafkaSink.<String>builder()
                 .setBootstrapServers(bootstrap)
                 .setRecordSerializer(KafkaRecordSerializationSchema.builder()
@@ -58,23 +74,48 @@ final class KafkaPipeline {
                         .setValueSerializationSchema(new SimpleStringSchema())
                         .build())
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .setTransactionalIdPrefix(params.getOrDefault("transactional-id-prefix", jobName))
+                .setTransactionalIdPrefix(handover.map(h -> h.transactionalIdPrefix(prefix)).orElse(prefix))
                 // below the broker's transaction.max.timeout.ms (15 min by default)
                 .setProperty("transaction.timeout.ms", "600000")
                 .build();
 
         final long keyCount = keys;
-        env.fromSource(source, WatermarkStrategy.noWatermarks(), "orders-in")
+        WatermarkStrategy<String> watermarks = handover.isEmpty()
+                ? WatermarkStrategy.noWatermarks()
+                : WatermarkStrategy.<String>forBoundedOutOfOrderness(Duration.ofMillis(200))
+                        .withTimestampAssigner((line, kafkaTimestamp) -> eventTime(line));
+        DataStream<String> counted = env.fromSource(source, watermarks, "orders-in")
                 .uid(SOURCE_UID)
                 .name("orders-in")
                 .keyBy(line -> Long.parseLong(line.substring(0, line.indexOf(','))) % keyCount, Types.LONG)
                 .process(new CountRecords(release, failAtRecord))
                 .uid(StatefulCounterJob.COUNTER_UID)
-                .name("counter")
+                .name("counter");
+        (handover.isEmpty() ? counted : HandoverGate.before(counted, handover.get()))
                 .sinkTo(sink)
-                .uid(SINK_UID)
+                .uid(params.getOrDefault("sink-uid", handover.map(h -> h.sinkUid(SINK_UID)).orElse(SINK_UID)))
                 .name("orders-out");
         env.execute(jobName);
+    }
+
+    /** --handover-path / --colour, else the job configuration's flink-deploy.handover.* keys, else none. */
+    private static Optional<HandoverConfig> handover(StreamExecutionEnvironment env, Map<String, String> params) {
+        String path = params.get("handover-path");
+        String colour = params.get("colour");
+        if (path == null && colour == null) {
+            return HandoverConfig.from(env.getConfiguration());
+        }
+        if (path == null || colour == null) {
+            throw new IllegalArgumentException("A hand-over needs both --handover-path and --colour");
+        }
+        return Optional.of(HandoverConfig.of(path, Colour.parse(colour)));
+    }
+
+    /** The input's "seq,eventTime" event time, in epoch milliseconds. */
+    private static long eventTime(String line) {
+        int comma = line.indexOf(',');
+        int end = line.indexOf(',', comma + 1);
+        return Long.parseLong(end < 0 ? line.substring(comma + 1) : line.substring(comma + 1, end));
     }
 
     private static String required(Map<String, String> params, String key) {
