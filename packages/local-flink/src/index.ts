@@ -4,6 +4,7 @@ export { startFlinkCluster } from './cluster.ts'
 export type { ClusterPorts } from './config.ts'
 export { JAVA_17_OPTS } from './config.ts'
 export { buildExampleJob, EXAMPLE_JOB, EXAMPLE_JOB_ENTRY_CLASS, exampleJobJarPath } from './example-job.ts'
+export type { HaOptions } from './ha-options.ts'
 export type { S3Options } from './s3-options.ts'
 export type { FlinkMinor } from './versions.ts'
 export {
