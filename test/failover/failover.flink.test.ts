@@ -176,6 +176,9 @@ for (const version of selectedFlinkVersions()) {
         async () => (await stopWithSavepointCount()) > triggered,
       )
       expect(['aborted-blue-untouched', 'upgraded'], result.summary).toContain(result.outcome)
+      // Flink lost the savepoint with the JobManager: the report says so and where to look
+      if (result.outcome === 'aborted-blue-untouched')
+        expect(result.summary).toMatch(/result was lost.*Look for file:\/\/.*savepoint-/)
       await expectTrueReport(result)
     })
 
