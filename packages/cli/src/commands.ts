@@ -1,6 +1,6 @@
 /** The commands: their settings, help text with examples, and what runs them. */
 import type { CommandContext } from './context.ts'
-import { CONNECTION_KEYS, declaredFor, type SettingKey, TARGET_KEYS } from './settings.ts'
+import { CLIENT_KEYS, CONNECTION_KEYS, declaredFor, type SettingKey, TARGET_KEYS } from './settings.ts'
 
 // A command's code loads when it runs: `--help` or a mistyped flag never loads the client and the machines.
 const cluster = () => import('./commands/cluster.ts')
@@ -261,7 +261,7 @@ export const GLOBAL_KEYS = ['config', 'json'] as const satisfies readonly Settin
 export function settingsOf(command: Command): SettingKey[] {
   return [
     ...command.settings,
-    ...(command.connection === false ? [] : CONNECTION_KEYS),
+    ...(command.connection === false ? [] : [...CONNECTION_KEYS, ...CLIENT_KEYS]),
     ...(command.target ? TARGET_KEYS : []),
     ...GLOBAL_KEYS,
   ]

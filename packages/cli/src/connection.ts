@@ -119,6 +119,10 @@ function connectWith(
           : undefined,
     headers: v.header as Record<string, string> | undefined,
     tls: ca || cert || v.insecure ? { ca, cert, key, ...(v.insecure ? { insecure: true } : {}) } : undefined,
+    timeouts:
+      r.values.unreachableTimeout !== undefined
+        ? { unreachableMs: r.values.unreachableTimeout as number }
+        : undefined,
     // The client's warnings (TLS verification off) go to stderr through the CLI's redacting stream.
     onWarning: warn,
   }
@@ -145,6 +149,7 @@ const CORE_ARGUMENTS: [string, SettingKey][] = [
   ['tls.cert', 'clientCert'],
   ['tls.key', 'clientKey'],
   ['tls', 'caCert'],
+  ['timeouts.unreachableMs', 'unreachableTimeout'],
   ['jobName', 'jobName'],
   ['stateStore', 'stateStore'],
   ['jobId', 'jobId'],

@@ -2,7 +2,15 @@
 import { readFileSync } from 'node:fs'
 import { COMMANDS, type Command, GLOBAL_KEYS } from './commands.ts'
 import { EXIT_CODE_HELP } from './exit-codes.ts'
-import { CONNECTION_KEYS, envName, SETTINGS, type Setting, type SettingKey, TARGET_KEYS } from './settings.ts'
+import {
+  CLIENT_KEYS,
+  CONNECTION_KEYS,
+  envName,
+  SETTINGS,
+  type Setting,
+  type SettingKey,
+  TARGET_KEYS,
+} from './settings.ts'
 
 /** Set by the bundler: a single executable has no package.json beside it. */
 declare const FLINK_DEPLOY_VERSION: string | undefined
@@ -47,7 +55,8 @@ export function commandHelp(command: Command): string {
     'Options:',
     ...optionLines(own),
   ]
-  if (command.connection !== false) lines.push('', 'Connection:', ...optionLines(CONNECTION_KEYS))
+  if (command.connection !== false)
+    lines.push('', 'Connection:', ...optionLines([...CONNECTION_KEYS, ...CLIENT_KEYS]))
   if (command.target) lines.push('', 'Target cluster (moving the job):', ...optionLines(TARGET_KEYS))
   lines.push('', 'Output and settings:', ...optionLines(GLOBAL_KEYS), '  -h, --help', '', SETTINGS_NOTE)
   lines.push('', 'Examples:', ...command.examples.map((e) => (e ? `  ${e}` : '')))
@@ -67,7 +76,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 Run \`flink-deploy <command> --help\` for its options and examples.
 
 Connection (every command):
-${optionLines(CONNECTION_KEYS).join('\n')}
+${optionLines([...CONNECTION_KEYS, ...CLIENT_KEYS]).join('\n')}
 
 Output and settings:
 ${optionLines(GLOBAL_KEYS).join('\n')}

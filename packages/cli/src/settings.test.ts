@@ -95,6 +95,17 @@ describe('settings', () => {
     ).toEqual({ acceptDuplicatesAndFencing: false })
   })
 
+  it('the outage budget comes from --unreachable-timeout, FLINK_DEPLOY_UNREACHABLE_TIMEOUT or the file key', () => {
+    const read = (sources: Partial<Parameters<typeof resolveSettings>[1]>) =>
+      resolveSettings(['unreachableTimeout'], { flags: {}, env: {}, ...sources }, 'upgrade').values
+    expect(read({ flags: { 'unreachable-timeout': '90s' } })).toEqual({ unreachableTimeout: 90_000 })
+    expect(read({ env: { FLINK_DEPLOY_UNREACHABLE_TIMEOUT: '0s' } })).toEqual({ unreachableTimeout: 0 })
+    expect(read({ file: { name: 'deploy.json', values: { 'unreachable-timeout': '5m' } } })).toEqual({
+      unreachableTimeout: 300_000,
+    })
+    expect(() => read({ flags: { 'unreachable-timeout': 'forever' } })).toThrow(/--unreachable-timeout/)
+  })
+
   it('a flag that takes a value takes the next word, even one starting with a dash', () => {
     expect(
       joinFlagValues(['--arg', '--fail-after', '--arg', '1', '--drain', '--', '--arg'], ['args', 'drain']),

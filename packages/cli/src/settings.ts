@@ -142,6 +142,13 @@ export const SETTINGS = {
     kind: 'boolean',
     help: 'accept any server certificate (throwaway test clusters only)',
   }),
+  unreachableTimeout: S({
+    key: 'unreachableTimeout',
+    flag: 'unreachable-timeout',
+    kind: 'durationOrZero',
+    arg: '<duration>',
+    help: 'how long to wait out a JobManager that stopped answering (a failover) before failing (default 2m)',
+  }),
   // The target cluster of a move
   toFlinkUrl: S({
     key: 'toFlinkUrl',
@@ -366,6 +373,9 @@ export const CONNECTION_KEYS = [
   'clientKey',
   'insecure',
 ] as const satisfies readonly SettingKey[]
+
+/** Settings of the client that hold for every cluster of a command (blue's and a move's target). */
+export const CLIENT_KEYS = ['unreachableTimeout'] as const satisfies readonly SettingKey[]
 
 /** The same settings for the target cluster of a move (`--to-flink-url`...). */
 export const TARGET_KEYS = [

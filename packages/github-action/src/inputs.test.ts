@@ -255,6 +255,20 @@ describe('the target cluster of a move', () => {
     expect(parse(base).targetCluster).toBeUndefined()
   })
 
+  it('unreachable-timeout-ms is the outage budget of both clusters; a bad value is refused', () => {
+    const parsed = parse({
+      ...base,
+      'to-flink-url': 'https://flink-2.example.com',
+      'unreachable-timeout-ms': '90000',
+    })
+    expect(parsed.client.timeouts).toEqual({ unreachableMs: 90_000 })
+    expect(parsed.targetCluster?.timeouts).toEqual({ unreachableMs: 90_000 })
+    expect(parse(base).client.timeouts).toBeUndefined()
+    expect(problem({ ...base, 'unreachable-timeout-ms': '2m' })).toMatch(
+      /unreachable-timeout-ms: expected a whole number/,
+    )
+  })
+
   it.each([
     [{ 'to-token': 't' }, 'Input to-token: needs to-flink-url, the cluster the job moves to'],
     [

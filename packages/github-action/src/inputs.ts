@@ -61,6 +61,7 @@ const OWN_INPUTS = [
   'client-cert',
   'client-key',
   'insecure',
+  'unreachable-timeout-ms',
   'to-flink-url',
   ...TARGET_INPUTS,
   'state-file',
@@ -355,6 +356,7 @@ const InputsSchema = z
     'client-cert': pem,
     'client-key': pem,
     insecure: boolean,
+    'unreachable-timeout-ms': wholeNumber(0),
     'to-flink-url': flinkUrl.optional(),
     'to-token': optionalText,
     'to-username': optionalText,
@@ -555,6 +557,9 @@ function clientOptions(i: ParsedInputs, p: ClusterPrefix): ClientOptions {
         : undefined,
     headers: get<Record<string, string>>('headers'),
     tls: ca || cert || insecure ? { ca, cert, key, insecure: insecure || undefined } : undefined,
+    // one outage budget for the run: it holds for the target of a move too
+    timeouts:
+      i['unreachable-timeout-ms'] !== undefined ? { unreachableMs: i['unreachable-timeout-ms'] } : undefined,
   }
 }
 

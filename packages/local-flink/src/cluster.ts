@@ -22,6 +22,7 @@ import {
   renderConfigYaml,
   type StateBackend,
 } from './config.ts'
+import type { HaOptions } from './ha-options.ts'
 import { javaBinary } from './paths.ts'
 import { getJsonOverTls, type RestSslOptions, restSslConfig } from './rest-ssl.ts'
 import { assertS3Options, type S3Options, s3StateDirs } from './s3-options.ts'
@@ -66,6 +67,11 @@ export interface StartFlinkClusterOptions {
    * https://<restSsl.host ?? 'localhost'>:<port>, and local-flink's own checks present restSsl.client.
    */
   restSsl?: RestSslOptions
+  /**
+   * JobManager high availability in ZooKeeper (e.g. a server of @flink-deploy/local-zookeeper): the JobManager
+   * stores its jobs in <workDir>/ha, so one killed and started again recovers them. Default: no HA.
+   */
+  ha?: HaOptions
   /** extra config.yaml keys (override the defaults) */
   config?: Record<string, string | number | boolean>
   /**
@@ -123,10 +129,22 @@ export interface FlinkCluster extends FlinkClusterInfo {
   stop(options?: { keepWorkDir?: boolean; graceMs?: number }): Promise<{ workDir: string; kept: boolean }>
   /**
    * Kills the JobManager (SIGKILL by default = crash; 'SIGTERM' = orderly shutdown) and starts it again on the
-   * same ports, then waits until it is ready again with a registered TaskManager. No HA: running jobs are lost
-   * (their retained checkpoints stay on disk); uploaded jars survive (web.upload.dir).
+   * same ports, then waits until it is ready again with a registered TaskManager. Without HA running jobs are
+   * lost (their retained checkpoints stay on disk); with HA the new JobManager recovers them. Uploaded jars
+   * survive (web.upload.dir).
    */
   restartJobManager(options?: { signal?: NodeJS.Signals }): Promise<void>
+  /** Kills the JobManager (SIGKILL by default) and returns once the process is gone: the REST port is closed. */
+  killJobManager(options?: { signal?: NodeJS.Signals }): Promise<void>
+  /**
+   * Starts the JobManager again (after killJobManager) on the same ports and waits until it is ready with a
+   * registered TaskManager. Returns the milliseconds that took.
+   */
+  startJobManager(): Promise<number>
+  /** high-availability.cluster-id with the ha option: the cluster's folder in ZooKeeper and the HA storage */
+  haClusterId: string | undefined
+  /** high-availability.storageDir with the ha option (a local path; the config uses file://<path>) */
+  haStorageDir: string | undefined
   /**
    * Kills all running TaskManagers (SIGKILL by default). With waitForDetection the call returns once the
    * JobManager no longer lists them (typically 2-4 s: failed heartbeat RPCs).
@@ -208,6 +226,7 @@ async function startIn(
   const pluginsDir = s3Plugin ? await installPlugin(workDir, 's3-fs-hadoop', s3Plugin) : undefined
   // the work dir's name is unique on this machine: it keeps this cluster's objects apart in a shared bucket
   const clusterId = basename(workDir)
+  const haStorageDir = options.ha ? join(workDir, 'ha') : undefined
   const [rest, jobManagerRpc, blobServer] = (await findFreePorts(3, HOST)) as [number, number, number]
   const ports: ClusterPorts = { rest, jobManagerRpc, blobServer }
   const conf = clusterConfig({
@@ -221,6 +240,10 @@ async function startIn(
     restartAttempts: options.restartAttempts === null ? undefined : (options.restartAttempts ?? 2),
     stateBackend: options.stateBackend,
     s3: options.s3 ? { options: options.s3, clusterId } : undefined,
+    ha:
+      options.ha && haStorageDir
+        ? { quorum: options.ha.quorum, storageDir: haStorageDir, clusterId }
+        : undefined,
     extra: { ...(options.restSsl ? restSslConfig(options.restSsl) : {}), ...options.config },
   })
   await writeFile(join(configDir, 'config.yaml'), renderConfigYaml(conf))
@@ -480,15 +503,28 @@ async function startIn(
       return { workDir, kept }
     },
 
+    haClusterId: options.ha ? clusterId : undefined,
+    haStorageDir,
+
     async restartJobManager(o = {}) {
-      if (jm) {
-        expectedExits.add(jm.pid)
-        await stopProcess(jm, { signal: o.signal ?? 'SIGKILL', graceMs: 10_000 })
-      }
+      await cluster.killJobManager(o)
+      await cluster.startJobManager()
+    },
+
+    async killJobManager(o = {}) {
+      if (!jm || jm.hasExited()) return
+      expectedExits.add(jm.pid)
+      await stopProcess(jm, { signal: o.signal ?? 'SIGKILL', graceMs: 10_000 })
+    },
+
+    async startJobManager() {
+      if (jm && !jm.hasExited())
+        throw new Error(`Flink ${version}: the JobManager (pid ${jm.pid}) still runs`)
       const t = Date.now()
       startJobManager()
       await waitUntil('the restarted JobManager (TaskManager registered, web-submit)', clusterReady, running)
       log(`Flink ${version}: JobManager restarted in ${Date.now() - t} ms`)
+      return Date.now() - t
     },
 
     async killTaskManager(o = {}) {

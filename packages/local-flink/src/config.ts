@@ -96,6 +96,8 @@ export interface ConfigOptions {
   stateBackend?: StateBackend
   /** S3 file system settings and the id that keeps this cluster's objects apart from other clusters' */
   s3?: { options: S3Options; clusterId: string }
+  /** ZooKeeper HA: the quorum, the HA storage folder and the cluster's id in both */
+  ha?: { quorum: string; storageDir: string; clusterId: string }
   /** extra keys, override the defaults */
   extra: Record<string, string | number | boolean>
 }
@@ -150,7 +152,28 @@ export function clusterConfig(o: ConfigOptions): Record<string, string | number 
     conf['restart-strategy.fixed-delay.attempts'] = o.restartAttempts
     conf['restart-strategy.fixed-delay.delay'] = '1 s'
   }
-  return { ...conf, ...(o.s3 ? s3Config(o.s3.options, o.s3.clusterId) : {}), ...o.extra }
+  return {
+    ...conf,
+    ...(o.s3 ? s3Config(o.s3.options, o.s3.clusterId) : {}),
+    ...(o.ha ? haConfig(o.ha) : {}),
+    ...o.extra,
+  }
+}
+
+function haConfig(ha: NonNullable<ConfigOptions['ha']>): Record<string, string | number | boolean> {
+  return {
+    'high-availability.type': 'zookeeper',
+    'high-availability.zookeeper.quorum': ha.quorum,
+    'high-availability.storageDir': `file://${ha.storageDir}`,
+    'high-availability.cluster-id': `/${ha.clusterId}`,
+    // a killed JobManager's leader latch lives until its ZooKeeper session expires (default 60 s): the
+    // restarted JobManager becomes leader only then
+    'high-availability.zookeeper.client.session-timeout': 3000,
+    'high-availability.zookeeper.client.connection-timeout': 3000,
+    // Flink writes a JAAS file without a 'Client' section; with SASL on, the ZooKeeper client then fails its
+    // authentication and drops every connection. The local server has no authentication.
+    'zookeeper.sasl.disable': true,
+  }
 }
 
 /**

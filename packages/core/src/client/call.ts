@@ -12,6 +12,9 @@ import type { HttpResponse, Transport } from './transport.ts'
 export interface CallContext {
   transport: Transport
   retry: ResolvedClientOptions['retry']
+  unreachableMs: number
+  /** the JobManager answered this client once: from then on an unreachable one is an outage to wait out */
+  answered: boolean
 }
 
 export type CallArgs = CallOptions & { query?: unknown; body?: unknown; [param: string]: unknown }
@@ -43,10 +46,16 @@ export async function callRoute(
         signal: args.signal,
         timeoutMs: args.timeoutMs,
       })
+      ctx.answered = true
       throwIfError(answer, method, ctx.transport.describe(path))
       return answer
     },
-    { idempotent, signal: args.signal, policy: ctx.retry },
+    {
+      idempotent,
+      signal: args.signal,
+      policy: ctx.retry,
+      unreachableMs: ctx.answered ? ctx.unreachableMs : 0,
+    },
   )
   return parseResponse(`${key}`, spec.response, response)
 }

@@ -47,7 +47,12 @@ export type FlinkClient = Omit<GroupsApi, 'jars'> & {
 export function createFlinkClient(options: ClientOptions): FlinkClient {
   const resolved = resolveClientOptions(options)
   const transport = new Transport(resolved)
-  const ctx: CallContext = { transport, retry: resolved.retry }
+  const ctx: CallContext = {
+    transport,
+    retry: resolved.retry,
+    unreachableMs: resolved.timeouts.unreachableMs,
+    answered: false,
+  }
 
   let versionPromise: Promise<FlinkVersion> | undefined
   const version = (): Promise<FlinkVersion> => {

@@ -40,8 +40,13 @@ const TimeoutsSchema = z.strictObject({
   connectMs: positiveMs.default(5_000),
   headersMs: positiveMs.default(30_000),
   bodyMs: positiveMs.default(60_000),
-  /** Overall deadline of one call, retries included. */
+  /** Deadline of one attempt of a call. */
   requestMs: positiveMs.default(120_000),
+  /**
+   * How long a call that is safe to repeat waits out an unreachable JobManager (connection refused or reset,
+   * 502/503/504: a JobManager failing over) before it fails: the retries go on, every maxDelayMs, until then.
+   */
+  unreachableMs: z.number().int().min(0).default(120_000),
 })
 
 const RetrySchema = z.strictObject({
@@ -88,6 +93,7 @@ export const ClientOptionsSchema = z.strictObject({
     headersMs: 30_000,
     bodyMs: 60_000,
     requestMs: 120_000,
+    unreachableMs: 120_000,
   }),
   retry: RetrySchema.default({ retries: 4, minDelayMs: 100, maxDelayMs: 2_000 }),
   /** An undici dispatcher to use instead of the client's own pool (tests, proxies, custom agents). */

@@ -93,4 +93,50 @@ describe('retry policy', () => {
     await expect(f.client.jobs.list()).resolves.toEqual({ jobs: [] })
     expect(performance.now() - started).toBeGreaterThanOrEqual(950)
   })
+
+  describe('an unreachable JobManager (timeouts.unreachableMs)', () => {
+    const refused = () => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    const outage = (unreachableMs: number, failures: number) => {
+      const flink = mockFlink({
+        retry: { retries: 1, minDelayMs: 1, maxDelayMs: 20 },
+        timeouts: { unreachableMs },
+      })
+      open.push(flink.agent)
+      const pool = flink.agent.get(ORIGIN)
+      flink.reply('GET', '/jobs', 200, { jobs: [] })
+      for (let i = 0; i < failures; i++)
+        pool.intercept({ path: '/v1/jobs', method: 'GET' }).replyWithError(refused())
+      flink.reply('GET', '/jobs', 200, { jobs: [] })
+      const calls = () => flink.agent.getCallHistory()?.calls().length ?? 0
+      return { client: flink.client, calls }
+    }
+
+    it('is waited out, beyond the retries, once the JobManager had answered', async () => {
+      const f = outage(5_000, 8)
+      await f.client.jobs.list()
+      await expect(f.client.jobs.list()).resolves.toEqual({ jobs: [] })
+      expect(f.calls()).toBe(10)
+    })
+
+    it('fails once unreachableMs has passed, saying how many attempts were made', async () => {
+      const f = outage(100, 50)
+      await f.client.jobs.list()
+      const started = performance.now()
+      const error = (await f.client.jobs.list().catch((e: unknown) => e)) as FlinkTransportError
+      expect(error).toBeInstanceOf(FlinkTransportError)
+      expect(error.reason).toBe('ECONNREFUSED')
+      expect(error.attempts).toBeGreaterThan(2)
+      expect(performance.now() - started).toBeLessThan(1_000)
+    })
+
+    it('fails after the retries alone when the JobManager never answered (a wrong URL is not an outage)', async () => {
+      const flink = mockFlink({ retry: { retries: 1, minDelayMs: 1, maxDelayMs: 20 } })
+      open.push(flink.agent)
+      const pool = flink.agent.get(ORIGIN)
+      for (let i = 0; i < 3; i++)
+        pool.intercept({ path: '/v1/jobs', method: 'GET' }).replyWithError(refused())
+      const error = (await flink.client.jobs.list().catch((e: unknown) => e)) as FlinkTransportError
+      expect(error.attempts).toBe(2)
+    })
+  })
 })

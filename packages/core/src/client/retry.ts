@@ -44,34 +44,56 @@ export interface RetryOptions {
   idempotent: boolean
   signal?: AbortSignal
   policy: ResolvedClientOptions['retry']
+  /**
+   * How long transient failures are retried beyond policy.retries (timeouts.unreachableMs); 0 when the
+   * JobManager never answered this client yet: a wrong URL fails at once.
+   */
+  unreachableMs: number
 }
 
+/**
+ * Retries a call that is safe to repeat: policy.retries times with backoff, then, while the failures stay
+ * transient (the JobManager is down or failing over), every maxDelayMs until unreachableMs after the first
+ * attempt.
+ */
 export async function withRetry<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
   if (!options.idempotent || options.policy.retries === 0) return attempt()
+  const giveUpAt = Date.now() + options.unreachableMs
   let attempts = 0
-  try {
-    return await pRetry(
-      async () => {
-        attempts++
-        try {
-          return await attempt()
-        } catch (error) {
-          throw isTransient(error) ? error : new AbortError(error as Error)
-        }
-      },
-      {
-        retries: options.policy.retries,
-        minTimeout: options.policy.minDelayMs,
-        maxTimeout: options.policy.maxDelayMs,
-        factor: 2,
-        randomize: true,
-        signal: options.signal,
-        onFailedAttempt: ({ error, retryDelay }) => waitForRetryAfter(error, retryDelay, options.signal),
-      },
-    )
-  } catch (error) {
-    throw withAttempts(error, attempts)
+  const counted = () => {
+    attempts++
+    return attempt()
   }
+  for (;;) {
+    try {
+      return await retryRound(counted, options)
+    } catch (error) {
+      if (!isTransient(error) || Date.now() + options.policy.maxDelayMs > giveUpAt)
+        throw withAttempts(error, attempts)
+      await sleep(options.policy.maxDelayMs, undefined, { signal: options.signal })
+    }
+  }
+}
+
+function retryRound<T>(attempt: () => Promise<T>, options: RetryOptions): Promise<T> {
+  return pRetry(
+    async () => {
+      try {
+        return await attempt()
+      } catch (error) {
+        throw isTransient(error) ? error : new AbortError(error as Error)
+      }
+    },
+    {
+      retries: options.policy.retries,
+      minTimeout: options.policy.minDelayMs,
+      maxTimeout: options.policy.maxDelayMs,
+      factor: 2,
+      randomize: true,
+      signal: options.signal,
+      onFailedAttempt: ({ error, retryDelay }) => waitForRetryAfter(error, retryDelay, options.signal),
+    },
+  )
 }
 
 /** p-retry waits its own backoff; when the server asked for longer (429/503 Retry-After), wait the difference. */

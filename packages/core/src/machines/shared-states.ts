@@ -241,9 +241,9 @@ export const recordingReleaseState = upgradeSetup.createStateConfig({
       target: 'upgraded',
       actions: {
         type: 'warn',
-        params: {
-          message: 'the release record could not be written; a later rollback needs rollback settings',
-        },
+        params: ({ event }) => ({
+          message: `the release could not be recorded (${event.error instanceof Error ? event.error.message : String(event.error)}); a later rollback needs rollback settings, and the jobs running are listed below`,
+        }),
       },
     },
   },

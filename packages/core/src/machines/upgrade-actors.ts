@@ -8,7 +8,7 @@ import type { FlinkClient } from '../client/flink-client.ts'
 import type { Clusters } from '../cross-cluster/clusters.ts'
 import { FlinkOperationTimeoutError } from '../errors.ts'
 import { type PreflightDeps, runPreflight } from '../preflight/preflight.ts'
-import { cancelJob } from '../steps/cancel-job.ts'
+import { cancelIfRecovered, cancelJob } from '../steps/cancel-job.ts'
 import {
   cancelKeepingCheckpoint,
   usableCheckpoint,
@@ -191,7 +191,14 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       cancelJob(on(input.role), input.jobId, { timeoutMs: msUntil(input.deadline), signal }),
     ),
 
-    recordRelease: afterPersist(deps, async ({ context }: { context: UpgradeContext }) => {
+    recordRelease: afterPersist(deps, async ({ context }: { context: UpgradeContext }, signal) => {
+      // blue has stopped by now; a JobManager failing over since may have recovered it: never two copies
+      const blue = context.facts?.blue
+      if (blue && blue.jobId !== context.green.jobId)
+        await cancelIfRecovered(clusters.blue, blue.jobId, {
+          timeoutMs: context.options.timeouts.cancelMs,
+          signal,
+        })
       const name =
         context.facts?.blue?.name ?? (await clusters.green.jobs.get({ jobid: context.green.jobId })).name
       const { settings } = context.green

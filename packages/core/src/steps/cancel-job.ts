@@ -26,6 +26,26 @@ export async function cancelJob(
   return { finalStatus: await waitForTerminal(client, jobId, options) }
 }
 
+/**
+ * Cancels a job that had ended and runs again: a JobManager that failed over after the job stopped can
+ * recover it from its HA store. Returns whether it had to.
+ */
+export async function cancelIfRecovered(
+  client: FlinkClient,
+  jobId: string,
+  options: { timeoutMs?: number; signal?: AbortSignal } = {},
+): Promise<boolean> {
+  const status = await client.jobs
+    .status({ jobid: jobId, signal: options.signal })
+    .catch((error: unknown) => {
+      if (isJobNotFound(error)) return undefined
+      throw error
+    })
+  if (!status || isTerminal(status.status)) return false
+  await cancelJob(client, jobId, options)
+  return true
+}
+
 export async function waitForTerminal(
   client: FlinkClient,
   jobId: string,

@@ -40,9 +40,10 @@ export async function startJob(
       },
     })
   } catch (error) {
-    // A retried submission whose first attempt got through: Flink refuses the duplicate job id.
-    if (isDuplicateSubmission(error) && (await jobExists(client, input.jobId, signal)))
-      return { submitted: false }
+    // A retried submission whose first attempt got through (also into a JobManager that failed over since):
+    // Flink refuses the duplicate job id. The id was chosen for this run and persisted before the first
+    // attempt, so the job Flink knows by it is ours, even while a new JobManager is still recovering it.
+    if (isDuplicateSubmission(error)) return { submitted: false }
     throw asReleaseStartError(error, input.jarId)
   }
   return { submitted: true }
@@ -60,6 +61,8 @@ export async function jobExists(client: FlinkClient, jobId: string, signal?: Abo
 
 function isDuplicateSubmission(error: unknown): boolean {
   return (
-    error instanceof FlinkApiError && error.errors.some((e) => e.includes('DuplicateJobSubmissionException'))
+    error instanceof FlinkApiError &&
+    // 2.x submits through an application: DuplicateApplicationSubmissionException
+    error.errors.some((e) => /Duplicate(Job|Application)SubmissionException/.test(e))
   )
 }

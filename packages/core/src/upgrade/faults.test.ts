@@ -66,7 +66,8 @@ async function run(inject: (fake: InProcessFakeFlink, blueId: string) => void | 
   const client = createFlinkClient({
     baseUrl: fake.url,
     retry: { retries: 3, minDelayMs: 5, maxDelayMs: 20 },
-    timeouts: { connectMs: 500, headersMs: 1_000, bodyMs: 1_000, requestMs: 1_500 },
+    // a persistent fault outlasts a short outage budget: the machine's handling of a failed call is tested here
+    timeouts: { connectMs: 500, headersMs: 1_000, bodyMs: 1_000, requestMs: 1_500, unreachableMs: 500 },
   })
   try {
     const releases = createMemoryReleaseRecords()

@@ -1,0 +1,16 @@
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+
+/** The Apache ZooKeeper release the server runs (org.apache.zookeeper:zookeeper on Maven Central). */
+export const ZOOKEEPER_VERSION = '3.9.5'
+/** packages/local-zookeeper */
+export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
+/** packages/local-zookeeper/.cache (gitignored): resolved classpath */
+export const CACHE_DIR = join(PACKAGE_DIR, '.cache')
+/** packages/local-zookeeper/maven/pom.xml: the classpath builder */
+export const CLASSPATH_POM = join(PACKAGE_DIR, 'maven', 'pom.xml')
+
+/** `java` from JAVA_HOME if set, else from PATH. */
+export function javaBinary(env: Record<string, string | undefined> = process.env): string {
+  return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java'
+}
