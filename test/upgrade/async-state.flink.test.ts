@@ -132,7 +132,16 @@ for (const version of selectedFlinkVersions()) {
       expect(result.summary).toContain('use savepoint format native')
       expect(result.recovery).toContain(`--job-id ${blueId}`)
       expect(result.recovery).toContain('--savepoint-format native')
-      expect(result.running).toEqual([{ role: 'blue', jobId: blueId, state: 'RUNNING', cluster: client.url }])
+      expect(result.running).toEqual([
+        {
+          role: 'blue',
+          jobId: blueId,
+          state: 'RUNNING',
+          cluster: client.url,
+          tasks: { running: 2, total: 2 },
+          subtasksRunning: true,
+        },
+      ])
       neverUntouchedUnlessHealthy(result)
 
       const now = await blueNow(blueId)

@@ -126,15 +126,24 @@ public final class Ledger {
         Map<String, long[]> releases = new TreeMap<>(); // release -> {output, duplicated}
         List<Long> times = new ArrayList<>();
         long[] output = {0};
+        // Partitions are read in no particular order: the copy the broker appended first is the original, later
+        // ones are the duplicates of the release that wrote them.
+        List<long[]> appended = new ArrayList<>(); // {timestamp, partition, offset, index in values}
+        List<String> values = new ArrayList<>();
         readAll(p.get("bootstrap"), p.get("out"), "read_committed", r -> {
-            String[] f = r.value().split(",");
+            appended.add(new long[] {r.timestamp(), r.partition(), r.offset(), values.size()});
+            values.add(r.value());
+        });
+        appended.sort(java.util.Comparator.<long[]>comparingLong(a -> a[0]).thenComparingLong(a -> a[1]).thenComparingLong(a -> a[2]));
+        for (long[] a : appended) {
+            String[] f = values.get((int) a[3]).split(",");
             int seq = Integer.parseInt(f[0]);
             long[] rel = releases.computeIfAbsent(f[2], k -> new long[2]);
             rel[0]++;
             if (seen.merge(seq, 1, Integer::sum) > 1) rel[1]++;
-            times.add(r.timestamp());
+            times.add(a[0]);
             output[0]++;
-        });
+        }
         long missing = input.stream().filter(s -> !seen.containsKey(s)).count();
         long duplicated = seen.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
         times.sort(null);
