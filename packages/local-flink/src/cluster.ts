@@ -4,6 +4,7 @@ import { basename, join } from 'node:path'
 import {
   exec,
   findFreePorts,
+  jdkBinary,
   lastLines,
   releasePorts,
   spawnWatched,
@@ -23,7 +24,6 @@ import {
   type StateBackend,
 } from './config.ts'
 import type { HaOptions } from './ha-options.ts'
-import { javaBinary } from './paths.ts'
 import { getJsonOverTls, type RestSslOptions, restSslConfig } from './rest-ssl.ts'
 import { assertS3Options, type S3Options, s3StateDirs } from './s3-options.ts'
 import { resolveS3Plugin } from './s3-plugin.ts'
@@ -209,7 +209,7 @@ async function startIn(
   log: (m: string) => void,
 ): Promise<FlinkCluster> {
   const t0 = Date.now()
-  const java = javaBinary()
+  const java = jdkBinary('java')
   const cp = classpath.join(':')
   const dirs: ClusterDirs = {
     work: workDir,

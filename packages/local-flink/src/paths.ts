@@ -13,8 +13,3 @@ export const REPO_ROOT = join(PACKAGE_DIR, '..', '..')
 export const EXAMPLE_JOB_DIR = join(REPO_ROOT, 'examples', 'flink-job')
 /** packages/flink-gate: the hand-over gate, a Maven module the example job is built with */
 export const GATE_DIR = join(REPO_ROOT, 'packages', 'flink-gate')
-
-/** `java` from JAVA_HOME if set, else from PATH. */
-export function javaBinary(env: Record<string, string | undefined> = process.env): string {
-  return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java'
-}

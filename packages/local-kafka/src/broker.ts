@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import {
   exec,
   findFreePorts,
+  jdkBinary,
   lastLines,
   releasePorts,
   spawnWatched,
@@ -19,7 +20,7 @@ import {
   type WatchedProcess,
 } from '@flink-deploy/local-process'
 import { resolveKafkaClasspath } from './classpath.ts'
-import { jdkBinary, KAFKA_VERSION } from './paths.ts'
+import { KAFKA_VERSION } from './paths.ts'
 
 const HOST = '127.0.0.1'
 const NODE_ID = 1

@@ -6,9 +6,16 @@
 import { createHash } from 'node:crypto'
 import { mkdir, readFile, rename, rm } from 'node:fs/promises'
 import { join } from 'node:path'
-import { exec, lastLines, spawnWatched, stopProcess, withFileLock } from '@flink-deploy/local-process'
+import {
+  exec,
+  jdkBinary,
+  lastLines,
+  spawnWatched,
+  stopProcess,
+  withFileLock,
+} from '@flink-deploy/local-process'
 import { resolveKafkaClasspath } from './classpath.ts'
-import { CACHE_DIR, jdkBinary, LEDGER_SOURCE } from './paths.ts'
+import { CACHE_DIR, LEDGER_SOURCE } from './paths.ts'
 
 /** What the committed output holds, compared with the input. */
 export interface LedgerCounts {

@@ -11,11 +11,3 @@ export const CACHE_DIR = join(PACKAGE_DIR, '.cache')
 export const CLASSPATH_POM = join(PACKAGE_DIR, 'maven', 'pom.xml')
 /** packages/local-kafka/java/Ledger.java */
 export const LEDGER_SOURCE = join(PACKAGE_DIR, 'java', 'Ledger.java')
-
-/** A binary of the JDK: from JAVA_HOME if set, else from PATH. */
-export function jdkBinary(
-  name: 'java' | 'javac',
-  env: Record<string, string | undefined> = process.env,
-): string {
-  return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', name) : name
-}

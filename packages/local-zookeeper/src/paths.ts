@@ -9,8 +9,3 @@ export const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..')
 export const CACHE_DIR = join(PACKAGE_DIR, '.cache')
 /** packages/local-zookeeper/maven/pom.xml: the classpath builder */
 export const CLASSPATH_POM = join(PACKAGE_DIR, 'maven', 'pom.xml')
-
-/** `java` from JAVA_HOME if set, else from PATH. */
-export function javaBinary(env: Record<string, string | undefined> = process.env): string {
-  return env.JAVA_HOME ? join(env.JAVA_HOME, 'bin', 'java') : 'java'
-}

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
   findFreePorts,
+  jdkBinary,
   releasePorts,
   spawnWatched,
   stopProcess,
@@ -15,7 +16,7 @@ import {
   type WatchedProcess,
 } from '@flink-deploy/local-process'
 import { resolveZooKeeperClasspath } from './classpath.ts'
-import { javaBinary, ZOOKEEPER_VERSION } from './paths.ts'
+import { ZOOKEEPER_VERSION } from './paths.ts'
 
 const HOST = '127.0.0.1'
 const MAIN = 'org.apache.zookeeper.server.ZooKeeperServerMain'
@@ -53,7 +54,7 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
   await writeFile(logback, LOGBACK)
   const proc = spawnWatched({
     name: 'zookeeper',
-    command: javaBinary(),
+    command: jdkBinary('java'),
     args: [
       '-Xms32m',
       '-Xmx256m',
