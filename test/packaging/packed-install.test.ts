@@ -166,8 +166,8 @@ for (const [line, node] of Object.entries(NODES)) {
       'every declared upgrade setting given as a %s arrives in the --dry-run --json options',
       (way) => {
         const job = `settings-node${line}`
-        // stateless excludes initial-savepoint: it goes in a run of its own.
-        for (const group of [ALL_BUT_STATELESS, STATELESS]) {
+        // stateless excludes initial-savepoint, and last-state excludes blue-green and CLAIM: runs of their own.
+        for (const group of [ALL_BUT_EXCLUSIVE, STATELESS, LAST_STATE]) {
           const given = sources(way, group)
           const dry = run(
             join(project, 'node_modules/.bin/flink-deploy'),
@@ -206,8 +206,10 @@ for (const [line, node] of Object.entries(NODES)) {
 }
 
 const DECLARED = UPGRADE_SETTINGS as readonly SettingDeclaration[]
-const ALL_BUT_STATELESS = DECLARED.filter((d) => d.name !== 'stateless')
+const LAST_STATE_NAMES = ['upgrade-mode', 'last-state-max-age']
+const ALL_BUT_EXCLUSIVE = DECLARED.filter((d) => d.name !== 'stateless' && !LAST_STATE_NAMES.includes(d.name))
 const STATELESS = DECLARED.filter((d) => d.name === 'stateless' || d.name === 'dry-run')
+const LAST_STATE = DECLARED.filter((d) => LAST_STATE_NAMES.includes(d.name) || d.name === 'dry-run')
 
 /** A value other than the default for each setting, as a user types it, and as core holds it. */
 function sample(d: SettingDeclaration): { text: string; file: unknown; value: unknown } {
