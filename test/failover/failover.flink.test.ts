@@ -43,14 +43,22 @@ afterAll(async () => {
  * mid-write leaves the file empty and the next one dies reading it ("Could not retrieve ApplicationResults …
  * No content to map"). An operator removes the empty file and starts it again; so does this.
  */
-async function startJobManagerAgain(cluster: FlinkCluster): Promise<number> {
+async function startJobManagerAgain(cluster: FlinkCluster, attempts = 3): Promise<number> {
   try {
     return await cluster.startJobManager()
   } catch (error) {
     const empty = (await emptyDirtyResults(cluster.haStorageDir!)).map((f) => rm(f).then(() => f))
-    if (empty.length === 0) throw error
-    console.info(`[failover] Flink bug: empty job results removed: ${(await Promise.all(empty)).join(', ')}`)
-    return cluster.startJobManager()
+    if (empty.length > 0)
+      console.info(
+        `[failover] Flink bug: empty job results removed: ${(await Promise.all(empty)).join(', ')}`,
+      )
+    // Flink 2.3 also dies now and then in Dispatcher.onStart (IllegalStateException): a supervisor restarts it.
+    else if (attempts <= 1) throw error
+    else
+      console.info(
+        `[failover] the JobManager died on start (${String(error).slice(0, 200)}): starting it again`,
+      )
+    return startJobManagerAgain(cluster, attempts - 1)
   }
 }
 
