@@ -85,7 +85,7 @@ for (const version of selectedFlinkVersions()) {
       // of: initTransactions on blue's next transactional ids fences blue's producers.
       const { pipeline, producing, blueId } = await blueAndGreen(ground(), 'payments', 'kafka-sink-blue')
       // Whether blue's producers are fenced before the next commit is a matter of timing; the writer's warning that
-      // it took over blue's prefix is not (Flink 2.3 logs it; 1.20's writer fails blue at once).
+      // it took over blue's prefix is not (both versions' writers log it).
       const { failure, tookOver } = await vi.waitFor(
         async () => {
           const blueFailure = (await client.jobs.exceptions({ jobid: blueId })).exceptionHistory.entries[0]
