@@ -1,4 +1,4 @@
-import { access, mkdir, readFile } from 'node:fs/promises'
+import { access, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { mavenBuildClasspath } from '@flink-deploy/local-process'
 import { CACHE_DIR, S3_PLUGIN_POM } from './paths.ts'
@@ -24,7 +24,6 @@ async function doResolve(version: string): Promise<string> {
   const file = join(CACHE_DIR, version, 's3-plugin.txt')
   const cached = await readCached(file)
   if (cached) return cached
-  await mkdir(join(CACHE_DIR, version), { recursive: true })
   const minor = version.split('.').slice(0, 2).join('.')
   await mavenBuildClasspath({
     pom: S3_PLUGIN_POM,

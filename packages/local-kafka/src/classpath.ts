@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cachedMavenClasspath } from '@flink-deploy/local-process'
 import { CACHE_DIR, CLASSPATH_POM, KAFKA_VERSION } from './paths.ts'
@@ -10,16 +9,13 @@ let inFlight: Promise<string[]> | undefined
  * into .cache/<version>/classpath.txt, then read from there (re-resolved if a cached jar left ~/.m2).
  */
 export function resolveKafkaClasspath(): Promise<string[]> {
-  inFlight ??= (async () => {
-    await mkdir(join(CACHE_DIR, KAFKA_VERSION), { recursive: true })
-    return cachedMavenClasspath({
-      pom: CLASSPATH_POM,
-      properties: { 'kafka.version': KAFKA_VERSION },
-      outputFile: join(CACHE_DIR, KAFKA_VERSION, 'classpath.txt'),
-      what: `the Kafka ${KAFKA_VERSION} classpath`,
-      expect: /kafka_2\.13-/,
-    })
-  })().finally(() => {
+  inFlight ??= cachedMavenClasspath({
+    pom: CLASSPATH_POM,
+    properties: { 'kafka.version': KAFKA_VERSION },
+    outputFile: join(CACHE_DIR, KAFKA_VERSION, 'classpath.txt'),
+    what: `the Kafka ${KAFKA_VERSION} classpath`,
+    expect: /kafka_2\.13-/,
+  }).finally(() => {
     inFlight = undefined
   })
   return inFlight

@@ -1,4 +1,5 @@
-import { access, readFile, rename, rm } from 'node:fs/promises'
+import { access, mkdir, readFile, rename, rm } from 'node:fs/promises'
+import { dirname } from 'node:path'
 import { exec, lastLines, stripAnsi } from './exec.ts'
 
 /** `mvn` (override with the MVN environment variable). */
@@ -8,7 +9,7 @@ export function mavenBinary(env: Record<string, string | undefined> = process.en
 
 /**
  * Runs `mvn dependency:build-classpath` on `pom` and writes the jar list (colon-separated paths in ~/.m2) to
- * `outputFile`. Maven writes to a unique temp file that is renamed into place, so concurrent resolvers
+ * `outputFile` (its folder made if missing). Maven writes to a unique temp file that is renamed into place, so concurrent resolvers
  * (other processes) never read a half-written list.
  */
 export async function mavenBuildClasspath(o: {
@@ -18,6 +19,7 @@ export async function mavenBuildClasspath(o: {
   /** what is resolved, for the error message, e.g. 'the Flink 2.3.0 classpath' */
   what: string
 }): Promise<void> {
+  await mkdir(dirname(o.outputFile), { recursive: true })
   const tmp = `${o.outputFile}.${process.pid}.${Date.now()}.tmp`
   const args = [
     '-q',

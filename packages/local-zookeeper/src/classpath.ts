@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { cachedMavenClasspath } from '@flink-deploy/local-process'
 import { CACHE_DIR, CLASSPATH_POM, ZOOKEEPER_VERSION } from './paths.ts'
@@ -10,16 +9,13 @@ let inFlight: Promise<string[]> | undefined
  * .cache/<version>/classpath.txt, then read from there (re-resolved if a cached jar left ~/.m2).
  */
 export function resolveZooKeeperClasspath(): Promise<string[]> {
-  inFlight ??= (async () => {
-    await mkdir(join(CACHE_DIR, ZOOKEEPER_VERSION), { recursive: true })
-    return cachedMavenClasspath({
-      pom: CLASSPATH_POM,
-      properties: { 'zookeeper.version': ZOOKEEPER_VERSION },
-      outputFile: join(CACHE_DIR, ZOOKEEPER_VERSION, 'classpath.txt'),
-      what: `the ZooKeeper ${ZOOKEEPER_VERSION} classpath`,
-      expect: /snappy-java-/,
-    })
-  })().finally(() => {
+  inFlight ??= cachedMavenClasspath({
+    pom: CLASSPATH_POM,
+    properties: { 'zookeeper.version': ZOOKEEPER_VERSION },
+    outputFile: join(CACHE_DIR, ZOOKEEPER_VERSION, 'classpath.txt'),
+    what: `the ZooKeeper ${ZOOKEEPER_VERSION} classpath`,
+    expect: /snappy-java-/,
+  }).finally(() => {
     inFlight = undefined
   })
   return inFlight
