@@ -104,6 +104,21 @@ export const UPGRADE_SETTINGS = [
     help: 'blue-green on a job with transactional sinks (e.g. Kafka exactly-once): run it anyway; green fences blue, committed output is lost or duplicated',
   }),
   D({
+    name: 'handover',
+    option: 'handover',
+    kind: 'enum',
+    values: ['none', 'gate'],
+    arg: '<mode>',
+    help: 'blue-green: none (default) or gate, the exactly-once hand-over through the flink-deploy-gate library in the job (blue writes before a cutover T, green from T on)',
+  }),
+  D({
+    name: 'handover-path',
+    option: 'handoverPath',
+    kind: 'string',
+    arg: '<uri>',
+    help: "handover gate: where the hand-over object goes, a URI the job's Flink FileSystem reads (default: beside the run state, file or s3)",
+  }),
+  D({
     name: 'claim-mode',
     option: 'claimMode',
     kind: 'enum',

@@ -31,6 +31,9 @@ export const VerifyOptions = z.strictObject({
 export const Strategy = z.enum(['stop-and-restart', 'blue-green'])
 export type Strategy = z.infer<typeof Strategy>
 
+export const Handover = z.enum(['none', 'gate'])
+export type Handover = z.infer<typeof Handover>
+
 /**
  * canonical: Flink's backend-independent format (the default; lets a release change state backends).
  * native: the state backend's own format, faster for large state, and the only one Flink 2.x can write for
@@ -72,6 +75,16 @@ export const UpgradeOptionsSchema = z
      * transactional ids and fences blue's producers; committed output is lost or duplicated. Refused otherwise.
      */
     acceptDuplicatesAndFencing: z.boolean().default(false),
+    /**
+     * Blue-green only. gate: the exactly-once hand-over. Blue and green carry the flink-deploy-gate library;
+     * blue writes records before a cutover T, green from T on, coordinated through the hand-over object.
+     */
+    handover: Handover.default('none'),
+    /**
+     * Where the hand-over object is (a URI both jobs' Flink FileSystem reads). Defaults to beside the run state:
+     * the object must be written through the same storage as the run, so whoever resumes writes the same one.
+     */
+    handoverPath: z.string().min(1).optional(),
     /**
      * Moving to another cluster: accept a `file:` savepoint directory, which only works when both clusters
      * mount the same shared disk at that path.
@@ -137,6 +150,10 @@ export const UpgradeOptionsSchema = z
     path: ['stateless'],
   })
   .superRefine((o, ctx) => {
+    const conflict = handoverConflict(o)
+    if (conflict) ctx.addIssue({ code: 'custom', path: [conflict.path], message: conflict.message })
+  })
+  .superRefine((o, ctx) => {
     if (o.upgradeMode !== 'last-state') {
       if (o.lastStateMaxAgeMs !== undefined)
         ctx.addIssue({
@@ -149,6 +166,33 @@ export const UpgradeOptionsSchema = z
     const conflict = lastStateConflict(o)
     if (conflict) ctx.addIssue({ code: 'custom', path: ['upgradeMode'], message: `last-state ${conflict}` })
   })
+
+/** The hand-over splits the output between two jobs that run side by side: only blue-green has two. */
+function handoverConflict(o: {
+  strategy: Strategy
+  handover: Handover
+  handoverPath?: string
+  stateless: boolean
+  acceptDuplicatesAndFencing: boolean
+}): { path: string; message: string } | undefined {
+  if (o.handover === 'none')
+    return o.handoverPath === undefined
+      ? undefined
+      : { path: 'handoverPath', message: 'applies only to handover gate' }
+  if (o.strategy !== 'blue-green')
+    return {
+      path: 'handover',
+      message: `gate needs strategy blue-green (blue and green run side by side during the hand-over); got ${o.strategy}`,
+    }
+  if (o.stateless)
+    return { path: 'handover', message: "gate starts green from blue's savepoint; it excludes stateless" }
+  if (o.acceptDuplicatesAndFencing)
+    return {
+      path: 'handover',
+      message: 'gate writes every record once; it excludes acceptDuplicatesAndFencing',
+    }
+  return undefined
+}
 
 function lastStateConflict(o: {
   strategy: Strategy
