@@ -26,6 +26,8 @@ export type ErrorCode =
   | 'MANIFEST_INVALID'
   | 'SAVEPOINT_RESULT_LOST'
   | 'RELEASE_START_FAILED'
+  | 'HANDOVER_REFUSED'
+  | 'HANDOVER_STALLED'
 
 export abstract class FlinkDeployError extends Error {
   abstract readonly code: ErrorCode
@@ -245,4 +247,27 @@ export class PreflightFailedError extends FlinkDeployError {
 export function isJobNotFound(error: unknown): boolean {
   if (!(error instanceof FlinkApiError)) return false
   return error.status === 404 || error.errors.some((e) => e.includes('FlinkJobNotFoundException'))
+}
+
+/** Why an exactly-once hand-over cannot split blue's output from green's; found before blue is touched. */
+export type HandoverRefusal = 'no-gate' | 'no-watermarks' | 'gate-colour'
+
+/** The hand-over (handover gate) was refused before blue was touched. */
+export class HandoverRefusedError extends FlinkDeployError {
+  readonly code = 'HANDOVER_REFUSED'
+  readonly reason: HandoverRefusal
+
+  constructor(reason: HandoverRefusal, message: string) {
+    super(message)
+    this.reason = reason
+  }
+}
+
+/** A hand-over step did not happen in time (a gate that does not take T, a watermark that does not move). */
+export class HandoverStalledError extends FlinkDeployError {
+  readonly code = 'HANDOVER_STALLED'
+
+  constructor(waitingFor: string) {
+    super(`the hand-over stalled: still waiting for ${waitingFor} at the step's deadline`)
+  }
 }

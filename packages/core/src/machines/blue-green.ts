@@ -7,6 +7,15 @@
  * Until blue stops, any failure only cancels green: blue was never touched. Both jobs run at once between
  * green's start and blue's stop; the result reports that duplicate window, which matters for sinks that are
  * not idempotent.
+ *
+ * With handover gate both jobs carry the gate library, and the output changes hands exactly once at an event
+ * time T instead (packages/flink-gate/README.md, steps 1–4):
+ *
+ *   verify green (gate in standby) → choose T → publish T → blue takes T (else a later T) →
+ *   let green pass → blue's watermark past T → stop blue with a savepoint.
+ *
+ * Until T is published a failure only cancels green. After it, blue may have dropped records at or past T:
+ * the way out is forward, and a failure is reported for a person (needs attention), never undone blindly.
  */
 import { MACHINE_VERSION } from './machine-version.ts'
 import {
@@ -18,7 +27,54 @@ import {
   verifyingGreenState,
   watchingBlueState,
 } from './shared-states.ts'
-import { initialContext, upgradeSetup } from './upgrade-setup.ts'
+import type { HandoverPhase, UpgradeContext } from './upgrade-context.ts'
+import { type HandoverWaitInput, initialContext, upgradeSetup } from './upgrade-setup.ts'
+
+/** A hand-over wait gets a few margins: the gates poll every 500 ms, the metrics lag, watermarks move with records. */
+const handoverStepMs = (marginMs: number) => Math.max(60_000, 6 * marginMs)
+
+const handoverWaitInput = (context: UpgradeContext): HandoverWaitInput => ({
+  blueJobId: context.facts!.blue!.jobId,
+  greenJobId: context.green.jobId,
+  cutoverMillis: context.handover!.cutoverMillis!,
+  deadline: context.stepDeadline!,
+})
+
+/** Writes the hand-over object (T, and whether green passes); after T, a failure is for a person to judge. */
+function handoverWrite(params: { step: string; greenPasses: boolean; done: string; phase: HandoverPhase }) {
+  return upgradeSetup.createStateConfig({
+    entry: [
+      { type: 'enterStep', params: { step: params.step } },
+      ...(params.greenPasses
+        ? [{ type: 'handoverPhase' as const, params: { phase: 'cutover-taken' as const, nextVersion: true } }]
+        : []),
+    ],
+    exit: { type: 'leaveStep', params: { step: params.step } },
+    invoke: {
+      id: 'writeHandover',
+      src: 'writeHandover',
+      input: ({ context }) => ({
+        path: context.handover!.path,
+        object: {
+          version: context.handover!.version,
+          cutoverMillis: context.handover!.cutoverMillis!,
+          ...(params.greenPasses ? { greenPasses: true } : {}),
+        },
+      }),
+      onDone: {
+        target: params.done,
+        actions: { type: 'handoverPhase', params: { phase: params.phase } },
+      },
+      onError: {
+        target: 'needsAttention',
+        actions: {
+          type: 'recordError',
+          params: ({ event }) => ({ step: params.step, error: event.error }),
+        },
+      },
+    },
+  })
+}
 
 export const blueGreenMachine = upgradeSetup.createMachine({
   id: 'blue-green',
@@ -71,8 +127,154 @@ export const blueGreenMachine = upgradeSetup.createMachine({
       always: [
         { guard: 'isFirstDeployment', target: 'recordingRelease' },
         { guard: 'wantsManualPromotion', target: 'awaitingPromotion' },
+        { guard: 'handsOver', target: 'choosingCutover' },
         { target: 'stoppingBlue' },
       ],
+    },
+
+    /** Step 1: T later than anything blue let through or green dropped, from both gates' metrics. */
+    choosingCutover: {
+      entry: { type: 'enterStep', params: { step: 'choosingCutover' } },
+      exit: { type: 'leaveStep', params: { step: 'choosingCutover' } },
+      invoke: {
+        id: 'readGates',
+        src: 'readGates',
+        input: ({ context }) => ({ blueJobId: context.facts!.blue!.jobId, greenJobId: context.green.jobId }),
+        onDone: [
+          {
+            guard: { type: 'blueTookPublishedCutover', params: ({ event }) => ({ gates: event.output }) },
+            target: 'awaitingCutoverTaken',
+          },
+          {
+            guard: { type: 'greenNotInStandby', params: ({ event }) => ({ gates: event.output }) },
+            target: 'cancellingGreen',
+            actions: {
+              type: 'recordError',
+              params: ({ event }) => ({
+                step: 'choosingCutover',
+                error: new Error(
+                  `green's gate is not in standby (${event.output.green.map((g) => g.state).join(', ')}): it would write before T`,
+                ),
+              }),
+            },
+          },
+          {
+            target: 'publishingCutover',
+            actions: { type: 'chooseCutover', params: ({ event }) => event.output },
+          },
+        ],
+        onError: [
+          // Nothing published yet: green goes, blue was never touched.
+          {
+            guard: 'nothingPublished',
+            target: 'cancellingGreen',
+            actions: {
+              type: 'recordError',
+              params: ({ event }) => ({ step: 'choosingCutover', error: event.error }),
+            },
+          },
+          {
+            target: 'needsAttention',
+            actions: {
+              type: 'recordError',
+              params: ({ event }) => ({ step: 'choosingCutover', error: event.error }),
+            },
+          },
+        ],
+      },
+    },
+
+    /** T is persisted before it is written: a resumed run publishes the same T. */
+    publishingCutover: handoverWrite({
+      step: 'publishingCutover',
+      greenPasses: false,
+      done: 'awaitingCutoverTaken',
+      phase: 'cutover-published',
+    }),
+
+    /** Step 2: every blue gate subtask decides with T; a T that came too late is replaced while none took it. */
+    awaitingCutoverTaken: {
+      entry: [
+        { type: 'enterStep', params: { step: 'awaitingCutoverTaken' } },
+        {
+          type: 'setDeadline',
+          params: ({ context }) => ({ ms: handoverStepMs(context.options.handoverMarginMs) }),
+        },
+      ],
+      exit: { type: 'leaveStep', params: { step: 'awaitingCutoverTaken' } },
+      invoke: {
+        id: 'awaitCutoverTaken',
+        src: 'awaitCutoverTaken',
+        input: ({ context }) => handoverWaitInput(context),
+        onDone: [
+          {
+            guard: { type: 'cutoverCameLate', params: ({ event }) => ({ taken: event.output }) },
+            target: 'choosingCutover',
+            actions: {
+              type: 'warn',
+              params: ({ context }) => ({
+                message: `a gate decided a record at or past T = ${context.handover!.cutoverMillis} before it knew T, while no blue subtask had taken it: a later T is chosen`,
+              }),
+            },
+          },
+          {
+            guard: { type: 'someBlueTookCutoverLate', params: ({ event }) => ({ taken: event.output }) },
+            target: 'lettingGreenPass',
+            actions: [
+              {
+                type: 'warn',
+                params: ({ context, event }) => ({
+                  message: `blue gate subtask${event.output.outcome === 'seen' && event.output.late.length > 1 ? 's' : ''} ${event.output.outcome === 'seen' ? event.output.late.join(', ') : ''} let records at or past T = ${context.handover!.cutoverMillis} through before taking T, and another blue subtask had taken it already: T stays, and green may write those records again (raise handoverMargin)`,
+                }),
+              },
+            ],
+          },
+          { target: 'lettingGreenPass' },
+        ],
+        onError: {
+          target: 'needsAttention',
+          actions: {
+            type: 'recordError',
+            params: ({ event }) => ({ step: 'awaitingCutoverTaken', error: event.error }),
+          },
+        },
+      },
+    },
+
+    /** Step 3: green writes records from T on (its gates held them until now). */
+    lettingGreenPass: handoverWrite({
+      step: 'lettingGreenPass',
+      greenPasses: true,
+      done: 'awaitingBluePastCutover',
+      phase: 'green-passing',
+    }),
+
+    /** Step 4's condition: blue has written everything before T once its watermark reached T everywhere. */
+    awaitingBluePastCutover: {
+      entry: [
+        { type: 'enterStep', params: { step: 'awaitingBluePastCutover' } },
+        {
+          type: 'setDeadline',
+          params: ({ context }) => ({ ms: handoverStepMs(context.options.handoverMarginMs) }),
+        },
+      ],
+      exit: { type: 'leaveStep', params: { step: 'awaitingBluePastCutover' } },
+      invoke: {
+        id: 'awaitBluePastCutover',
+        src: 'awaitBluePastCutover',
+        input: ({ context }) => handoverWaitInput(context),
+        onDone: {
+          target: 'stoppingBlue',
+          actions: { type: 'handoverPhase', params: { phase: 'blue-past-cutover' } },
+        },
+        onError: {
+          target: 'needsAttention',
+          actions: {
+            type: 'recordError',
+            params: ({ event }) => ({ step: 'awaitingBluePastCutover', error: event.error }),
+          },
+        },
+      },
     },
 
     /** Persisted and left: promote() or reject() continues from here, in this process or another. */
@@ -96,7 +298,7 @@ export const blueGreenMachine = upgradeSetup.createMachine({
         id: 'revalidate',
         src: 'revalidate',
         input: ({ context }) => ({ blueJobId: context.facts?.blue?.jobId, greenJobId: context.green.jobId }),
-        onDone: 'stoppingBlue',
+        onDone: [{ guard: 'handsOver', target: 'choosingCutover' }, { target: 'stoppingBlue' }],
         onError: {
           target: 'cancellingGreen',
           actions: {

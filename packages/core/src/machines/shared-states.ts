@@ -39,7 +39,7 @@ export const preflightState = (targets: {
         {
           guard: { type: 'foundNoBlue', params: ({ event }) => ({ facts: event.output }) },
           target: 'startingGreen',
-          actions: recordFacts,
+          actions: [recordFacts, 'colourFirstRelease'],
         },
         ...(targets.statelessTarget
           ? [{ guard: 'isStateless' as const, target: targets.statelessTarget, actions: recordFacts }]
@@ -164,7 +164,8 @@ export const startingGreenState = (targets: { error: string }) =>
         jobId: context.green.jobId,
         settings: context.green.settings,
         savepointPath: greenRestorePath(context),
-        allowNonRestoredState: context.options.allowNonRestoredState,
+        // The hand-over gives each colour its own sink uid: blue's sink state stays with blue, which commits it.
+        allowNonRestoredState: context.options.allowNonRestoredState || context.handover !== undefined,
         claimMode: context.green.claimMode,
       }),
       onDone: {

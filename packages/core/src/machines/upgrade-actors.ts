@@ -14,6 +14,7 @@ import {
   usableCheckpoint,
   useLatestCheckpoint,
 } from '../steps/checkpoint-fallback.ts'
+import { awaitBluePastCutover, awaitCutoverTaken, readBothGates } from '../steps/handover/handover.ts'
 import {
   PROGRESS_POLL_MS,
   type Progress,
@@ -25,6 +26,7 @@ import { stopWithSavepoint, takeSavepoint } from '../steps/savepoint.ts'
 import { startJob } from '../steps/start-job.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
 import { type WatchBlueInput, watchBlue } from '../steps/watch-blue.ts'
+import type { HandoverObject, HandoverObjectStore } from '../store/handover-object.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { Check, CheckResult } from '../verify/check.ts'
@@ -33,6 +35,8 @@ import type { UpgradeContext } from './upgrade-context.ts'
 import type {
   CancelInput,
   CheckpointFallbackOutput,
+  GatesInput,
+  HandoverWaitInput,
   SavepointInput,
   StartInput,
   StopBlueOutput,
@@ -44,6 +48,8 @@ export interface UpgradeActorDeps {
   /** Blue's cluster and green's (the same client unless the job moves to another cluster). */
   clusters: Clusters
   releases: ReleaseRecordStore
+  /** The hand-over object at a location (the run's storage decides how it is written). */
+  handoverObject?(path: string): HandoverObjectStore
   /**
    * Resolves once every snapshot taken so far is persisted; awaited before each side effect. Stays pending
    * once persisting failed: the step then never starts, and the run stops.
@@ -217,6 +223,22 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         deployedAt: new Date().toISOString(),
       })
     }),
+
+    readGates: afterPersist(deps, (input: GatesInput, signal) => readBothGates(clusters, input, signal)),
+
+    // afterPersist: T (and its version) is in the run state before any gate can read it.
+    writeHandover: afterPersist(deps, async (input: { path: string; object: HandoverObject }) => {
+      if (!deps.handoverObject) throw new Error('this run has no storage for the hand-over object')
+      await deps.handoverObject(input.path).write(input.object)
+    }),
+
+    awaitCutoverTaken: afterPersist(deps, (input: HandoverWaitInput, signal) =>
+      awaitCutoverTaken(clusters, input, { deadline: input.deadline, signal }),
+    ),
+
+    awaitBluePastCutover: afterPersist(deps, (input: HandoverWaitInput, signal) =>
+      awaitBluePastCutover(clusters.blue, input, { deadline: input.deadline, signal }),
+    ),
 
     revalidate: afterPersist(deps, async (input: { blueJobId?: string; greenJobId: string }, signal) => {
       const jobs = [

@@ -65,6 +65,33 @@ export interface PreflightFacts {
   estimate?: DowntimeEstimate
 }
 
+/** Where the exactly-once hand-over stands (packages/flink-gate's protocol), persisted before each write of the object. */
+export type HandoverPhase =
+  /** Green runs verified, its gate in standby; nothing is published. */
+  | 'standby'
+  /** T is chosen (and persisted): the next step publishes it. */
+  | 'cutover-chosen'
+  /** The object holds T: blue passes only records before T, green waits for records at or past it. */
+  | 'cutover-published'
+  /** Every blue gate subtask decides with T. */
+  | 'cutover-taken'
+  /** The object says greenPasses: green writes records from T on. */
+  | 'green-passing'
+  /** Blue's watermark reached T on every gate subtask: blue has written all it will write. */
+  | 'blue-past-cutover'
+
+export interface HandoverRecord {
+  /** The object both gates read (their flink-deploy.handover.path). */
+  path: string
+  phase: HandoverPhase
+  /** The cutover T, event-time ms; once a blue subtask has taken it, it never changes. */
+  cutoverMillis?: number
+  /** The version of the object last chosen for writing. */
+  version: number
+  /** Earlier Ts a gate took too late, before any blue subtask had taken them. */
+  abandoned: number[]
+}
+
 export interface UpgradeContext {
   runId: string
   strategy: ResolvedUpgradeOptions['strategy']
@@ -83,6 +110,8 @@ export interface UpgradeContext {
   blueAfterSavepoint?: BlueAfterSavepoint
   /** Epoch ms every subtask of green was RUNNING, from Flink's subtask timestamps. */
   greenRunningAt?: number
+  /** The exactly-once hand-over of blue-green with handover gate. */
+  handover?: HandoverRecord
   checks: CheckResult[]
   rollbackChecks: CheckResult[]
   steps: StepRecord[]

@@ -8,13 +8,26 @@ import { newTriggerId } from '../client/async-operation.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
 import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import { FlinkApiError, isFlinkDeployError, ReleaseStartFailedError } from '../errors.ts'
+import type { GateSubtask } from '../steps/handover/gate-metrics.ts'
+import { type BothGates, type CutoverTaken, chooseCutover } from '../steps/handover/handover.ts'
 import type { Progress } from '../steps/progress.ts'
 import type { SavepointStepOutput } from '../steps/savepoint.ts'
 import type { BlueAfterSavepoint, WatchBlueInput } from '../steps/watch-blue.ts'
+import type { HandoverObject } from '../store/handover-object.ts'
 import type { ResolvedUpgradeOptions, SavepointFormat } from '../upgrade/options.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
 import type { CheckResult } from '../verify/check.ts'
-import type { Outcome, PreflightFacts, UpgradeContext, UpgradeError } from './upgrade-context.ts'
+import type {
+  HandoverPhase,
+  Outcome,
+  PreflightFacts,
+  UpgradeContext,
+  UpgradeError,
+} from './upgrade-context.ts'
+
+/** The job configuration keys the gate library reads (HandoverConfig). */
+export const GATE_PATH_KEY = 'flink-deploy.handover.path'
+export const GATE_COLOUR_KEY = 'flink-deploy.handover.colour'
 
 export interface UpgradeInput {
   runId: string
@@ -22,6 +35,8 @@ export interface UpgradeInput {
   greenJobId: string
   rollbackJobId: string
   clusters?: ClusterUrls
+  /** handover gate: where the hand-over object is (already in green's configuration). */
+  handoverPath?: string
 }
 
 export type UpgradeEvent = { type: 'PROMOTE' } | { type: 'REJECT'; reason?: string }
@@ -46,6 +61,8 @@ export type UpgradeEmitted =
   /** Green failed; `firstDeployment`: there is no blue to run again, so nothing stays deployed. */
   | { type: 'rollback-started'; reason: string; firstDeployment: boolean; at: number }
   | { type: 'warning'; message: string; at: number }
+  /** The exactly-once hand-over moved on; `cutoverMillis` is T once chosen. */
+  | { type: 'handover'; phase: HandoverPhase; cutoverMillis?: number; version: number; at: number }
   | Progress
 
 export type StopBlueOutput = SavepointStepOutput
@@ -90,6 +107,16 @@ export interface CancelInput {
   role: 'green'
 }
 
+export interface GatesInput {
+  blueJobId: string
+  greenJobId: string
+}
+
+export interface HandoverWaitInput extends GatesInput {
+  cutoverMillis: number
+  deadline: number
+}
+
 export interface SavepointInput {
   jobId: string
   triggerId: string
@@ -128,6 +155,10 @@ export const upgradeSetup = setup({
     cancelJob: placeholder<{ finalStatus: JobStatus | 'UNKNOWN' }, CancelInput>('cancelJob'),
     recordRelease: placeholder<void, { context: UpgradeContext }>('recordRelease'),
     revalidate: placeholder<void, { blueJobId?: string; greenJobId: string }>('revalidate'),
+    readGates: placeholder<BothGates, GatesInput>('readGates'),
+    writeHandover: placeholder<void, { path: string; object: HandoverObject }>('writeHandover'),
+    awaitCutoverTaken: placeholder<CutoverTaken, HandoverWaitInput>('awaitCutoverTaken'),
+    awaitBluePastCutover: placeholder<{ watermark: number }, HandoverWaitInput>('awaitBluePastCutover'),
   },
   actions: {
     enterStep: enqueueActions(({ enqueue }, params: { step: string }) => {
@@ -262,6 +293,62 @@ export const upgradeSetup = setup({
       enqueue.assign({ warnings: ({ context }) => [...context.warnings, params.message] })
       enqueue.emit({ type: 'warning', message: params.message, at: Date.now() })
     }),
+    /** A first deployment with the gate runs as blue: it writes everything until a hand-over publishes T. */
+    colourFirstRelease: assign({
+      green: ({ context }) =>
+        context.handover
+          ? {
+              ...context.green,
+              settings: {
+                ...context.green.settings,
+                flinkConfiguration: {
+                  ...context.green.settings.flinkConfiguration,
+                  [GATE_COLOUR_KEY]: 'blue',
+                },
+              },
+            }
+          : context.green,
+    }),
+    /** Protocol step 1: T past everything either gate decided; the object's next version carries it. */
+    chooseCutover: enqueueActions(({ enqueue, context }, gates: BothGates) => {
+      const handover = context.handover!
+      const cutoverMillis = chooseCutover(gates.blue, gates.green, context.options.handoverMarginMs)
+      const next = {
+        ...handover,
+        phase: 'cutover-chosen' as const,
+        cutoverMillis,
+        version: handover.version + 1,
+        abandoned:
+          handover.cutoverMillis === undefined
+            ? handover.abandoned
+            : [...handover.abandoned, handover.cutoverMillis],
+      }
+      enqueue.assign({ handover: next })
+      enqueue.emit({
+        type: 'handover',
+        phase: next.phase,
+        cutoverMillis,
+        version: next.version,
+        at: Date.now(),
+      })
+    }),
+    handoverPhase: enqueueActions(
+      ({ enqueue, context }, params: { phase: HandoverPhase; nextVersion?: boolean }) => {
+        const handover = {
+          ...context.handover!,
+          phase: params.phase,
+          version: context.handover!.version + (params.nextVersion ? 1 : 0),
+        }
+        enqueue.assign({ handover })
+        enqueue.emit({
+          type: 'handover',
+          phase: handover.phase,
+          cutoverMillis: handover.cutoverMillis,
+          version: handover.version,
+          at: Date.now(),
+        })
+      },
+    ),
     setOutcome: assign({ outcome: (_, params: { outcome: Outcome }) => params.outcome }),
   },
   guards: {
@@ -276,6 +363,22 @@ export const upgradeSetup = setup({
     wantsManualPromotion: ({ context }) => context.options.manualPromotion,
     isStateless: ({ context }) => context.options.stateless,
     isLastState: ({ context }) => context.options.upgradeMode === 'last-state',
+    handsOver: ({ context }) => context.handover !== undefined,
+    nothingPublished: ({ context }) => context.handover?.phase === 'standby',
+    /** Green writes nothing until T: before the first T, every subtask of its gate must be in standby. */
+    greenNotInStandby: ({ context }, params: { gates: BothGates }) =>
+      context.handover?.phase === 'standby' &&
+      params.gates.green.some((g: GateSubtask) => g.state !== 'standby'),
+    /** A blue subtask already decides with the T published before: it stays, whatever a gate reported. */
+    blueTookPublishedCutover: ({ context }, params: { gates: BothGates }) =>
+      context.handover?.cutoverMillis !== undefined &&
+      context.handover.phase !== 'standby' &&
+      params.gates.blue.some(
+        (g: GateSubtask) => g.cutoverSeen && g.cutoverMillis === context.handover!.cutoverMillis,
+      ),
+    cutoverCameLate: (_, params: { taken: CutoverTaken }) => params.taken.outcome === 'late',
+    someBlueTookCutoverLate: (_, params: { taken: CutoverTaken }) =>
+      params.taken.outcome === 'seen' && params.taken.late.length > 0,
   },
 })
 
@@ -330,6 +433,9 @@ export function initialContext(input: UpgradeInput): UpgradeContext {
       },
     },
     rollbackJobId: input.rollbackJobId,
+    ...(input.handoverPath
+      ? { handover: { path: input.handoverPath, phase: 'standby' as const, version: 0, abandoned: [] } }
+      : {}),
     checks: [],
     rollbackChecks: [],
     steps: [],

@@ -4,13 +4,14 @@
  *   <prefix>jobs/<job>/run.json      the run state (machine snapshot)
  *   <prefix>jobs/<job>/lock.json     the lease lock
  *   <prefix>jobs/<job>/release.json  how the job was last deployed (for rollbacks)
+ *   <prefix>jobs/<job>/handover.json the hand-over object both jobs' gates read (exactly-once blue-green)
  *
  * `<job>` is the job name (or id) URL-encoded: readable for ordinary names, one segment and distinct for
  * any name, whatever slashes or spaces it holds.
  */
 export const JOBS_PREFIX = 'jobs/'
 
-export type JobObject = 'run.json' | 'lock.json' | 'release.json'
+export type JobObject = 'run.json' | 'lock.json' | 'release.json' | 'handover.json'
 
 export function jobKey(job: string, object: JobObject): string {
   return `${JOBS_PREFIX}${encodeURIComponent(job)}/${object}`

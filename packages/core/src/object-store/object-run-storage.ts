@@ -2,6 +2,7 @@
  * A job's run state, release records and lock on a shared object store, so `resume`, `status`, `promote`,
  * `reject` and rollbacks work from any machine that points at the same store.
  */
+import { type HandoverObjectStore, localHandoverObject } from '../store/handover-object.ts'
 import type { RunStorage } from '../store/run-storage.ts'
 import { jobKey } from './job-keys.ts'
 import { acquireLeaseLock, breakLeaseLock, type LeaseLockOptions } from './lease-lock.ts'
@@ -30,8 +31,22 @@ export function objectRunStorage(objects: ObjectStore, options: ObjectRunStorage
         ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}),
         ...(options.unlockHint ? { remedy: options.unlockHint } : {}),
       }),
+    handover: (location) =>
+      objectHandover(objects, location ?? `${objects.location}${jobKey(options.job, 'handover.json')}`),
     breakLock: () => breakLeaseLock(objects, jobKey(options.job, 'lock.json')),
     // The store is borrowed: whoever opened it closes it (several jobs may share one).
     close: async () => {},
+  }
+}
+
+/** A location inside the store's bucket and prefix is written with one PUT (atomic on S3); a file: one as a file. */
+function objectHandover(objects: ObjectStore, location: string): HandoverObjectStore {
+  if (!location.startsWith(objects.location)) return localHandoverObject(location)
+  const key = location.slice(objects.location.length)
+  return {
+    url: location,
+    write: async (object) => {
+      await objects.put(key, `${JSON.stringify(object)}\n`)
+    },
   }
 }

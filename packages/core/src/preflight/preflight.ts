@@ -11,6 +11,7 @@ import { checkTargetCluster, type TargetFacts } from '../cross-cluster/target-pr
 import { PreflightFailedError } from '../errors.ts'
 import type { PreflightFacts } from '../machines/upgrade-context.ts'
 import { usableCheckpoint } from '../steps/checkpoint-fallback.ts'
+import { requireBlueGate } from '../steps/handover/handover.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
 import { lastStateMaxAgeMs, type ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
@@ -27,6 +28,10 @@ export interface PreflightDeps {
 }
 
 const SAVEPOINT_DIR_KEYS = ['execution.checkpointing.savepoint-dir', 'state.savepoints.dir']
+
+/** How long blue's gate metrics and watermarks may take to show (a blue that has just started, a metrics lag). */
+const GATE_METRICS_WAIT_MS = 5_000
+const NEVER = new AbortController().signal
 
 export async function runPreflight(
   deps: PreflightDeps,
@@ -98,7 +103,15 @@ export async function runPreflight(
     options.strategy === 'blue-green' && fromBlue
       ? transactionalSinks((await client.jobs.plan({ jobid: blueJob.jid, signal })).plan.nodes)
       : []
-  if (sinks.length > 0 && !options.acceptDuplicatesAndFencing) {
+  const handsOver = options.handover === 'gate' && fromBlue
+  // Refused here, before blue is touched: without a blue gate reporting watermarks, T splits nothing.
+  if (handsOver)
+    await requireBlueGate(client, blueJob.jid, {
+      deadline: Date.now() + GATE_METRICS_WAIT_MS,
+      signal: signal ?? NEVER,
+    })
+  // The gate gives each colour its own sink, so green neither restores nor fences blue's transactions.
+  if (sinks.length > 0 && !options.acceptDuplicatesAndFencing && !handsOver) {
     throw new PreflightFailedError(
       'transactional-sink',
       `Blue-green refused for blue ${blueJob!.jid}: ${blueGreenOnTransactionalSinks(sinks)}. ` +
@@ -116,7 +129,7 @@ export async function runPreflight(
     parallelism: options.parallelism,
     flinkConfiguration: options.flinkConfiguration,
   }
-  const dropped = fromBlue
+  const planned = fromBlue
     ? (
         await checkStateCompatibility(
           clusters,
@@ -125,6 +138,10 @@ export async function runPreflight(
         )
       ).dropped
     : []
+  // With the hand-over, blue's transactional sink state is blue's own (its sink uid has blue's colour).
+  const dropped = handsOver
+    ? planned.filter((d) => !sinks.some((sink) => d.name.includes(`${sink}: `)))
+    : planned
   if (dropped.length > 0 && !options.allowNonRestoredState) {
     if (green.uploaded)
       await clusters.green.jars.delete({ jarid: green.jarId, signal }).catch(() => undefined)
@@ -162,13 +179,13 @@ export async function runPreflight(
     warnings: [
       ...warnings,
       ...(target?.notes ?? []),
-      ...(sinks.length > 0
+      ...(sinks.length > 0 && !handsOver
         ? [`Blue-green with duplicates and fencing accepted: ${blueGreenOnTransactionalSinks(sinks)}`]
         : []),
     ],
     steps: [
       ...(target ? [moveStep(clusters, version.raw, target)] : []),
-      ...plannedSteps(options, blueJob?.jid, sinks),
+      ...plannedSteps(options, blueJob?.jid, handsOver ? [] : sinks),
     ],
     targetFlinkVersion: target?.flinkVersion,
     estimate,
@@ -233,13 +250,15 @@ function plannedSteps(
   if (options.strategy === 'blue-green') {
     return [
       `take a ${format} savepoint of blue ${blueJobId} while it keeps running`,
-      `${green} ${from}, beside blue`,
-      transactional.length > 0
-        ? `while both run: ${blueGreenOnTransactionalSinks(transactional)} (accepted)`
-        : 'while both run, blue and green each write their own copy of the output: duplicates downstream unless the sinks are idempotent',
+      `${green} ${from}, beside blue${options.handover === 'gate' ? ', its hand-over gate in standby (it writes nothing)' : ''}`,
+      options.handover === 'gate'
+        ? 'hand over exactly once: choose a cutover T from both gates, publish it, let green write from T on once every blue gate subtask took T'
+        : transactional.length > 0
+          ? `while both run: ${blueGreenOnTransactionalSinks(transactional)} (accepted)`
+          : 'while both run, blue and green each write their own copy of the output: duplicates downstream unless the sinks are idempotent',
       'verify green',
       ...(options.manualPromotion ? ['wait for promote or reject'] : []),
-      `stop blue ${blueJobId} with a final ${format} savepoint`,
+      `stop blue ${blueJobId} with a final ${format} savepoint${options.handover === 'gate' ? " once its watermark reached T (blue's sink commits what it wrote)" : ''}`,
     ]
   }
   return [

@@ -119,6 +119,14 @@ export const UPGRADE_SETTINGS = [
     help: "handover gate: where the hand-over object goes, a URI the job's Flink FileSystem reads (default: beside the run state, file or s3)",
   }),
   D({
+    name: 'handover-margin',
+    option: 'handoverMarginMs',
+    kind: 'duration',
+    arg: '<duration>',
+    help: "handover gate: how far T lies past the latest event time either gate has decided (covers the gates' poll and the metrics' lag; default 10s)",
+    action: 'handover-margin-ms',
+  }),
+  D({
     name: 'claim-mode',
     option: 'claimMode',
     kind: 'enum',

@@ -16,6 +16,12 @@ export {
   PersistedRunSchema,
 } from './file-state-store.ts'
 export {
+  fileHandoverObject,
+  type HandoverObject,
+  type HandoverObjectStore,
+  localHandoverObject,
+} from './handover-object.ts'
+export {
   type AcquireLockOptions,
   acquireLock,
   breakLock,

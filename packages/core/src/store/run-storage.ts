@@ -3,8 +3,10 @@
  * lock. Local files by default; a shared object store (`object-store/`) for runs that move between machines.
  */
 import { dirname, join, resolve } from 'node:path'
+import { InvalidArgumentError } from '../errors.ts'
 import type { LockHolder } from './errors.ts'
 import { createFileStateStore, createMemoryStateStore } from './file-state-store.ts'
+import { type HandoverObjectStore, localHandoverObject } from './handover-object.ts'
 import { acquireLock, breakLock } from './lock.ts'
 import {
   createFileReleaseRecords,
@@ -20,6 +22,11 @@ export interface RunStorage {
   readonly state: StateStore
   readonly releases: ReleaseRecordStore
   lock(options?: { owner?: string }): Promise<RunLock>
+  /**
+   * The hand-over object of an exactly-once blue-green: at `location` when given (it must be reachable
+   * through this storage), else beside the run state. Undefined when the storage has no place both jobs read.
+   */
+  handover?(location?: string): HandoverObjectStore
   /** An operator's unlock: removes the lock whoever holds it, and says who did. */
   breakLock(): Promise<LockHolder | undefined>
   /** Frees connections; the stored data stays. */
@@ -34,6 +41,7 @@ export function fileRunStorage(stateFile: string): RunStorage {
     state: createFileStateStore(file),
     releases: createFileReleaseRecords(join(dirname(file), 'releases')),
     lock: (options) => acquireLock(`${file}.lock`, options),
+    handover: (location) => localHandoverObject(location ?? file.replace(/(\.json)?$/, '.handover.json')),
     breakLock: () => breakLock(`${file}.lock`),
     close: async () => {},
   }
@@ -57,6 +65,13 @@ export function memoryRunStorage(): RunStorage {
       lost: never,
       release: async () => {},
     }),
+    handover: (location) => {
+      if (location) return localHandoverObject(location)
+      throw new InvalidArgumentError(
+        'handoverPath',
+        'the hand-over needs a place both jobs read: give handoverPath, a state file or a state store',
+      )
+    },
     breakLock: async () => undefined,
     close: async () => {},
   }

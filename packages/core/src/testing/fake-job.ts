@@ -11,6 +11,7 @@ import {
   JobStatus as JobStatusSchema,
 } from '../client/schemas/common.ts'
 import type { FakeTiming, Snapshot } from './cluster-options.ts'
+import { FakeGate } from './fake-gate.ts'
 import { type JavaException, stackTrace } from './java-errors.ts'
 import { FakeTimers } from './timers.ts'
 
@@ -135,6 +136,8 @@ export class FakeJob {
   readonly metricScope: string
   readonly release: string | undefined
   readonly statesPerSecond: number | undefined
+  /** The hand-over gate in the counter's chain, when the job runs with one. */
+  readonly gate: FakeGate | undefined
   state: JobStatus = 'INITIALIZING'
   readonly timestamps: Record<JobStatus, number>
   readonly startTime: number
@@ -196,10 +199,13 @@ export class FakeJob {
     this.metricScope = spec.metricScope
     this.release = spec.release
     this.statesPerSecond = spec.statesPerSecond
+    this.gate = FakeGate.of(spec.flinkConfiguration, spec.programArgs)
+    const gated = (text: string, separator: string) =>
+      this.gate ? text.replace(/^counter/, `counter${separator}handover-gate`) : text
     this.vertices = spec.vertices.map(({ name, id, description }) => ({
       id,
-      name,
-      description: description ?? name,
+      name: gated(name, ' -> '),
+      description: gated(description ?? name, '<br/>+- '),
       parallelism: spec.parallelism,
       maxParallelism: this.maxParallelism,
       status: 'CREATED',

@@ -662,6 +662,10 @@ export function subtaskMetricValues(
     values[`${metricScope(vertex.name)}.pendingRecords`] = String(
       subtaskShare(backlog, vertex.parallelism, subtask),
     )
+  if (job.gate && vertex.name.includes('handover-gate')) {
+    job.gate.tick(Date.now(), running && job.state === 'RUNNING')
+    Object.assign(values, job.gate.metrics())
+  }
   if (vertex === job.statefulVertex) {
     const scope = job.metricScope
     values[`${scope}.stateCount`] = String(subtaskShare(job.stateCount(), vertex.parallelism, subtask))

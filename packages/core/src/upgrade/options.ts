@@ -86,6 +86,11 @@ export const UpgradeOptionsSchema = z
      */
     handoverPath: z.string().min(1).optional(),
     /**
+     * How far the cutover T lies past the latest event time either gate reported deciding: the gates re-read
+     * the object every 500 ms and Flink's metrics lag (metrics.fetcher.update-interval), so a T too close is late.
+     */
+    handoverMarginMs: ms.default(10_000),
+    /**
      * Moving to another cluster: accept a `file:` savepoint directory, which only works when both clusters
      * mount the same shared disk at that path.
      */

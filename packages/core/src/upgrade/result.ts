@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { JobOverview } from '../client/schemas/jobs.ts'
 import type { Clusters, ClusterUrls } from '../cross-cluster/clusters.ts'
-import type { Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
+import type { HandoverRecord, Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { refusedCanonical } from '../machines/upgrade-setup.ts'
 import { type DowntimeEstimate, describeEstimate } from '../preflight/downtime-estimate.ts'
 import { redactConfiguration } from '../redact.ts'
@@ -51,8 +51,10 @@ export interface UpgradeResult {
   totalMs: number
   /** Blue FINISHED to every subtask of green RUNNING, from Flink's own timestamps. */
   downtimeMs?: number
-  /** Blue-green: time both jobs ran at once (green's start to blue's stop). */
+  /** Blue-green: time both jobs ran at once (green's start to blue's stop); none with the hand-over. */
   duplicateWindowMs?: number
+  /** handover gate: where the hand-over stands, and its cutover T (event-time ms) once chosen. */
+  handover?: HandoverRecord
   /** Epoch ms of the moments the figures above come from. */
   timeline: { startedAt: number; blueFinishedAt?: number; greenRunningAt?: number; endedAt: number }
   checks: CheckResult[]
@@ -82,7 +84,7 @@ export async function buildResult(
       ? Math.max(0, context.greenRunningAt - blueFinishedAt)
       : undefined
   const duplicateWindowMs =
-    context.strategy === 'blue-green' && blueFinishedAt && context.greenRunningAt
+    context.strategy === 'blue-green' && !context.handover && blueFinishedAt && context.greenRunningAt
       ? Math.max(0, blueFinishedAt - context.greenRunningAt)
       : undefined
   const last = context.steps.at(-1)
@@ -108,6 +110,7 @@ export async function buildResult(
     totalMs: Math.round(Date.now() - startedAt),
     downtimeMs,
     duplicateWindowMs,
+    ...(context.handover ? { handover: context.handover } : {}),
     timeline: {
       startedAt: context.startedAt,
       blueFinishedAt,

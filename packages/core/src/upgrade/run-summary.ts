@@ -3,7 +3,12 @@
  * which jobs it made, and the savepoint to recover from.
  */
 import type { ClusterUrls } from '../cross-cluster/clusters.ts'
-import { greenStartEnded, type Outcome, type UpgradeContext } from '../machines/upgrade-context.ts'
+import {
+  greenStartEnded,
+  type HandoverRecord,
+  type Outcome,
+  type UpgradeContext,
+} from '../machines/upgrade-context.ts'
 import type { PersistedRun } from '../store/state-store.ts'
 
 export interface RunSummary {
@@ -20,6 +25,8 @@ export interface RunSummary {
   blueJobId?: string
   greenJobId?: string
   savepointPath?: string
+  /** handover gate: the hand-over's phase and its cutover T, e.g. in progress when a run was interrupted. */
+  handover?: Pick<HandoverRecord, 'phase' | 'cutoverMillis' | 'path'>
   error?: { step: string; code: string; message: string }
 }
 
@@ -46,6 +53,17 @@ export function summariseRun(run: PersistedRun): RunSummary {
     ...(context.facts?.blue?.jobId ? { blueJobId: context.facts.blue.jobId } : {}),
     ...(context.green?.jobId && greenStartEnded(context.steps) ? { greenJobId: context.green.jobId } : {}),
     ...(context.savepoint?.location ? { savepointPath: context.savepoint.location } : {}),
+    ...(context.handover
+      ? {
+          handover: {
+            phase: context.handover.phase,
+            path: context.handover.path,
+            ...(context.handover.cutoverMillis !== undefined
+              ? { cutoverMillis: context.handover.cutoverMillis }
+              : {}),
+          },
+        }
+      : {}),
     ...(context.error ? { error: context.error } : {}),
   }
 }

@@ -13,7 +13,14 @@ import { MACHINE_VERSION } from '../machines/machine-version.ts'
 import { stopAndRestartMachine } from '../machines/stop-and-restart.ts'
 import { createUpgradeActors } from '../machines/upgrade-actors.ts'
 import { greenStartEnded, type UpgradeContext } from '../machines/upgrade-context.ts'
-import type { UpgradeEmitted, UpgradeEvent, UpgradeInput } from '../machines/upgrade-setup.ts'
+import {
+  GATE_COLOUR_KEY,
+  GATE_PATH_KEY,
+  type UpgradeEmitted,
+  type UpgradeEvent,
+  type UpgradeInput,
+} from '../machines/upgrade-setup.ts'
+import { type HandoverObjectStore, localHandoverObject } from '../store/handover-object.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { RunLock } from '../store/run-lock.ts'
 import { fileRunStorage, memoryRunStorage, type RunStorage } from '../store/run-storage.ts'
@@ -80,9 +87,22 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
       )
     }
     const machine = MACHINES[resolved.strategy]
+    // Green's gate reads the object where this run writes it; a first release's gate turns blue after preflight.
+    const handoverPath =
+      resolved.handover === 'gate' ? env.handoverObject(resolved.handoverPath).url : undefined
     const input = {
       runId: newJobId(),
-      options: resolved,
+      options: handoverPath
+        ? {
+            ...resolved,
+            flinkConfiguration: {
+              ...resolved.flinkConfiguration,
+              [GATE_PATH_KEY]: handoverPath,
+              [GATE_COLOUR_KEY]: 'green',
+            },
+          }
+        : resolved,
+      handoverPath,
       greenJobId: newJobId(),
       rollbackJobId: newJobId(),
       clusters: runtime.target ? { blue: clusters.blue.url, green: clusters.green.url } : undefined,
@@ -134,6 +154,7 @@ export function reject(runtime: UpgradeRuntime, reason?: string): Promise<Upgrad
 interface Environment {
   store: StateStore
   releases: ReleaseRecordStore
+  handoverObject(path?: string): HandoverObjectStore
   lock(): Promise<RunLock | undefined>
 }
 
@@ -182,6 +203,14 @@ function environment(runtime: UpgradeRuntime): Environment {
   return {
     store: runtime.store ?? storage.state,
     releases: runtime.releases ?? storage.releases,
+    handoverObject: (path) => {
+      if (storage.handover) return storage.handover(path)
+      if (path) return localHandoverObject(path)
+      throw new InvalidArgumentError(
+        'handoverPath',
+        `${storage.location} has no place for the hand-over object: give handoverPath`,
+      )
+    },
     lock: async () => (locks ? storage.lock(runtime.owner ? { owner: runtime.owner } : {}) : undefined),
   }
 }
@@ -201,6 +230,7 @@ async function drive(
   const actors = createUpgradeActors({
     clusters,
     releases: env.releases,
+    handoverObject: env.handoverObject,
     persisted: () => journal.gate(),
     startEffect: () => {
       inFlight++

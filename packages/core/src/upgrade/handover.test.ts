@@ -1,0 +1,319 @@
+/**
+ * The exactly-once hand-over (handover gate) against the fake Flink, whose gate follows the library's rule and
+ * adoption: the protocol's order, the refusals before blue is touched, a T re-picked when a gate took it too
+ * late, a green failing before T, and a run killed after each hand-over step and resumed.
+ */
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { createFlinkClient } from '../client/flink-client.ts'
+import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import { createMemoryStateStore } from '../store/file-state-store.ts'
+import type { HandoverObject } from '../store/handover-object.ts'
+import { createMemoryReleaseRecords } from '../store/release-record.ts'
+import type { PersistedRun, StateStore } from '../store/state-store.ts'
+import { startFakeFlink } from '../testing/index.ts'
+import type { UpgradeOptions } from './options.ts'
+import { resume, upgrade } from './run-upgrade.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'flink-deploy-handover-'))
+function jar(build: string): string {
+  const path = join(dir, `orders-${build}.jar`)
+  writeFileSync(path, Buffer.concat([Buffer.from('PK\x03\x04'), Buffer.from(build)]))
+  return path
+}
+let objects = 0
+const newObjectPath = () => join(dir, `handover-${++objects}.json`)
+
+const options = (
+  build: string,
+  handoverPath: string,
+  extra: Partial<UpgradeOptions> = {},
+): UpgradeOptions => ({
+  jobName: 'orders',
+  jar: jar(build),
+  args: ['--name', 'orders', '--release', build],
+  strategy: 'blue-green',
+  handover: 'gate',
+  handoverPath,
+  handoverMarginMs: 300,
+  verify: { checkpoints: 1, stabilisationMs: 100, timeoutMs: 5_000 },
+  ...extra,
+})
+
+/** Blue deployed by flink-deploy with the gate (a first release runs as blue), or without it. */
+async function setUp(blueGate = true) {
+  const fake = await startFakeFlink({ version: '2.3.0' })
+  const client = createFlinkClient({ baseUrl: fake.url })
+  const releases = createMemoryReleaseRecords()
+  const path = newObjectPath()
+  const first = await upgrade(
+    blueGate ? options('v1', path) : { ...options('v1', path), handover: 'none', handoverPath: undefined },
+    { client, releases },
+  )
+  expect(first.outcome, first.summary).toBe('upgraded')
+  const blue = fake.cluster.job(first.greenJobId!)!
+  await until(() => blue.stateCount() > 20)
+  const stop = async () => {
+    await client.close()
+    await fake.stop()
+  }
+  return { fake, client, releases, path, blue, stop }
+}
+
+async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time')
+    await new Promise((resolve) => setTimeout(resolve, 10))
+  }
+}
+
+const readObject = (path: string): HandoverObject => JSON.parse(readFileSync(path, 'utf8'))
+const handoverEvents = (events: UpgradeEmitted[]) => events.flatMap((e) => (e.type === 'handover' ? [e] : []))
+
+describe('hand-over (handover gate) on the fake Flink', () => {
+  it('follows the protocol: standby green verified, T published, blue takes T, green passes, blue past T, blue stopped', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
+      expect(blue.gate?.colour).toBe('blue')
+      expect(blue.flinkConfiguration['flink-deploy.handover.path']).toBe(`file://${path}`)
+      const events: UpgradeEmitted[] = []
+      // What blue's gate reported at each write of the object, and what the object said.
+      const writes: { object: HandoverObject; blueSeen: string; blueState: string }[] = []
+      const result = await upgrade(options('v2', path), {
+        client,
+        releases,
+        onEvent: (e) => {
+          events.push(e)
+          if (e.type === 'handover' && existsSync(path)) {
+            const metrics = blue.gate!.metrics()
+            writes.push({
+              object: readObject(path),
+              blueSeen: metrics['handover-gate.handover.cutoverSeen']!,
+              blueState: blue.state,
+            })
+          }
+        },
+      })
+      expect(result.outcome, result.summary).toBe('upgraded')
+      const phases = handoverEvents(events).map((e) => e.phase)
+      expect(phases).toEqual([
+        'cutover-chosen',
+        'cutover-published',
+        'cutover-taken',
+        'green-passing',
+        'blue-past-cutover',
+      ])
+      const t = handoverEvents(events)[0]!.cutoverMillis!
+      expect(handoverEvents(events).every((e) => e.cutoverMillis === t)).toBe(true)
+      // greenPasses is written only once blue's gate took T; blue runs until its watermark reached T
+      expect(readObject(path)).toEqual({ version: 2, cutoverMillis: t, greenPasses: true })
+      const green = fake.cluster.job(result.greenJobId!)!
+      expect(green.gate?.colour).toBe('green')
+      expect(green.allowNonRestoredState).toBe(true)
+      expect(writes.find((w) => w.object.greenPasses)?.blueSeen).toBe('1')
+      const past = handoverEvents(events).find((e) => e.phase === 'blue-past-cutover')!
+      expect(past.at).toBeGreaterThanOrEqual(t)
+      expect(blue.state).toBe('FINISHED')
+      const steps = events.flatMap((e) => (e.type === 'step-entered' ? [e.step] : []))
+      expect(steps.slice(steps.indexOf('verifyingGreen'))).toEqual([
+        'verifyingGreen',
+        'choosingCutover',
+        'publishingCutover',
+        'awaitingCutoverTaken',
+        'lettingGreenPass',
+        'awaitingBluePastCutover',
+        'stoppingBlue',
+        'recordingRelease',
+      ])
+      expect((await releases.read('orders'))?.flinkConfiguration?.['flink-deploy.handover.colour']).toBe(
+        'green',
+      )
+    } finally {
+      await stop()
+    }
+  })
+
+  it('refuses, before blue is touched, a blue without a gate', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp(false)
+    try {
+      const result = await upgrade(options('v2', path), { client, releases })
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(result.error).toMatchObject({ step: 'preflight', code: 'HANDOVER_REFUSED' })
+      expect(result.error?.message).toContain('no hand-over gate')
+      expect(fake.cluster.jobs().map((j) => j.id)).toEqual([blue.id])
+      expect(fake.cluster.snapshots().filter((s) => s.isSavepoint)).toEqual([])
+      expect(existsSync(path)).toBe(false)
+    } finally {
+      await stop()
+    }
+  })
+
+  it('refuses, before blue is touched, a blue whose gate has no event-time watermarks', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
+      blue.gate!.watermarks = false
+      const result = await upgrade(options('v2', path), { client, releases })
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(result.error).toMatchObject({ step: 'preflight', code: 'HANDOVER_REFUSED' })
+      expect(result.error?.message).toContain('no event-time watermark')
+      expect(fake.cluster.jobs().map((j) => j.id)).toEqual([blue.id])
+    } finally {
+      await stop()
+    }
+  }, 15_000)
+
+  it('refuses handover gate without blue-green before any request', async () => {
+    const { fake, client, releases, path, stop } = await setUp()
+    try {
+      const before = fake.requests.length
+      await expect(
+        upgrade(options('v2', path, { strategy: 'stop-and-restart' }), { client, releases }),
+      ).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'handover' })
+      expect(fake.requests.length).toBe(before)
+    } finally {
+      await stop()
+    }
+  })
+
+  it('picks a later T when a gate took T too late while no blue subtask had taken it', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
+      blue.gate!.holdAdoption = true
+      const events: UpgradeEmitted[] = []
+      const result = await upgrade(options('v2', path), {
+        client,
+        releases,
+        onEvent: (e) => {
+          events.push(e)
+          if (e.type === 'job-submitted' && e.role === 'green')
+            fake.cluster.job(e.jobId)!.gate!.adoptLate = true
+          // blue reads the object again once a second T is chosen
+          if (e.type === 'handover' && e.phase === 'cutover-chosen' && e.version > 1)
+            blue.gate!.holdAdoption = false
+        },
+      })
+      expect(result.outcome, result.summary).toBe('upgraded')
+      const chosen = handoverEvents(events).filter((e) => e.phase === 'cutover-chosen')
+      expect(chosen).toHaveLength(2)
+      const [first, second] = chosen.map((e) => e.cutoverMillis!)
+      expect(second!).toBeGreaterThan(first!)
+      expect(result.warnings.join('\n')).toContain('a later T is chosen')
+      expect(readObject(path)).toMatchObject({ cutoverMillis: second, greenPasses: true })
+      const metrics = blue.gate!.metrics()
+      expect(metrics['handover-gate.handover.cutoverMillis']).toBe(String(second))
+      expect(metrics['handover-gate.handover.cutoverLate']).toBe('0')
+    } finally {
+      await stop()
+    }
+  })
+
+  it('cancels a green that fails before T: blue untouched, T never published', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
+      const result = await upgrade(
+        options('v2', path, { args: ['--name', 'orders', '--release', 'v2', '--fail-after', '0.05'] }),
+        { client, releases },
+      )
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(existsSync(path)).toBe(false)
+      expect(blue.state).toBe('RUNNING')
+      expect(blue.gate!.metrics()['handover-gate.handover.cutoverSeen']).toBe('0')
+      const green = fake.cluster.jobs().find((j) => j.id !== blue.id)!
+      expect(green.state).toBe('CANCELED')
+    } finally {
+      await stop()
+    }
+  })
+})
+
+/** A store that accepts `limit` writes and then never completes another one: the process is gone. */
+function crashingStore(target: StateStore, limit: number): StateStore & { crashed: Promise<void> } {
+  let writes = 0
+  let crash!: () => void
+  const crashed = new Promise<void>((resolve) => {
+    crash = resolve
+  })
+  return {
+    location: target.location,
+    read: () => target.read(),
+    clear: () => target.clear(),
+    crashed,
+    async write(run: PersistedRun) {
+      if (writes >= limit) {
+        crash()
+        return new Promise<void>(() => {})
+      }
+      writes++
+      await target.write(run)
+    },
+  }
+}
+
+const HANDOVER_STEPS = [
+  'choosingCutover',
+  'publishingCutover',
+  'awaitingCutoverTaken',
+  'lettingGreenPass',
+  'awaitingBluePastCutover',
+  'stoppingBlue',
+]
+
+describe('hand-over: killed after each hand-over step, resumed', async () => {
+  // The first write of each step in an uninterrupted run: the process dies right after it.
+  const firstWrites = await (async () => {
+    const { client, releases, path, stop } = await setUp()
+    try {
+      const seen: string[] = []
+      const store = createMemoryStateStore()
+      const recording: StateStore = {
+        ...store,
+        location: store.location,
+        write: async (run) => {
+          seen.push(JSON.stringify((run.snapshot as { value: unknown }).value))
+          await store.write(run)
+        },
+      }
+      const result = await upgrade(options('v2', path), { client, releases, store: recording })
+      if (result.outcome !== 'upgraded') throw new Error(`the uninterrupted run ended ${result.outcome}`)
+      return HANDOVER_STEPS.map((step) => ({ step, index: seen.indexOf(JSON.stringify(step)) }))
+    } finally {
+      await stop()
+    }
+  })()
+
+  for (const { step, index } of firstWrites) {
+    it(`after ${step}: resume ends like an uninterrupted run, with the T it had chosen`, async () => {
+      expect(index).toBeGreaterThanOrEqual(0)
+      const { fake, client, releases, path, blue, stop } = await setUp()
+      try {
+        const store = createMemoryStateStore()
+        const dying = crashingStore(store, index + 1)
+        void upgrade(options('v2', path), { client, releases, store: dying })
+        await dying.crashed
+        const persisted = (await store.read())!.snapshot as {
+          context: { handover?: { cutoverMillis?: number } }
+        }
+        const chosen = persisted.context.handover?.cutoverMillis
+
+        const result = await resume({ client, releases, store })
+
+        expect(result.outcome, result.summary).toBe('upgraded')
+        const live = fake.cluster.jobs().filter((j) => j.state === 'RUNNING')
+        expect(live.map((j) => j.id)).toEqual([result.greenJobId])
+        expect(blue.state).toBe('FINISHED')
+        const object = readObject(path)
+        expect(object.greenPasses).toBe(true)
+        if (chosen !== undefined && step !== 'choosingCutover') expect(object.cutoverMillis).toBe(chosen)
+        expect(result.handover).toMatchObject({
+          phase: 'blue-past-cutover',
+          cutoverMillis: object.cutoverMillis,
+        })
+      } finally {
+        await stop()
+      }
+    })
+  }
+})
