@@ -1,0 +1,111 @@
+/**
+ * The tool's exactly-once hand-over (strategy blue-green, handover gate) on real Flink with the real broker and
+ * the producer running: what test/kafka/kafka-hand-over.flink.test.ts does by hand, done by upgrade(). Blue is
+ * deployed by the tool with the gate (a first release runs as blue), green is started from a savepoint of the
+ * running blue with its gate in standby, T is chosen from both gates' metrics and published beside the run state,
+ * and blue is stopped once its watermark passed T: every record is in the committed output exactly once. A green
+ * that fails before T is cancelled and blue runs on untouched, T never published.
+ */
+import { existsSync } from 'node:fs'
+import { type UpgradeOptions, upgrade } from '@flink-deploy/core'
+import { selectedFlinkVersions } from '@flink-deploy/local-flink'
+import { describe, expect, it } from 'vitest'
+import {
+  expectExactlyOnce,
+  type KafkaGround,
+  kafkaPipeline,
+  outputAtLeast,
+  useKafkaGround,
+} from './kafka-ground.ts'
+
+const verify = { checkpoints: 1, stabilisationMs: 2_000, timeoutMs: 90_000 }
+
+async function blueWithGate(ground: KafkaGround, name: string) {
+  const pipeline = await kafkaPipeline(ground.broker, name)
+  const runtime = ground.runtime(name)
+  const producing = await pipeline.produce()
+  const options = (release: string, extra: string[] = []): UpgradeOptions => ({
+    jobName: name,
+    jar: ground.jar,
+    args: pipeline.args(release, extra),
+    strategy: 'blue-green',
+    handover: 'gate',
+    handoverMarginMs: 5_000,
+    verify,
+  })
+  const first = await upgrade(options('v1'), runtime)
+  expect(first.outcome, first.summary).toBe('upgraded')
+  await outputAtLeast(pipeline, 300, 'v1')
+  const handoverFile = runtime.stateFile!.replace(/\.json$/, '.handover.json')
+  return { pipeline, runtime, producing, options, blueId: first.greenJobId!, handoverFile }
+}
+
+for (const version of selectedFlinkVersions()) {
+  describe(`kafka hand-over by the tool on real Flink ${version}`, () => {
+    const ground = useKafkaGround(version)
+
+    it('hand-over by the tool: blue writes before T, green from T on; 0 missing, 0 duplicated', async () => {
+      const { client } = ground()
+      const { pipeline, runtime, producing, options, blueId, handoverFile } = await blueWithGate(
+        ground(),
+        'orders',
+      )
+      const phases: string[] = []
+      const result = await upgrade(options('v2'), {
+        ...runtime,
+        onEvent: (e) => {
+          if (e.type === 'handover') phases.push(e.phase)
+        },
+      })
+      expect(result.outcome, result.summary).toBe('upgraded')
+      expect(phases).toEqual([
+        'cutover-chosen',
+        'cutover-published',
+        'cutover-taken',
+        'green-passing',
+        'blue-past-cutover',
+      ])
+      expect(result.handover?.cutoverMillis).toBeGreaterThan(0)
+      expect(existsSync(handoverFile)).toBe(true)
+      expect((await client.jobs.status({ jobid: blueId })).status).toBe('FINISHED')
+      // green's own sink (uid and prefix of its colour) left blue's transactions alone
+      expect((await client.jobs.exceptions({ jobid: blueId })).exceptionHistory.entries).toEqual([])
+      await outputAtLeast(pipeline, 300, 'v2')
+
+      const counted = await producing.finish()
+      console.log(
+        `Flink ${version} hand-over by the tool at T = ${result.handover?.cutoverMillis}: ${counted.produced} produced, ${JSON.stringify(counted.counts)}; steps ${JSON.stringify(result.steps)}`,
+      )
+      expectExactlyOnce(counted)
+      expect(counted.counts.releases.v1?.output).toBeGreaterThan(0)
+      expect(counted.counts.releases.v2?.output).toBeGreaterThan(0)
+      await client.jobs.cancel({ jobid: result.greenJobId! })
+    })
+
+    it('hand-over by the tool: a green that fails before T is cancelled, blue untouched; 0 missing, 0 duplicated', async () => {
+      const { client } = ground()
+      const { pipeline, runtime, producing, options, blueId, handoverFile } = await blueWithGate(
+        ground(),
+        'payments',
+      )
+      const result = await upgrade(
+        options('v2', ['--fail-at-record', '0', '--restart-attempts', '0']),
+        runtime,
+      )
+      expect(result.outcome, result.summary).toBe('aborted-blue-untouched')
+      expect(result.handover?.phase).toBe('standby')
+      expect(existsSync(handoverFile)).toBe(false)
+      expect((await client.jobs.status({ jobid: blueId })).status).toBe('RUNNING')
+      const before = (await pipeline.ledger.count()).releases.v1?.output ?? 0
+      await outputAtLeast(pipeline, before + 100, 'v1')
+
+      const counted = await producing.finish()
+      console.log(
+        `Flink ${version} green failing before T: ${counted.produced} produced, ${JSON.stringify(counted.counts)}`,
+      )
+      expectExactlyOnce(counted)
+      expect(counted.counts.releases.v2?.output ?? 0).toBe(0)
+      await client.jobs.cancel({ jobid: blueId })
+    })
+  })
+}
