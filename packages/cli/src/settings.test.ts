@@ -120,6 +120,20 @@ describe('main() in-process', () => {
     expect(out.stdout).toContain('Usage: flink-deploy <command> [options]')
   })
 
+  it('--handover gate (or FLINK_DEPLOY_HANDOVER) without blue-green is bad input: exit 2 before any request', async () => {
+    const jar = join(mkdtempSync(join(tmpdir(), 'flink-deploy-cli-')), 'orders.jar')
+    writeFileSync(jar, 'PK')
+    const base = ['upgrade', '--flink-url', 'http://127.0.0.1:9', '--job-name', 'orders', '--jar', jar]
+    for (const [args, env] of [
+      [['--handover', 'gate'], {}],
+      [[], { FLINK_DEPLOY_HANDOVER: 'gate' }],
+    ] as const) {
+      const { io, out } = fakeIo(env)
+      expect(await main([...base, ...args], io)).toBe(2)
+      expect(out.stderr).toMatch(/(--handover|FLINK_DEPLOY_HANDOVER): gate needs strategy blue-green/)
+    }
+  })
+
   it('bad input exits 2 with the setting as written, and keeps secrets out of the message', async () => {
     const { io, out } = fakeIo({ FLINK_DEPLOY_TOKEN: 'env-secret-token-123' })
     const code = await main(

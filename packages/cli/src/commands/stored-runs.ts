@@ -77,6 +77,10 @@ export function storedJobLines(url: string, jobs: StoredJob[]): string[] {
       if (run.blueJobId) lines.push(`    blue job     ${run.blueJobId}${on(run.clusters?.blue)}`)
       if (run.greenJobId) lines.push(`    green job    ${run.greenJobId}${on(run.clusters?.green)}`)
       if (run.savepointPath) lines.push(`    savepoint    ${run.savepointPath}`)
+      if (run.handover)
+        lines.push(
+          `    hand-over    ${run.handover.phase}${run.handover.cutoverMillis === undefined ? '' : `, T = ${run.handover.cutoverMillis}`} (${run.handover.path})`,
+        )
       if (run.error)
         lines.push(`    error        ${run.error.code} in ${run.error.step}: ${run.error.message}`)
     } else lines.push('    last run     none stored')

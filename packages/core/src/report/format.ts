@@ -27,6 +27,11 @@ export const STEP_TITLES: Record<string, string> = {
   rollingBack: 'Rolling back: cancelling green, running blue again from the savepoint',
   cancellingFirstDeployment: 'Cancelling green (a first deployment: no blue to run again)',
   cancellingGreen: 'Cancelling green',
+  choosingCutover: "Hand-over: choosing the cutover T from both gates' metrics",
+  publishingCutover: 'Hand-over: publishing T',
+  awaitingCutoverTaken: 'Hand-over: waiting until every blue gate subtask decides with T',
+  lettingGreenPass: 'Hand-over: letting green write from T on',
+  awaitingBluePastCutover: "Hand-over: waiting until blue's watermark reached T",
 }
 
 export function stepTitle(step: string): string {
@@ -52,6 +57,8 @@ export function formatEvent(event: UpgradeEmitted): string | undefined {
       return event.firstDeployment ? `✗ nothing deployed: ${event.reason}` : `⟲ rollback: ${event.reason}`
     case 'warning':
       return `  warning: ${event.message}`
+    case 'handover':
+      return `  hand-over: ${event.phase}${event.cutoverMillis === undefined ? '' : `, T = ${event.cutoverMillis} (${new Date(event.cutoverMillis).toISOString()})`}`
     case 'savepoint-progress':
     case 'restore-progress':
       return `  ${formatProgress(event)}`
