@@ -4,13 +4,16 @@
  * deployed by the tool with the gate (a first release runs as blue), green is started from a savepoint of the
  * running blue with its gate in standby, T is chosen from both gates' metrics and published beside the run state,
  * and blue is stopped once its watermark passed T: every record is in the committed output exactly once. A green
- * that fails before T is cancelled and blue runs on untouched, T never published.
+ * that fails before T is cancelled and blue runs on untouched, T never published. The CLI killed once T is
+ * published hands over with that T when `resume` continues the run.
  */
 import { existsSync } from 'node:fs'
 import { type UpgradeOptions, upgrade } from '@flink-deploy/core'
 import { selectedFlinkVersions } from '@flink-deploy/local-flink'
 import { describe, expect, it } from 'vitest'
+import { ndjson, runCli, startCli, tempDir } from '../../packages/cli/src/test-kit.ts'
 import {
+  cliUpgradeArgs,
   expectExactlyOnce,
   type KafkaGround,
   kafkaPipeline,
@@ -106,6 +109,52 @@ for (const version of selectedFlinkVersions()) {
       expectExactlyOnce(counted)
       expect(counted.counts.releases.v2?.output ?? 0).toBe(0)
       await client.jobs.cancel({ jobid: blueId })
+    })
+
+    it('hand-over by the tool: the CLI SIGKILLed once T is published, then `resume` hands over with the same T; 0 missing, 0 duplicated', async () => {
+      const { cluster, jar, client } = ground()
+      const pipeline = await kafkaPipeline(ground().broker, 'invoices')
+      const cwd = tempDir('flink-deploy-kafka-hand-over-resume-')
+      const producing = await pipeline.produce()
+      const gate = ['--strategy', 'blue-green', '--handover', 'gate', '--handover-margin', '5s']
+      const first = await runCli([...cliUpgradeArgs(cluster.url, pipeline, jar, 'v1'), ...gate], {
+        cwd,
+        timeoutMs: 150_000,
+      })
+      expect(first.code, first.stderr).toBe(0)
+      const blueId = ndjson(first.stdout).at(-1)!.greenJobId as string
+      await outputAtLeast(pipeline, 300, 'v1')
+
+      const killed = startCli([...cliUpgradeArgs(cluster.url, pipeline, jar, 'v2'), ...gate], {
+        cwd,
+        timeoutMs: 200_000,
+      })
+      await killed.waitFor(/"type":"handover".*"phase":"cutover-published"/, 'stdout', 150_000)
+      killed.child.kill('SIGKILL')
+      expect((await killed.done).signal).toBe('SIGKILL')
+      const t = Number(/"phase":"cutover-published","cutoverMillis":(\d+)/.exec(killed.stdout())?.[1])
+      expect(t).toBeGreaterThan(0)
+      const resumed = await runCli(
+        ['resume', '--flink-url', cluster.url, '--job-name', 'invoices', '--json'],
+        {
+          cwd,
+          timeoutMs: 200_000,
+        },
+      )
+      expect(resumed.code, resumed.stderr).toBe(0)
+      const r = ndjson(resumed.stdout).at(-1)!
+      expect(r.outcome).toBe('upgraded')
+      expect(r.handover).toMatchObject({ phase: 'blue-past-cutover', cutoverMillis: t })
+      expect((await client.jobs.status({ jobid: blueId })).status).toBe('FINISHED')
+      await outputAtLeast(pipeline, 300, 'v2')
+      const counted = await producing.finish()
+      console.log(
+        `Flink ${version} hand-over killed after T = ${t} was published, resumed: ${counted.produced} produced, ${JSON.stringify(counted.counts)}`,
+      )
+      expectExactlyOnce(counted)
+      expect(counted.counts.releases.v1?.output).toBeGreaterThan(0)
+      expect(counted.counts.releases.v2?.output).toBeGreaterThan(0)
+      await client.jobs.cancel({ jobid: r.greenJobId as string })
     })
   })
 }
