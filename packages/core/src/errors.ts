@@ -28,6 +28,7 @@ export type ErrorCode =
   | 'RELEASE_START_FAILED'
   | 'HANDOVER_REFUSED'
   | 'HANDOVER_STALLED'
+  | 'HANDOVER_GREEN_ENDED'
 
 export abstract class FlinkDeployError extends Error {
   abstract readonly code: ErrorCode
@@ -269,5 +270,22 @@ export class HandoverStalledError extends FlinkDeployError {
 
   constructor(waitingFor: string) {
     super(`the hand-over stalled: still waiting for ${waitingFor} at the step's deadline`)
+  }
+}
+
+/**
+ * Green ended after T was published. Blue may already drop records at or past T, so neither withdrawing T nor
+ * cancelling is safe: green must run again (same jar and flink-deploy.handover.* configuration, from its latest
+ * checkpoint), and blue be stopped with a savepoint only once its watermark passed T.
+ */
+export class HandoverGreenEndedError extends FlinkDeployError {
+  readonly code = 'HANDOVER_GREEN_ENDED'
+
+  constructor(greenJobId: string, status: string, cutoverMillis: number) {
+    super(
+      `green ${greenJobId} is ${status} after the cutover T = ${cutoverMillis} was published: blue writes only records before T, ` +
+        `so records from T on wait for green. Start green again from its latest checkpoint with the same jar and flink-deploy.handover.* configuration ` +
+        `(its gate reads T again), then stop blue with a savepoint once its gate watermark reached T`,
+    )
   }
 }

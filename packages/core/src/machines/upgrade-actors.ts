@@ -237,7 +237,7 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
     ),
 
     awaitBluePastCutover: afterPersist(deps, (input: HandoverWaitInput, signal) =>
-      awaitBluePastCutover(clusters.blue, input, { deadline: input.deadline, signal }),
+      awaitBluePastCutover(clusters, input, { deadline: input.deadline, signal }),
     ),
 
     revalidate: afterPersist(deps, async (input: { blueJobId?: string; greenJobId: string }, signal) => {

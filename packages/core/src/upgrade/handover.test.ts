@@ -210,6 +210,33 @@ describe('hand-over (handover gate) on the fake Flink', () => {
     }
   })
 
+  it('a green that fails after T is published: a true report (needs attention, T, what to do), blue not stopped', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
+      blue.gate!.holdAdoption = true
+      let greenId = ''
+      const result = await upgrade(options('v2', path), {
+        client,
+        releases,
+        onEvent: (e) => {
+          if (e.type === 'job-submitted' && e.role === 'green') greenId = e.jobId
+          if (e.type === 'handover' && e.phase === 'cutover-published')
+            fake.cluster
+              .job(greenId)!
+              .failTask({ className: 'java.lang.IllegalStateException', message: 'green broke' }, false, 0)
+        },
+      })
+      expect(result.outcome).toBe('failed-needs-attention')
+      expect(result.error).toMatchObject({ step: 'awaitingCutoverTaken', code: 'HANDOVER_GREEN_ENDED' })
+      expect(result.error?.message).toContain(`T = ${result.handover?.cutoverMillis}`)
+      expect(result.handover?.phase).toBe('cutover-published')
+      expect(blue.state).toBe('RUNNING')
+      expect(readObject(path)).toEqual({ version: 1, cutoverMillis: result.handover?.cutoverMillis })
+    } finally {
+      await stop()
+    }
+  })
+
   it('cancels a green that fails before T: blue untouched, T never published', async () => {
     const { fake, client, releases, path, blue, stop } = await setUp()
     try {

@@ -5,7 +5,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FlinkClient } from '../../client/flink-client.ts'
-import { HandoverRefusedError, HandoverStalledError } from '../../errors.ts'
+import { HandoverGreenEndedError, HandoverRefusedError, HandoverStalledError } from '../../errors.ts'
+import { isTerminal } from '../cancel-job.ts'
 import { type GateSubtask, gateVertex, hasWatermarks, lowestWatermark, readGate } from './gate-metrics.ts'
 
 /** How often the gates are read while waiting: they re-read the object every 500 ms by default. */
@@ -117,7 +118,11 @@ export async function awaitCutoverTaken(
   wait: Wait,
 ): Promise<CutoverTaken> {
   for (;;) {
-    const gates = await readBothGates(clients, input, wait.signal)
+    const gates = await gatesAfterCutover(clients, input, wait.signal)
+    if (!gates) {
+      await pause(wait, `both gates to report T = ${input.cutoverMillis}`)
+      continue
+    }
     const taken = gates.blue.filter((g) => g.cutoverSeen && g.cutoverMillis === input.cutoverMillis)
     const late = [...gates.blue, ...gates.green].some((g) => g.cutoverLate)
     if (late && taken.length === 0) return { outcome: 'late', gates }
@@ -129,17 +134,38 @@ export async function awaitCutoverTaken(
 
 /** Protocol step 4's condition: blue's watermark reached T on every gate subtask; returns that watermark. */
 export async function awaitBluePastCutover(
-  client: FlinkClient,
-  input: { blueJobId: string; cutoverMillis: number },
+  clients: { blue: FlinkClient; green: FlinkClient },
+  input: { blueJobId: string; greenJobId: string; cutoverMillis: number },
   wait: Wait,
 ): Promise<{ watermark: number }> {
   for (;;) {
-    const gates = await readGate(client, input.blueJobId, wait.signal)
-    if (!gates) throw new HandoverRefusedError('no-gate', `blue ${input.blueJobId} reports no hand-over gate`)
+    const gates = (await gatesAfterCutover(clients, input, wait.signal))?.blue
+    if (!gates) {
+      await pause(wait, `blue's gate to report its watermark past T = ${input.cutoverMillis}`)
+      continue
+    }
     const watermark = lowestWatermark(gates)
     if (watermark >= input.cutoverMillis) return { watermark }
     await pause(wait, `blue's watermark to reach T = ${input.cutoverMillis} (at ${watermark})`)
   }
+}
+
+/**
+ * Both gates once T is out, or undefined while one's metrics are missing (a restarting job has none). A green
+ * that ended is reported at once: from here the way is forward, and only with green running.
+ */
+async function gatesAfterCutover(
+  clients: { blue: FlinkClient; green: FlinkClient },
+  input: { blueJobId: string; greenJobId: string; cutoverMillis: number },
+  signal: AbortSignal,
+): Promise<BothGates | undefined> {
+  const { status } = await clients.green.jobs.status({ jobid: input.greenJobId, signal })
+  if (isTerminal(status)) throw new HandoverGreenEndedError(input.greenJobId, status, input.cutoverMillis)
+  const [blue, green] = await Promise.all([
+    readGate(clients.blue, input.blueJobId, signal),
+    readGate(clients.green, input.greenJobId, signal),
+  ])
+  return blue && green ? { blue, green } : undefined
 }
 
 async function pause(wait: Wait, what: string): Promise<void> {
