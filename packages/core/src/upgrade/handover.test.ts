@@ -256,6 +256,41 @@ describe('hand-over (handover gate) on the fake Flink', () => {
   })
 })
 
+describe('hand-over while moving the job to another cluster (fake 1.20 -> fake 2.3)', () => {
+  it('reads each gate on its own cluster and hands over from blue on 1.20 to green on 2.3', async () => {
+    const storage = new Map()
+    const cluster = (version: string) =>
+      startFakeFlink({ version, savepointDir: 's3://savepoints/orders', storage })
+    const [from, to] = await Promise.all([cluster('1.20.5'), cluster('2.3.0')])
+    const client = createFlinkClient({ baseUrl: from.url })
+    const target = createFlinkClient({ baseUrl: to.url })
+    try {
+      const releases = createMemoryReleaseRecords()
+      const path = newObjectPath()
+      const first = await upgrade(options('v1', path), { client, releases })
+      expect(first.outcome, first.summary).toBe('upgraded')
+      const blue = from.cluster.job(first.greenJobId!)!
+      await until(() => blue.stateCount() > 20)
+
+      const result = await upgrade(options('v2', path), { client, target, releases })
+
+      expect(result.outcome, result.summary).toBe('upgraded')
+      expect(result.handover).toMatchObject({ phase: 'blue-past-cutover' })
+      const green = to.cluster.job(result.greenJobId!)!
+      expect(green.gate?.colour).toBe('green')
+      expect(green.gate?.metrics()['handover-gate.handover.state']).toBe('green-passing')
+      expect(blue.state).toBe('FINISHED')
+      expect(readObject(path)).toMatchObject({
+        cutoverMillis: result.handover?.cutoverMillis,
+        greenPasses: true,
+      })
+    } finally {
+      await Promise.all([client.close(), target.close()])
+      await Promise.all([from.stop(), to.stop()])
+    }
+  })
+})
+
 /** A store that accepts `limit` writes and then never completes another one: the process is gone. */
 function crashingStore(target: StateStore, limit: number): StateStore & { crashed: Promise<void> } {
   let writes = 0
