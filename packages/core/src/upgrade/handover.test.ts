@@ -15,7 +15,7 @@ import { createMemoryReleaseRecords } from '../store/release-record.ts'
 import type { PersistedRun, StateStore } from '../store/state-store.ts'
 import { startFakeFlink } from '../testing/index.ts'
 import type { UpgradeOptions } from './options.ts'
-import { resume, upgrade } from './run-upgrade.ts'
+import { promote, resume, upgrade } from './run-upgrade.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'flink-deploy-handover-'))
 function jar(build: string): string {
@@ -131,6 +131,29 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       expect((await releases.read('orders'))?.flinkConfiguration?.['flink-deploy.handover.colour']).toBe(
         'green',
       )
+    } finally {
+      await stop()
+    }
+  })
+
+  it('with manual promotion: green waits in standby, promote hands over', async () => {
+    const { client, releases, path, blue, stop } = await setUp()
+    try {
+      const store = createMemoryStateStore()
+      const waiting = await upgrade(options('v2', path, { manualPromotion: true }), {
+        client,
+        releases,
+        store,
+      })
+      expect(waiting.outcome).toBe('awaiting-promotion')
+      expect(waiting.handover?.phase).toBe('standby')
+      expect(existsSync(path)).toBe(false)
+      expect(blue.state).toBe('RUNNING')
+      const promoted = await promote({ client, releases, store })
+      expect(promoted.outcome, promoted.summary).toBe('upgraded')
+      expect(promoted.handover?.phase).toBe('blue-past-cutover')
+      expect(readObject(path)).toMatchObject({ greenPasses: true })
+      expect(blue.state).toBe('FINISHED')
     } finally {
       await stop()
     }
