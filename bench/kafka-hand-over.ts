@@ -1,0 +1,86 @@
+/**
+ * The Kafka job (exactly-once Kafka sink) upgraded three ways while a producer writes through it: stop-and-restart,
+ * blue-green as it was before the hand-over (accepting duplicates and fencing), and blue-green with the
+ * exactly-once hand-over (handover gate). Per row: the output pause (longest gap between committed output records
+ * around the switch, what a downstream consumer sees), the ledger (missing, duplicated) and the run's total time.
+ * The issue's bar: the hand-over's output pause is no longer than blue's checkpoint interval (1 s here) plus 1 s.
+ * Run: `./run bench:hand-over` (or `node bench/kafka-hand-over.ts`); FLINK_VERSION selects the versions.
+ * Plain blue-green runs last on each cluster: its fencing can take a TaskManager down (seen on 2.3).
+ */
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { createFlinkClient, type UpgradeOptions, upgrade } from '@flink-deploy/core'
+import { buildExampleJob, selectedFlinkVersions, startFlinkCluster } from '@flink-deploy/local-flink'
+import { type Ledger, ledger, startKafkaBroker } from '@flink-deploy/local-kafka'
+import { KAFKA_RATE, kafkaJobArgs } from '../scripts/kafka-job.ts'
+import { col, load, VERIFY } from './flink-cli-kit.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'bench-hand-over-'))
+type Way = 'stop-and-restart' | 'hand-over' | 'blue-green'
+const WAYS: Record<Way, Partial<UpgradeOptions>> = {
+  'stop-and-restart': { strategy: 'stop-and-restart' },
+  'hand-over': { strategy: 'blue-green', handover: 'gate', handoverMarginMs: 5_000 },
+  'blue-green': { strategy: 'blue-green', acceptDuplicatesAndFencing: true },
+}
+
+console.log(
+  `Kafka job v1 → v2 with ${KAFKA_RATE} records/s produced through it (checkpoint interval 1000 ms): output pause, ledger and total time per way; ms`,
+)
+console.log(`load average at start: ${load()} (the machine is shared)`)
+console.log(
+  `${'flink'.padEnd(8)} ${'way'.padEnd(17)} ${'pause'.padStart(6)} ${'total'.padStart(7)} ${'produced'.padStart(9)} ${'missing'.padStart(8)} ${'duplicated'.padStart(11)}  outcome`,
+)
+
+const broker = await startKafkaBroker()
+try {
+  for (const version of selectedFlinkVersions()) {
+    const [cluster, jar] = await Promise.all([startFlinkCluster({ version }), buildExampleJob(version)])
+    const client = createFlinkClient({ baseUrl: cluster.url })
+    try {
+      for (const way of Object.keys(WAYS) as Way[]) {
+        const name = `orders-${version}-${way}`
+        const books = ledger(broker.bootstrap, { input: `${name}-in`, output: `${name}-out` })
+        await books.createTopics()
+        const runtime = { client, stateFile: join(dir, `${name}.json`) }
+        const release = (r: string): UpgradeOptions => ({
+          jobName: name,
+          jar,
+          args: ['--name', name, '--release', r, ...kafkaJobArgs(books.bootstrap, books)],
+          verify: VERIFY,
+          ...WAYS[way],
+        })
+        const producer = await books.startProducer(KAFKA_RATE, join(dir, `${name}-producer.log`))
+        const first = await upgrade(release('v1'), runtime)
+        if (first.outcome !== 'upgraded') throw new Error(first.summary)
+        await committed(books, 'v1', 300)
+        const from = Date.now()
+        const second = await upgrade(release('v2'), runtime)
+        const to = Date.now()
+        // Plain blue-green on this sink is the damage being measured: green fences blue, the run may end badly.
+        if (second.outcome !== 'upgraded' && way !== 'blue-green') throw new Error(second.summary)
+        if (second.outcome === 'upgraded') await committed(books, 'v2', 300)
+        else await sleep(5_000)
+        const produced = await producer.stop()
+        const counts = await books.settle({ timeoutMs: 30_000, window: { from, to } })
+        for (const { jobId } of second.running)
+          await client.jobs.cancel({ jobid: jobId }).catch(() => undefined)
+        console.log(
+          `${version.padEnd(8)} ${way.padEnd(17)} ${col(counts.outputPauseMs, 6)} ${col(second.totalMs, 7)} ${String(produced).padStart(9)} ${String(counts.missing).padStart(8)} ${String(counts.duplicated).padStart(11)}  ${second.outcome}`,
+        )
+      }
+    } finally {
+      await client.close()
+      await cluster.stop()
+    }
+  }
+} finally {
+  await broker.stop()
+}
+console.log(`load average at end: ${load()}`)
+
+/** Waits until `release` has committed `min` output records. */
+async function committed(books: Ledger, release: string, min: number): Promise<void> {
+  while (((await books.count()).releases[release]?.output ?? 0) < min) await sleep(500)
+}
