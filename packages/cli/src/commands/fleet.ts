@@ -15,8 +15,10 @@ import {
   type LoadedManifest,
   loadManifest,
   objectRunStorage,
+  ProgressLogRate,
   plan,
   type RunStorage,
+  type UpgradeEvent,
 } from '@flink-deploy/core'
 import { connect } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
@@ -105,6 +107,14 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
     controller.abort()
   })
   const print = (job: string, line: string) => ctx.stdout.write(json ? `${line}\n` : `[${job}] ${line}\n`)
+  // jobs' lines interleave in one log read afterwards: progress at the rate of a log, per job
+  const progressLines = new Map<string, ProgressLogRate>()
+  const readableProgress = (job: string, event: UpgradeEvent) => {
+    const rate = progressLines.get(job) ?? new ProgressLogRate()
+    progressLines.set(job, rate)
+    if (event.type === 'step-entered') rate.reset()
+    return (event.type !== 'savepoint-progress' && event.type !== 'restore-progress') || rate.shows(event)
+  }
   try {
     const result = await apply(fleet.loaded.manifest, {
       client,
@@ -115,11 +125,10 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
       continueOnFailure: value<boolean>(ctx, 'continueOnFailure') ?? false,
       ...(value<string>(ctx, 'lockOwner') ? { owner: value<string>(ctx, 'lockOwner')! } : {}),
       onEvent: (job, event) => {
-        if (json) print(job, JSON.stringify({ job, ...event }))
-        else {
-          const line = formatEvent(event)
-          if (line !== undefined) print(job, line)
-        }
+        if (json) return print(job, JSON.stringify({ job, ...event }))
+        if (!readableProgress(job, event)) return
+        const line = formatEvent(event)
+        if (line !== undefined) print(job, line)
       },
     })
     if (json)
