@@ -17,6 +17,8 @@ import {
   objectRunStorage,
   plan,
   type RunStorage,
+  startTracing,
+  traceApply,
 } from '@flink-deploy/core'
 import { connect } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
@@ -105,6 +107,9 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
     controller.abort()
   })
   const print = (job: string, line: string) => ctx.stdout.write(json ? `${line}\n` : `[${job}] ${line}\n`)
+  // Off unless OTEL_* variables ask for it: one span for the apply, each job's run a child of it.
+  const tracing = await startTracing({ env: ctx.io.env }, (m) => ctx.stderr.write(`warning: ${m}\n`))
+  const traced = tracing && traceApply(tracing, client.url)
   try {
     const result = await apply(fleet.loaded.manifest, {
       client,
@@ -114,7 +119,9 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
       concurrency: value<number>(ctx, 'concurrency') ?? 3,
       continueOnFailure: value<boolean>(ctx, 'continueOnFailure') ?? false,
       ...(value<string>(ctx, 'lockOwner') ? { owner: value<string>(ctx, 'lockOwner')! } : {}),
+      ...(traced ? { onJob: traced.onJob } : {}),
       onEvent: (job, event) => {
+        traced?.onEvent(job, event)
         if (json) print(job, JSON.stringify({ job, ...event }))
         else {
           const line = formatEvent(event)
@@ -122,13 +129,17 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
         }
       },
     })
+    traced?.end({ result })
     if (json)
       ctx.stdout.write(`${JSON.stringify({ type: 'result', ok: result.ok, jobs: appliedRows(result) })}\n`)
     else for (const line of summaryLines(result)) ctx.stdout.write(`${line}\n`)
     return exitCodeOf(result)
+  } catch (error) {
+    traced?.end({ error })
+    throw error
   } finally {
     stopListening?.()
-    await client.close().catch(() => {})
+    await Promise.all([client.close(), tracing?.shutdown()]).catch(() => {})
     await fleet.close()
   }
 }

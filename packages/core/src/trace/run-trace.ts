@@ -244,12 +244,16 @@ function addEvent(span: Span, name: string, at: number, attributes: Attributes):
   span.addEvent(name, attributes, at)
 }
 
+/** An error thrown, or an `{ code, message }` a caller reports (a job of `apply` that failed without a result). */
 function errorOf(error: unknown): { step: string; code: string; message: string } {
-  const code = (error as { code?: unknown }).code
+  const { code, message } = (typeof error === 'object' && error !== null ? error : {}) as {
+    code?: unknown
+    message?: unknown
+  }
   return {
     step: 'run',
     code: typeof code === 'string' ? code : 'UNEXPECTED',
-    message: error instanceof Error ? error.message : String(error),
+    message: typeof message === 'string' ? message : String(error),
   }
 }
 

@@ -1,0 +1,184 @@
+/**
+ * A real Jaeger all-in-one on loopback: an OTLP/HTTP receiver to export traces to, in-memory storage, and
+ * Jaeger's query HTTP API (`/api/traces?service=...`) to read them back. Every port is a free one; the other
+ * receivers of Jaeger's default configuration (gRPC, Thrift, Zipkin) and its own metrics are left off.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import {
+  findFreePorts,
+  releasePorts,
+  spawnWatched,
+  stopProcess,
+  tailFile,
+  type WatchedProcess,
+} from '@flink-deploy/local-process'
+import { jaegerBinary } from './binary.ts'
+import { JAEGER_VERSION } from './paths.ts'
+
+const HOST = '127.0.0.1'
+
+export interface StartJaegerOptions {
+  /** how long to wait for the query API to answer, once the binary is built (default 30 000 ms) */
+  startTimeoutMs?: number
+  /** progress messages, the build's too (default: none) */
+  log?: (message: string) => void
+}
+
+/** A span as Jaeger's query API returns it (the fields the tests read). */
+export interface JaegerSpan {
+  traceID: string
+  spanID: string
+  operationName: string
+  references: { refType: string; traceID: string; spanID: string }[]
+  startTime: number
+  duration: number
+  tags: { key: string; type: string; value: unknown }[]
+  logs: { timestamp: number; fields: { key: string; value: unknown }[] }[]
+  processID: string
+}
+
+export interface JaegerTrace {
+  traceID: string
+  spans: JaegerSpan[]
+  processes: Record<string, { serviceName: string; tags: { key: string; value: unknown }[] }>
+}
+
+export interface JaegerServer {
+  /** For OTEL_EXPORTER_OTLP_ENDPOINT: the OTLP/HTTP receiver's base URL (traces go to /v1/traces). */
+  otlpEndpoint: string
+  /** Jaeger's query HTTP API, e.g. http://127.0.0.1:41234 (`/api/traces`, `/api/services`). */
+  queryUrl: string
+  pid: number
+  logFile: string
+  /** The traces of `service` Jaeger holds (newest first, at most `limit`, default 20). */
+  traces(service: string, limit?: number): Promise<JaegerTrace[]>
+  /** SIGTERM (SIGKILL after 10 s), then removes the work folder unless the server had died. Safe to call twice. */
+  stop(): Promise<void>
+}
+
+export async function startJaeger(options: StartJaegerOptions = {}): Promise<JaegerServer> {
+  const log = options.log ?? (() => {})
+  const binary = await jaegerBinary({ log })
+  const workDir = await mkdtemp(join(tmpdir(), 'local-jaeger-'))
+  const ports = await findFreePorts(3, HOST)
+  const [otlpPort, queryPort, queryGrpcPort] = ports as [number, number, number]
+  const config = join(workDir, 'config.yaml')
+  const logFile = join(workDir, 'jaeger.log')
+  await writeFile(config, jaegerConfig(otlpPort, queryPort, queryGrpcPort))
+  const t0 = Date.now()
+  const proc = spawnWatched({
+    name: 'jaeger',
+    command: binary,
+    args: ['--config', `file:${config}`],
+    outFile: logFile,
+  })
+  const queryUrl = `http://${HOST}:${queryPort}`
+  try {
+    await waitUntilServing(proc, logFile, queryUrl, options.startTimeoutMs ?? 30_000)
+  } catch (e) {
+    await stopProcess(proc, { graceMs: 1000 })
+    releasePorts(ports)
+    throw e
+  }
+  log(
+    `Jaeger ${JAEGER_VERSION} ready after ${Date.now() - t0} ms: OTLP http://${HOST}:${otlpPort}, query ${queryUrl}`,
+  )
+  let stopped = false
+  return {
+    otlpEndpoint: `http://${HOST}:${otlpPort}`,
+    queryUrl,
+    pid: proc.pid,
+    logFile,
+    async traces(service, limit = 20) {
+      const url = `${queryUrl}/api/traces?service=${encodeURIComponent(service)}&limit=${limit}&lookback=1h`
+      const response = await fetch(url)
+      // An unknown service is a 404 until its first span arrives.
+      if (response.status === 404) return []
+      if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`)
+      return ((await response.json()) as { data: JaegerTrace[] | null }).data ?? []
+    },
+    async stop() {
+      if (stopped) return
+      stopped = true
+      const diedEarlier = proc.hasExited()
+      await stopProcess(proc, { graceMs: 10_000 })
+      releasePorts(ports)
+      if (diedEarlier)
+        console.error(`[local-jaeger] the server at ${queryUrl} had died; its log is kept: ${logFile}`)
+      else await rm(workDir, { recursive: true, force: true })
+    },
+  }
+}
+
+/** Jaeger v2's configuration (an OpenTelemetry Collector's): OTLP/HTTP in, memory store, query API out. */
+function jaegerConfig(otlpPort: number, queryPort: number, queryGrpcPort: number): string {
+  return `service:
+  extensions: [jaeger_storage, jaeger_query]
+  pipelines:
+    traces:
+      receivers: [otlp]
+      processors: [batch]
+      exporters: [jaeger_storage_exporter]
+  telemetry:
+    metrics:
+      level: none
+    logs:
+      level: warn
+extensions:
+  jaeger_storage:
+    backends:
+      memstore:
+        memory:
+          max_traces: 100000
+  jaeger_query:
+    # its own requests' traces would go to localhost:4317, and its shutdown would wait 10 s to flush them
+    enable_tracing: false
+    storage:
+      traces: memstore
+    http:
+      endpoint: ${HOST}:${queryPort}
+    grpc:
+      endpoint: ${HOST}:${queryGrpcPort}
+receivers:
+  otlp:
+    protocols:
+      http:
+        endpoint: ${HOST}:${otlpPort}
+processors:
+  batch:
+    # spans are queryable a moment after they arrive, not after the default 200 ms batch window
+    timeout: 50ms
+exporters:
+  jaeger_storage_exporter:
+    trace_storage: memstore
+`
+}
+
+async function waitUntilServing(
+  proc: WatchedProcess,
+  logFile: string,
+  queryUrl: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let delay = 50
+  for (;;) {
+    if (proc.hasExited())
+      throw new Error(`Jaeger (pid ${proc.pid}) exited while starting:\n${await logTail(logFile)}`)
+    const answered = await fetch(`${queryUrl}/api/services`, { signal: AbortSignal.timeout(2000) }).then(
+      (r) => r.ok,
+      () => false,
+    )
+    if (answered) return
+    if (Date.now() > deadline)
+      throw new Error(`Jaeger did not start within ${timeoutMs} ms:\n${await logTail(logFile)}`)
+    await new Promise((r) => setTimeout(r, delay))
+    delay = Math.min(500, Math.round(delay * 1.5))
+  }
+}
+
+function logTail(path: string): Promise<string> {
+  return tailFile(path, 40).catch(() => `(no log at ${path})`)
+}
