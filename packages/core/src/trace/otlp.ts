@@ -21,7 +21,11 @@ type Env = Record<string, string | undefined>
 
 export function otlpTracing(env: Env): Tracing {
   const url = tracesUrl(env)
-  const exporter = new OTLPTraceExporter({ url, headers: parseHeaders(env) })
+  const exporter = new OTLPTraceExporter({
+    url,
+    headers: parseHeaders(env),
+    timeoutMillis: exportTimeoutMs(env),
+  })
   const provider = new TracerProvider({
     resource: resourceFromAttributes({
       'service.name': env.OTEL_SERVICE_NAME?.trim() || DEFAULT_SERVICE,
@@ -32,7 +36,7 @@ export function otlpTracing(env: Env): Tracing {
   const tracing = tracingWith(provider.getTracer('flink-deploy'), parentFrom(env))
   return {
     run: tracing.run,
-    async shutdown(timeoutMs = 10_000) {
+    async shutdown(timeoutMs = exportTimeoutMs(env)) {
       let timer: NodeJS.Timeout | undefined
       const deadline = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs)
@@ -49,6 +53,18 @@ export function tracingWith(tracer: Tracer, parent: Context): Tracing {
     run: (info) => traceRun(tracer, info, parent),
     shutdown: async () => {},
   }
+}
+
+/**
+ * How long the export at exit may take: the standard OTEL_EXPORTER_OTLP_(TRACES_)TIMEOUT (ms), 10 s by default.
+ * A collector that is down is retried with backoff until then; the run's result is out already.
+ */
+export function exportTimeoutMs(env: Env): number {
+  for (const raw of [env.OTEL_EXPORTER_OTLP_TRACES_TIMEOUT, env.OTEL_EXPORTER_OTLP_TIMEOUT]) {
+    const ms = Number(raw?.trim() || Number.NaN)
+    if (Number.isFinite(ms) && ms > 0) return ms
+  }
+  return 10_000
 }
 
 /** TRACEPARENT (and TRACESTATE), W3C trace context, as CI systems pass it to a step. */

@@ -10,7 +10,10 @@ import type { RunTrace, RunTraceInfo } from './run-trace.ts'
 export interface Tracing {
   /** Starts the spans of one run (a child of TRACEPARENT's span when it was set). */
   run(info: RunTraceInfo): RunTrace
-  /** Exports what is left and stops; a collector that does not answer costs at most `timeoutMs`. Never throws. */
+  /**
+   * Exports what is left and stops; a collector that does not answer costs at most `timeoutMs` (default
+   * OTEL_EXPORTER_OTLP_TIMEOUT, else 10 s). Never throws.
+   */
   shutdown(timeoutMs?: number): Promise<void>
 }
 

@@ -1,0 +1,130 @@
+/**
+ * The CLI's traces through its environment (a child process, as a pipeline runs it) against the fake Flink and
+ * a stand-in OTLP/HTTP collector on loopback: the standard variables turn export on, are no foreign settings,
+ * and a collector that is down changes nothing. The real collector (Jaeger) is in test/trace.
+ */
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type CliRun, fakeJar, ndjson, runCli, tempDir } from './test-kit.ts'
+
+interface Export {
+  url: string
+  headers: IncomingHttpHeaders
+  body: {
+    resourceSpans: {
+      resource: { attributes: { key: string; value: { stringValue?: string } }[] }
+      scopeSpans: { spans: { name: string; parentSpanId?: string; traceId: string }[] }[]
+    }[]
+  }
+}
+
+let fake: LoopbackFakeFlink
+let collector: Server
+let collectorUrl: string
+const exports: Export[] = []
+let dir: string
+
+beforeAll(async () => {
+  fake = await serveFakeFlink({ version: '2.3.0', slotsPerTaskManager: 16, timing: { programSecondMs: 20 } })
+  collector = createServer((req, res) => {
+    let body = ''
+    req.setEncoding('utf8').on('data', (d: string) => {
+      body += d
+    })
+    req.on('end', () => {
+      exports.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(body) })
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
+    })
+  })
+  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve))
+  collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`
+})
+afterAll(async () => {
+  await fake?.close()
+  await new Promise((resolve) => collector?.close(resolve))
+})
+beforeEach(() => {
+  dir = tempDir('flink-deploy-traces-')
+  exports.length = 0
+})
+
+const upgrade = (job: string, env: Record<string, string>) =>
+  runCli(
+    [
+      'upgrade',
+      '--job-name',
+      job,
+      '--jar',
+      fakeJar(dir, `${job}.jar`),
+      '--args-json',
+      JSON.stringify(['--name', job, '--release', 'v1']),
+      '--verify-stabilisation',
+      '150ms',
+      '--json',
+    ],
+    { cwd: dir, env: { FLINK_DEPLOY_FLINK_URL: fake.url, ...env } },
+  )
+const explain = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n---\n${run.stderr}`
+const spanNames = () =>
+  exports.flatMap((e) =>
+    e.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name))),
+  )
+
+describe('traces from the CLI', { timeout: 30_000 }, () => {
+  it('OTEL_* variables export the run to the collector, with its headers and service name; no warning', async () => {
+    const run = await upgrade('traced', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `${collectorUrl}/`,
+      OTEL_EXPORTER_OTLP_HEADERS: 'x-team=deploys,authorization=Bearer%20tok-otel-9f2',
+      OTEL_SERVICE_NAME: 'deploys',
+      TRACEPARENT: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    })
+    expect(run.code, explain(run)).toBe(0)
+    expect(run.stderr).toBe('')
+    expect(exports.length).toBeGreaterThan(0)
+    expect(exports[0]!.url).toBe('/v1/traces')
+    expect(exports[0]!.headers).toMatchObject({ 'x-team': 'deploys', authorization: 'Bearer tok-otel-9f2' })
+    expect(exports[0]!.body.resourceSpans[0]!.resource.attributes).toContainEqual({
+      key: 'service.name',
+      value: { stringValue: 'deploys' },
+    })
+    expect(spanNames()).toEqual(
+      expect.arrayContaining(['flink-deploy upgrade', 'preflight', 'startingGreen']),
+    )
+    const spans = exports.flatMap((e) =>
+      e.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
+    )
+    const root = spans.find((s) => s.name === 'flink-deploy upgrade')!
+    expect(root.parentSpanId).toBe('b7ad6b7169203331')
+    // the header's secret is the collector's business, never the output's
+    expect(run.stdout).not.toContain('tok-otel-9f2')
+  })
+
+  it('without an endpoint nothing is exported (TRACEPARENT alone is not a request for traces)', async () => {
+    const run = await upgrade('untraced', {
+      TRACEPARENT: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+    })
+    expect(run.code, explain(run)).toBe(0)
+    expect(exports).toEqual([])
+  })
+
+  it('a collector that is down leaves the outcome and the exit code as they were, and costs at most the export timeout', async () => {
+    const started = Date.now()
+    const run = await upgrade('collector-down', {
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'http://127.0.0.1:1/v1/traces',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '1000',
+    })
+    expect(run.code, explain(run)).toBe(0)
+    const result = ndjson(run.stdout).at(-1)!
+    expect(result).toMatchObject({ type: 'result', outcome: 'upgraded' })
+    // the process ended within the timeout (and its start-up) of its result
+    expect(Date.now() - started - (result.totalMs as number)).toBeLessThan(3_000)
+  })
+
+  it('an endpoint that is no URL: a warning, and the run goes on untraced', async () => {
+    const run = await upgrade('bad-endpoint', { OTEL_EXPORTER_OTLP_ENDPOINT: '://collector:4318' })
+    expect(run.code, explain(run)).toBe(0)
+    expect(run.stderr).toContain('warning: traces are off: OTEL_EXPORTER_OTLP_ENDPOINT is not a URL')
+  })
+})
