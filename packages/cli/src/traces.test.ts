@@ -3,51 +3,28 @@
  * a stand-in OTLP/HTTP collector on loopback: the standard variables turn export on, are no foreign settings,
  * and a collector that is down changes nothing. The real collector (Jaeger) is in test/trace.
  */
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { type OtlpCollector, startOtlpCollector } from '../../../test/support/otlp-collector.ts'
 import { type CliRun, fakeJar, ndjson, runCli, tempDir } from './test-kit.ts'
 
-interface Export {
-  url: string
-  headers: IncomingHttpHeaders
-  body: {
-    resourceSpans: {
-      resource: { attributes: { key: string; value: { stringValue?: string } }[] }
-      scopeSpans: { spans: { name: string; parentSpanId?: string; traceId: string }[] }[]
-    }[]
-  }
-}
-
 let fake: LoopbackFakeFlink
-let collector: Server
-let collectorUrl: string
-const exports: Export[] = []
+let collector: OtlpCollector
 let dir: string
 
 beforeAll(async () => {
-  fake = await serveFakeFlink({ version: '2.3.0', slotsPerTaskManager: 16, timing: { programSecondMs: 20 } })
-  collector = createServer((req, res) => {
-    let body = ''
-    req.setEncoding('utf8').on('data', (d: string) => {
-      body += d
-    })
-    req.on('end', () => {
-      exports.push({ url: req.url ?? '', headers: req.headers, body: JSON.parse(body) })
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{}')
-    })
-  })
-  await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve))
-  collectorUrl = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`
+  ;[fake, collector] = await Promise.all([
+    serveFakeFlink({ version: '2.3.0', slotsPerTaskManager: 16, timing: { programSecondMs: 20 } }),
+    startOtlpCollector(),
+  ])
 })
 afterAll(async () => {
   await fake?.close()
-  await new Promise((resolve) => collector?.close(resolve))
+  await collector?.close()
 })
 beforeEach(() => {
   dir = tempDir('flink-deploy-traces-')
-  exports.length = 0
+  collector.exports.length = 0
 })
 
 const upgrade = (job: string, env: Record<string, string>) =>
@@ -67,33 +44,26 @@ const upgrade = (job: string, env: Record<string, string>) =>
     { cwd: dir, env: { FLINK_DEPLOY_FLINK_URL: fake.url, ...env } },
   )
 const explain = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n---\n${run.stderr}`
-const spanNames = () =>
-  exports.flatMap((e) =>
-    e.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans.map((x) => x.name))),
-  )
 
 describe('traces from the CLI', { timeout: 30_000 }, () => {
   it('OTEL_* variables export the run to the collector, with its headers and service name; no warning', async () => {
     const run = await upgrade('traced', {
-      OTEL_EXPORTER_OTLP_ENDPOINT: `${collectorUrl}/`,
+      OTEL_EXPORTER_OTLP_ENDPOINT: `${collector.url}/`,
       OTEL_EXPORTER_OTLP_HEADERS: 'x-team=deploys,authorization=Bearer%20tok-otel-9f2',
       OTEL_SERVICE_NAME: 'deploys',
       TRACEPARENT: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     })
     expect(run.code, explain(run)).toBe(0)
     expect(run.stderr).toBe('')
-    expect(exports.length).toBeGreaterThan(0)
-    expect(exports[0]!.url).toBe('/v1/traces')
-    expect(exports[0]!.headers).toMatchObject({ 'x-team': 'deploys', authorization: 'Bearer tok-otel-9f2' })
-    expect(exports[0]!.body.resourceSpans[0]!.resource.attributes).toContainEqual({
-      key: 'service.name',
-      value: { stringValue: 'deploys' },
+    const [first] = collector.exports
+    expect(first).toMatchObject({
+      path: '/v1/traces',
+      serviceName: 'deploys',
+      headers: { 'x-team': 'deploys', authorization: 'Bearer tok-otel-9f2' },
     })
-    expect(spanNames()).toEqual(
+    const spans = collector.spans()
+    expect(spans.map((s) => s.name)).toEqual(
       expect.arrayContaining(['flink-deploy upgrade', 'preflight', 'startingGreen']),
-    )
-    const spans = exports.flatMap((e) =>
-      e.body.resourceSpans.flatMap((r) => r.scopeSpans.flatMap((s) => s.spans)),
     )
     const root = spans.find((s) => s.name === 'flink-deploy upgrade')!
     expect(root.parentSpanId).toBe('b7ad6b7169203331')
@@ -106,7 +76,7 @@ describe('traces from the CLI', { timeout: 30_000 }, () => {
       TRACEPARENT: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
     })
     expect(run.code, explain(run)).toBe(0)
-    expect(exports).toEqual([])
+    expect(collector.exports).toEqual([])
   })
 
   it('a collector that is down leaves the outcome and the exit code as they were, and costs at most the export timeout', async () => {
