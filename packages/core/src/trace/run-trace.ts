@@ -77,7 +77,6 @@ interface OpenStep {
   span: Span
   context: Context
   leftAt?: number
-  ended: boolean
 }
 
 export function traceRun(tracer: Tracer, info: RunTraceInfo, parent: Context): RunTrace {
@@ -97,6 +96,7 @@ function spansOf(tracer: Tracer, info: RunTraceInfo, parent: Context): RunTrace 
   const steps: OpenStep[] = []
   // The step a moment belongs to: the latest one entered by then (a step's results are reported as it is left).
   const stepAt = (at: number) => steps.findLast((s) => s.enteredAt <= at)
+  const spanAt = (at: number) => stepAt(at)?.span ?? span
   let ended = false
 
   const handle = (event: UpgradeEmitted) => {
@@ -112,7 +112,6 @@ function spansOf(tracer: Tracer, info: RunTraceInfo, parent: Context): RunTrace 
           enteredAt: event.at,
           span: stepSpan,
           context: trace.setSpan(runContext, stepSpan),
-          ended: false,
         })
         return
       }
@@ -147,36 +146,56 @@ function spansOf(tracer: Tracer, info: RunTraceInfo, parent: Context): RunTrace 
       }
       case 'savepoint-taken':
         span.setAttribute(ATTR.savepointPath, event.location)
-        addEvent(stepAt(event.at)?.span ?? span, 'savepoint-taken', event.at, {
-          'flink_deploy.savepoint.path': event.location,
-          'flink_deploy.savepoint.kind': event.kind,
-          'flink_deploy.savepoint.reconciled': event.reconciled,
-          ...(event.format ? { 'flink_deploy.savepoint.format': event.format } : {}),
-        })
+        spanAt(event.at).addEvent(
+          'savepoint-taken',
+          {
+            'flink_deploy.savepoint.path': event.location,
+            'flink_deploy.savepoint.kind': event.kind,
+            'flink_deploy.savepoint.reconciled': event.reconciled,
+            ...(event.format ? { 'flink_deploy.savepoint.format': event.format } : {}),
+          },
+          event.at,
+        )
         return
       case 'job-submitted':
-        addEvent(stepAt(event.at)?.span ?? span, 'job-submitted', event.at, {
-          'flink_deploy.role': event.role,
-          'flink_deploy.job_id': event.jobId,
-        })
+        spanAt(event.at).addEvent(
+          'job-submitted',
+          {
+            'flink_deploy.role': event.role,
+            'flink_deploy.job_id': event.jobId,
+          },
+          event.at,
+        )
         return
       case 'blue-settled':
-        addEvent(stepAt(event.at)?.span ?? span, 'blue-settled', event.at, {
-          'flink_deploy.blue.condition': event.blue.condition,
-          'flink_deploy.blue.state': event.blue.state,
-          'flink_deploy.blue.failures': event.blue.failures,
-        })
+        spanAt(event.at).addEvent(
+          'blue-settled',
+          {
+            'flink_deploy.blue.condition': event.blue.condition,
+            'flink_deploy.blue.state': event.blue.state,
+            'flink_deploy.blue.failures': event.blue.failures,
+          },
+          event.at,
+        )
         return
       case 'rollback-started':
-        addEvent(span, 'rollback-started', event.at, {
-          'flink_deploy.rollback.reason': redact(event.reason),
-          'flink_deploy.rollback.first_deployment': event.firstDeployment,
-        })
+        span.addEvent(
+          'rollback-started',
+          {
+            'flink_deploy.rollback.reason': redact(event.reason),
+            'flink_deploy.rollback.first_deployment': event.firstDeployment,
+          },
+          event.at,
+        )
         return
       case 'warning':
-        addEvent(stepAt(event.at)?.span ?? span, 'warning', event.at, {
-          'flink_deploy.message': redact(event.message),
-        })
+        spanAt(event.at).addEvent(
+          'warning',
+          {
+            'flink_deploy.message': redact(event.message),
+          },
+          event.at,
+        )
         return
       // Progress is polled every second of a long savepoint or restore: hundreds of events that say less than
       // the step's own duration. Left out.
@@ -193,11 +212,7 @@ function spansOf(tracer: Tracer, info: RunTraceInfo, parent: Context): RunTrace 
       const failing = steps.findLast((s) => s.step === failure.step)
       if (failing) markError(failing.span, failure.code, failure.message)
     }
-    for (const s of steps) {
-      if (s.ended) continue
-      s.ended = true
-      s.span.end(s.leftAt ?? end)
-    }
+    for (const s of steps) s.span.end(s.leftAt ?? end)
     if (result) span.setAttributes(resultAttributes(result))
     if (failure) span.setAttribute(ATTR.errorStep, failure.step)
     if (failure && (result === undefined || FAILED.has(result.outcome)))
@@ -206,7 +221,7 @@ function spansOf(tracer: Tracer, info: RunTraceInfo, parent: Context): RunTrace 
       span.setStatus({ code: SpanStatusCode.ERROR, message: result.outcome })
     else if (failure) span.setAttribute(ATTR.errorCode, failure.code)
     else span.setStatus({ code: SpanStatusCode.OK })
-    span.end(Math.max(end, Date.now()))
+    span.end()
   }
 
   return {
@@ -238,10 +253,6 @@ function markError(span: Span, code: string, message: string): void {
   span.setAttribute(ATTR.errorCode, code)
   span.setAttribute('error.type', code)
   span.setStatus({ code: SpanStatusCode.ERROR, message: redact(message) })
-}
-
-function addEvent(span: Span, name: string, at: number, attributes: Attributes): void {
-  span.addEvent(name, attributes, at)
 }
 
 /** An error thrown, or an `{ code, message }` a caller reports (a job of `apply` that failed without a result). */
