@@ -6,14 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  findFreePorts,
-  releasePorts,
-  spawnWatched,
-  stopProcess,
-  tailFile,
-  type WatchedProcess,
-} from '@flink-deploy/local-process'
+import { findFreePorts, spawnWatched, superviseLocalServer } from '@flink-deploy/local-process'
 import { jaegerBinary } from './binary.ts'
 import { JAEGER_VERSION } from './paths.ts'
 
@@ -75,22 +68,28 @@ export async function startJaeger(options: StartJaegerOptions = {}): Promise<Jae
     outFile: logFile,
   })
   const queryUrl = `http://${HOST}:${queryPort}`
-  try {
-    await waitUntilServing(proc, logFile, queryUrl, options.startTimeoutMs ?? 30_000)
-  } catch (e) {
-    await stopProcess(proc, { graceMs: 1000 })
-    releasePorts(ports)
-    throw e
-  }
+  const server = await superviseLocalServer({
+    label: 'Jaeger',
+    proc,
+    logFile,
+    ports,
+    workDir,
+    timeoutMs: options.startTimeoutMs ?? 30_000,
+    ready: () =>
+      fetch(`${queryUrl}/api/services`, { signal: AbortSignal.timeout(2000) }).then(
+        (r) => r.ok,
+        () => false,
+      ),
+  })
   log(
     `Jaeger ${JAEGER_VERSION} ready after ${Date.now() - t0} ms: OTLP http://${HOST}:${otlpPort}, query ${queryUrl}`,
   )
-  let stopped = false
   return {
     otlpEndpoint: `http://${HOST}:${otlpPort}`,
     queryUrl,
     pid: proc.pid,
     logFile,
+    stop: server.stop,
     async traces(service, limit = 20) {
       const url = `${queryUrl}/api/traces?service=${encodeURIComponent(service)}&limit=${limit}&lookback=1h`
       const response = await fetch(url)
@@ -98,16 +97,6 @@ export async function startJaeger(options: StartJaegerOptions = {}): Promise<Jae
       if (response.status === 404) return []
       if (!response.ok) throw new Error(`GET ${url}: ${response.status} ${await response.text()}`)
       return ((await response.json()) as { data: JaegerTrace[] | null }).data ?? []
-    },
-    async stop() {
-      if (stopped) return
-      stopped = true
-      const diedEarlier = proc.hasExited()
-      await stopProcess(proc, { graceMs: 10_000 })
-      releasePorts(ports)
-      if (diedEarlier)
-        console.error(`[local-jaeger] the server at ${queryUrl} had died; its log is kept: ${logFile}`)
-      else await rm(workDir, { recursive: true, force: true })
     },
   }
 }
@@ -154,31 +143,4 @@ exporters:
   jaeger_storage_exporter:
     trace_storage: memstore
 `
-}
-
-async function waitUntilServing(
-  proc: WatchedProcess,
-  logFile: string,
-  queryUrl: string,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let delay = 50
-  for (;;) {
-    if (proc.hasExited())
-      throw new Error(`Jaeger (pid ${proc.pid}) exited while starting:\n${await logTail(logFile)}`)
-    const answered = await fetch(`${queryUrl}/api/services`, { signal: AbortSignal.timeout(2000) }).then(
-      (r) => r.ok,
-      () => false,
-    )
-    if (answered) return
-    if (Date.now() > deadline)
-      throw new Error(`Jaeger did not start within ${timeoutMs} ms:\n${await logTail(logFile)}`)
-    await new Promise((r) => setTimeout(r, delay))
-    delay = Math.min(500, Math.round(delay * 1.5))
-  }
-}
-
-function logTail(path: string): Promise<string> {
-  return tailFile(path, 40).catch(() => `(no log at ${path})`)
 }
