@@ -3,7 +3,7 @@
  * Jaeger's query HTTP API (`/api/traces?service=...`) to read them back. Every port is a free one; the other
  * receivers of Jaeger's default configuration (gRPC, Thrift, Zipkin) and its own metrics are left off.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { findFreePorts, spawnWatched, superviseLocalServer } from '@flink-deploy/local-process'
