@@ -18,6 +18,8 @@ import {
   ProgressLogRate,
   plan,
   type RunStorage,
+  startTracing,
+  traceApply,
   type UpgradeEvent,
 } from '@flink-deploy/core'
 import { connect } from '../connection.ts'
@@ -115,6 +117,9 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
     if (event.type === 'step-entered') rate.reset()
     return (event.type !== 'savepoint-progress' && event.type !== 'restore-progress') || rate.shows(event)
   }
+  // Off unless OTEL_* variables ask for it: one span for the apply, each job's run a child of it.
+  const tracing = await startTracing({ env: ctx.io.env }, (m) => ctx.stderr.write(`warning: ${m}\n`))
+  const traced = tracing && traceApply(tracing, client.url)
   try {
     const result = await apply(fleet.loaded.manifest, {
       client,
@@ -124,20 +129,26 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
       concurrency: value<number>(ctx, 'concurrency') ?? 3,
       continueOnFailure: value<boolean>(ctx, 'continueOnFailure') ?? false,
       ...(value<string>(ctx, 'lockOwner') ? { owner: value<string>(ctx, 'lockOwner')! } : {}),
+      ...(traced ? { onJob: traced.onJob } : {}),
       onEvent: (job, event) => {
+        traced?.onEvent(job, event)
         if (json) return print(job, JSON.stringify({ job, ...event }))
         if (!readableProgress(job, event)) return
         const line = formatEvent(event)
         if (line !== undefined) print(job, line)
       },
     })
+    traced?.end({ result })
     if (json)
       ctx.stdout.write(`${JSON.stringify({ type: 'result', ok: result.ok, jobs: appliedRows(result) })}\n`)
     else for (const line of summaryLines(result)) ctx.stdout.write(`${line}\n`)
     return exitCodeOf(result)
+  } catch (error) {
+    traced?.end({ error })
+    throw error
   } finally {
     stopListening?.()
-    await client.close().catch(() => {})
+    await Promise.all([client.close(), tracing?.shutdown()]).catch(() => {})
     await fleet.close()
   }
 }
