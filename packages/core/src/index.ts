@@ -24,6 +24,7 @@ export {
   STEP_TITLES,
   stepTitle,
 } from './report/format.ts'
+export * from './retention/index.ts'
 export * from './settings/index.ts'
 export { isTerminal } from './steps/cancel-job.ts'
 export type { Progress, RestoreProgress, SavepointProgress } from './steps/progress.ts'
