@@ -66,11 +66,21 @@ describe('savepoints', { timeout: 60_000 }, () => {
     expect(table.stdout).toMatch(/^AGE +SIZE +STATE +PATH +NOTE$/m)
     expect(table.stdout).toContain(`${newest}  rollback target`)
 
-    const dry = await cli(['savepoints', 'prune', '--job-name', job, '--keep', '1', '--dry-run'])
+    const dry = await cli([
+      'savepoints',
+      'prune',
+      '--job-name',
+      job,
+      '--keep',
+      '1',
+      '--max-age',
+      '7d',
+      '--dry-run',
+    ])
     expect(dry.code, explain(dry)).toBe(0)
     expect(dry.stdout).toContain(`would dispose  ${oldest}`)
     expect(dry.stdout).toContain(`kept           ${newest}  (rollback target of the current release)`)
-    expect(dry.stdout).toMatch(/To prune: flink-deploy savepoints prune .*--keep 1/)
+    expect(dry.stdout).toMatch(/To prune: flink-deploy savepoints prune .*--keep 1 --max-age 7d$/m)
     expect(fake.cluster.snapshot(oldest!)).toBeDefined()
 
     const prune = await cli(['savepoints', 'prune', '--job-name', job, '--keep', '1', '--json'])

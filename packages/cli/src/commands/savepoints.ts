@@ -114,11 +114,25 @@ export async function savepointsPrune(ctx: CommandContext): Promise<number> {
   }
 }
 
+/** A duration as the flags take it, in the largest unit that keeps it whole. */
+function duration(ms: number): string {
+  const units = [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+    ['s', 1_000],
+  ] as const
+  const [unit, size] = units.find(([, size]) => ms % size === 0) ?? ['ms', 1]
+  return `${ms / size}${unit}`
+}
+
 function render(ctx: CommandContext, result: PruneResult, flags: string): void {
   const gone = result.dryRun ? result.prune : result.disposed
   const rules = [
     ...(value<number>(ctx, 'keep') !== undefined ? [`--keep ${value<number>(ctx, 'keep')}`] : []),
-    ...(value<number>(ctx, 'maxAge') !== undefined ? [`--max-age ${value<number>(ctx, 'maxAge')}ms`] : []),
+    ...(value<number>(ctx, 'maxAge') !== undefined
+      ? [`--max-age ${duration(value<number>(ctx, 'maxAge')!)}`]
+      : []),
   ].join(' ')
   emit(
     ctx,
