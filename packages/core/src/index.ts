@@ -15,6 +15,7 @@ export * from './object-store/index.ts'
 export { loadS3Sdk, type S3Sdk } from './object-store/s3-sdk.ts'
 export { REDACTED, redact, redactConfiguration, registerSecret, SENSITIVE_CONFIG_KEY } from './redact.ts'
 export {
+  formatBytes,
   formatCheck,
   formatEvent,
   formatMs,

@@ -4,7 +4,7 @@
  * the bookkeeping are core's (retention/); this renders them.
  */
 import {
-  formatMs,
+  formatBytes,
   type ListedSavepoint,
   listSavepoints,
   type PruneResult,
@@ -24,16 +24,15 @@ function jobNameOf(ctx: CommandContext): string {
   return name
 }
 
-const size = (bytes: number | undefined) =>
-  bytes === undefined
-    ? 'unknown'
-    : bytes < 1024
-      ? `${bytes} B`
-      : bytes < 1024 ** 2
-        ? `${(bytes / 1024).toFixed(1)} KiB`
-        : bytes < 1024 ** 3
-          ? `${(bytes / 1024 ** 2).toFixed(1)} MiB`
-          : `${(bytes / 1024 ** 3).toFixed(2)} GiB`
+const size = (bytes: number | undefined) => (bytes === undefined ? 'unknown' : formatBytes(bytes))
+
+/** An age in the unit a person reads it in: 45s, 12m, 5h, 9d. */
+function age(ms: number): string {
+  if (ms < 60_000) return `${Math.floor(ms / 1_000)}s`
+  if (ms < 3_600_000) return `${Math.floor(ms / 60_000)}m`
+  if (ms < 48 * 3_600_000) return `${Math.floor(ms / 3_600_000)}h`
+  return `${Math.floor(ms / 86_400_000)}d`
+}
 
 const KEPT: Record<string, string> = {
   'rollback-target': 'rollback target of the current release',
@@ -77,7 +76,7 @@ export async function savepointsList(ctx: CommandContext): Promise<number> {
         ...table([
           ['AGE', 'SIZE', 'STATE', 'PATH', 'NOTE'],
           ...inventory.savepoints.map((s) => [
-            s.ageMs === undefined ? '?' : formatMs(s.ageMs),
+            s.ageMs === undefined ? '?' : age(s.ageMs),
             s.state === 'pruned' ? '-' : size(s.sizeBytes),
             s.state,
             s.path,
