@@ -15,6 +15,7 @@ export * from './object-store/index.ts'
 export { loadS3Sdk, type S3Sdk } from './object-store/s3-sdk.ts'
 export { REDACTED, redact, redactConfiguration, registerSecret, SENSITIVE_CONFIG_KEY } from './redact.ts'
 export {
+  formatBytes,
   formatCheck,
   formatEvent,
   formatMs,
@@ -25,6 +26,7 @@ export {
   stepTitle,
 } from './report/format.ts'
 export { PROGRESS_LOG_MS, ProgressLogRate } from './report/progress-log.ts'
+export * from './retention/index.ts'
 export * from './settings/index.ts'
 export { isTerminal } from './steps/cancel-job.ts'
 export type { Progress, RestoreProgress, SavepointProgress } from './steps/progress.ts'
