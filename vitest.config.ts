@@ -8,10 +8,6 @@ const PRINTED_COMMANDS = './test/support/printed-commands-setup.ts'
 
 // `unit` is fast (fake Flink, loopback servers), `packaging` installs the packed tarballs on Node 22 and 24,
 // and `flink` needs real Flink clusters.
-// JobManager failover (SIGKILL and restart with ZooKeeper HA): apart from `flink`, out of `./run test`, because
-// Flink 2.3's JobManager killed as green is submitted fails to start again (IllegalStateException in
-// Dispatcher.onStart; open, see test/failover/README.md); `./run test:failover` runs them.
-const FAILOVER = ['test/failover/**/*.flink.test.ts', 'packages/local-flink/src/ha.flink.test.ts']
 
 export default defineConfig({
   test: {
@@ -41,20 +37,8 @@ export default defineConfig({
           env: LOOPBACK_ONLY,
           setupFiles: [PRINTED_COMMANDS],
           include: ['test/**/*.flink.test.ts', 'packages/*/src/**/*.flink.test.ts'],
-          exclude: ['**/node_modules/**', ...FAILOVER],
+          exclude: ['**/node_modules/**'],
           // Real JobManager/TaskManager JVMs: child processes must belong to a process, not a worker thread.
-          pool: 'forks',
-          testTimeout: 180_000,
-          hookTimeout: 600_000,
-          fileParallelism: false,
-        },
-      },
-      {
-        test: {
-          name: 'failover',
-          env: LOOPBACK_ONLY,
-          setupFiles: [PRINTED_COMMANDS],
-          include: FAILOVER,
           pool: 'forks',
           testTimeout: 180_000,
           hookTimeout: 600_000,

@@ -126,14 +126,14 @@ async function versionDetails(): Promise<string> {
 
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } {
   const [first, second] = argv
-  if (first === 'jars') {
+  if (first === 'jars' || first === 'savepoints') {
     const sub = second === undefined || second.startsWith('-') ? undefined : second
-    const command = COMMANDS.find((c) => c.name === `jars ${sub}`)
+    const command = COMMANDS.find((c) => c.name === `${first} ${sub}`)
     if (!command)
       throw new UsageError(
         sub
-          ? `unknown jars command "${sub}"; expected list or prune`
-          : 'expected `jars list` or `jars prune`',
+          ? `unknown ${first} command "${sub}"; expected list or prune`
+          : `expected \`${first} list\` or \`${first} prune\``,
       )
     return { command, rest: argv.slice(2) }
   }

@@ -9,6 +9,7 @@ const jars = () => import('./commands/jars.ts')
 const upgrades = () => import('./commands/upgrade.ts')
 const fleet = () => import('./commands/fleet.ts')
 const unlocking = () => import('./commands/unlock.ts')
+const savepoints = () => import('./commands/savepoints.ts')
 
 export interface Command {
   name: string
@@ -253,6 +254,49 @@ export const COMMANDS: Command[] = [
       'flink-deploy jars prune --state-dir /srv/deploy/.flink-deploy',
     ],
     run: async (ctx) => (await jars()).jarsPrune(ctx),
+  },
+  {
+    name: 'savepoints list',
+    summary: 'the savepoints flink-deploy took of a job: age, size, and the one a rollback needs',
+    usage:
+      'flink-deploy savepoints list --job-name <name> [--state-dir <dir> | --state-store <url>] [options]',
+    description:
+      "Read from the job's release record (its savepoint history), beside its run state. Sizes are measured for\n" +
+      "savepoints on this machine's disk (file:), unknown elsewhere. Pruned ones are listed as pruned.",
+    settings: ['jobName', 'stateFile', 'stateDir', 'stateStore'],
+    connection: false,
+    examples: [
+      'flink-deploy savepoints list --job-name orders',
+      'flink-deploy savepoints list --job-name orders --state-store s3://deploy-state/flink --json',
+    ],
+    run: async (ctx) => (await savepoints()).savepointsList(ctx),
+  },
+  {
+    name: 'savepoints prune',
+    summary: 'dispose of old savepoints of a job through Flink, never the one a rollback needs',
+    usage:
+      'flink-deploy savepoints prune --job-name <name> --keep <n> | --max-age <duration> [--dry-run] [options]',
+    description:
+      'A savepoint goes when it is not among the newest --keep, or is older than --max-age. Never disposed of:\n' +
+      'the rollback target of the current release, one a stored run that has not finished needs, one\n' +
+      'flink-deploy cannot attribute to itself (not recorded, a checkpoint, claimed by a job). Each disposal\n' +
+      "(POST /savepoint-disposal) is recorded in the job's release record. Holds the job's lock while it runs.",
+    settings: [
+      'jobName',
+      'keep',
+      'maxAge',
+      'stateFile',
+      'stateDir',
+      'stateStore',
+      'lockLease',
+      'lockOwner',
+      ...declaredFor('savepoints prune'),
+    ],
+    examples: [
+      'flink-deploy savepoints prune --flink-url http://flink:8081 --job-name orders --keep 5 --dry-run',
+      'flink-deploy savepoints prune --flink-url http://flink:8081 --job-name orders --keep 3 --max-age 7d',
+    ],
+    run: async (ctx) => (await savepoints()).savepointsPrune(ctx),
   },
 ]
 

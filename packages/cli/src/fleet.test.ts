@@ -2,7 +2,7 @@
  * `plan` and `apply` as a user runs them (child processes) against the fake Flink on loopback: exit codes,
  * NDJSON with the job on every line, and a bad manifest refused with its file and line.
  */
-import { writeFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -17,10 +17,10 @@ afterAll(async () => {
 })
 const explain = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n---\n${run.stderr}`
 
-function workspace(jobs: string[], release = 'v1'): string {
+function workspace(jobs: string[], release = 'v1', url = fake.url): string {
   const dir = tempDir('flink-deploy-fleet-cli-')
   const lines = [
-    `flink-url: ${fake.url}`,
+    `flink-url: ${url}`,
     'defaults:',
     '  verify-stabilisation: 150ms',
     '  verify-timeout: 5s',
@@ -75,4 +75,44 @@ describe('plan and apply', { timeout: 30_000 }, () => {
     )
     expect(fake.requests.length).toBe(before)
   })
+
+  it('apply logs savepoint progress at the rate of a log per job (every 10 s), all of it with --json', async () => {
+    // savepoints of 3.5 s polled every second: two or more reports each, of which plain output shows the first
+    // (the next would be due 10 s later)
+    const slow = await serveFakeFlink({
+      version: '2.3.0',
+      timing: { programSecondMs: 20, savepointMs: 2_500 },
+    })
+    try {
+      const dir = workspace(['fleet-slow'], 'v1', slow.url)
+      const manifest = join(dir, 'flink-deploy.yaml')
+      writeFileSync(
+        manifest,
+        readFileSync(manifest, 'utf8').replace('defaults:\n', 'defaults:\n  parallelism: 2\n'),
+      )
+      expect((await runCli(['apply'], { cwd: dir })).code).toBe(0)
+      const json = await runCli(['apply', '--json', '-f', upgradeTo(dir, 'v2')], { cwd: dir })
+      expect(json.code, explain(json)).toBe(0)
+      const reports = ndjson(json.stdout).filter((l) => l.type === 'savepoint-progress')
+      expect(reports.length).toBeGreaterThanOrEqual(2)
+      const plain = await runCli(['apply', '-f', upgradeTo(dir, 'v1')], { cwd: dir })
+      expect(plain.code, explain(plain)).toBe(0)
+      const lines = plain.stdout.split('\n').filter((l) => l.includes('subtasks acknowledged'))
+      expect(lines, plain.stdout).toEqual([
+        expect.stringMatching(/^\[fleet-slow\] {3}savepoint \d+: \d\/4 subtasks/),
+      ])
+    } finally {
+      await slow.close()
+    }
+  })
 })
+
+/** The workspace's manifest with the job's release changed, as a file beside it. */
+function upgradeTo(dir: string, release: string): string {
+  const file = `flink-deploy-${release}.yaml`
+  writeFileSync(
+    join(dir, file),
+    readFileSync(join(dir, 'flink-deploy.yaml'), 'utf8').replace(/--release, v\d+/, `--release, ${release}`),
+  )
+  return file
+}

@@ -23,11 +23,20 @@ const events: UpgradeEvent[] = [
     at: 2,
   },
 ]
+const later = (acknowledged: number, at: number): UpgradeEvent => ({
+  type: 'savepoint-progress',
+  jobId: 'b',
+  checkpointId: 7,
+  acknowledged,
+  subtasks: 4,
+  bytes: acknowledged * 3 * 1024 * 1024,
+  at,
+})
 
-function render(mode: Mode) {
+function render(mode: Mode, all = events) {
   let text = ''
   const renderer = createRenderer(mode, { isTTY: mode === 'human', columns: 200, write: (t) => (text += t) })
-  for (const event of events) renderer.event(event)
+  for (const event of all) renderer.event(event)
   renderer.close()
   return text
 }
@@ -49,11 +58,14 @@ describe('progress of a long step', () => {
     expect(text.endsWith('\r\x1b[2K')).toBe(true)
   })
 
-  it('prints each report as a plain line when stdout is not a terminal', () => {
-    expect(render('plain').split('\n')).toEqual([
+  it('prints plain lines at the rate of a log when stdout is not a terminal: every 10 s, and the last', () => {
+    expect(
+      render('plain', [...events, later(3, 10_001), later(3, 10_002), later(4, 10_003)]).split('\n'),
+    ).toEqual([
       '▶ Stopping blue with a savepoint',
       '  savepoint 7: 1/4 subtasks acknowledged, 3.0 MB written',
       '  savepoint 7: 3/4 subtasks acknowledged, 9.0 MB written',
+      '  savepoint 7: 4/4 subtasks acknowledged, 12.0 MB written',
       '',
     ])
   })

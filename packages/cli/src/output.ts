@@ -9,6 +9,7 @@ import {
   formatMs,
   formatProgress,
   formatResult,
+  ProgressLogRate,
   stepTitle,
   type UpgradeEvent,
   type UpgradeResult,
@@ -47,6 +48,7 @@ export function createRenderer(mode: Mode, out: OutputStream): Renderer {
   }
   const live = mode === 'human' ? new LiveLine(out) : undefined
   const print = (line: string) => (live ? live.print(line) : out.write(`${line}\n`))
+  const progressLines = new ProgressLogRate()
   const startedAt = Date.now()
   return {
     mode,
@@ -54,10 +56,12 @@ export function createRenderer(mode: Mode, out: OutputStream): Renderer {
       for (const line of lines) print(line)
     },
     event(event) {
-      if (live && (event.type === 'savepoint-progress' || event.type === 'restore-progress')) {
-        live.detail(formatProgress(event))
+      if (event.type === 'savepoint-progress' || event.type === 'restore-progress') {
+        if (live) live.detail(formatProgress(event))
+        else if (progressLines.shows(event)) print(`  ${formatProgress(event)}`)
         return
       }
+      if (event.type === 'step-entered') progressLines.reset()
       const line = formatEvent(event)
       if (line !== undefined) print(line)
       if (event.type === 'step-entered') live?.start(stepTitle(event.step), event.at, startedAt)

@@ -350,6 +350,20 @@ export const SETTINGS = {
     help: 'stop the job with the savepoint (it ends FINISHED)',
     flagOnly: true,
   }),
+  keep: S({
+    key: 'keep',
+    flag: 'keep',
+    kind: 'count',
+    arg: '<n>',
+    help: 'keep the newest n savepoints flink-deploy took (the rollback target and what a run needs stay anyway)',
+  }),
+  maxAge: S({
+    key: 'maxAge',
+    flag: 'max-age',
+    kind: 'duration',
+    arg: '<duration>',
+    help: 'dispose of savepoints older than this, e.g. 7d (the rollback target and what a run needs stay anyway)',
+  }),
   all: S({
     key: 'all',
     flag: 'all',
@@ -435,8 +449,8 @@ function custom<T>(read: (s: string) => T | undefined, expected: string) {
   })
 }
 
-const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }
 
 export function parseDuration(s: string): number | undefined {
   const m = DURATION.exec(s)

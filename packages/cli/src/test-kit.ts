@@ -22,6 +22,8 @@ export interface CliOptions {
   cwd: string
   env?: Record<string, string>
   timeoutMs?: number
+  /** Another entry point, e.g. the built dist/bin.js (default: the source, src/bin.ts). */
+  bin?: string
 }
 
 /** The parent's environment without FLINK_DEPLOY_* (a developer's own settings must not leak into tests). */
@@ -41,7 +43,7 @@ export interface RunningCli {
 }
 
 export function startCli(args: readonly string[], options: CliOptions): RunningCli {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
     cwd: options.cwd,
     env: childEnv(options.env),
     stdio: ['ignore', 'pipe', 'pipe'],

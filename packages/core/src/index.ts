@@ -15,6 +15,7 @@ export * from './object-store/index.ts'
 export { loadS3Sdk, type S3Sdk } from './object-store/s3-sdk.ts'
 export { REDACTED, redact, redactConfiguration, registerSecret, SENSITIVE_CONFIG_KEY } from './redact.ts'
 export {
+  formatBytes,
   formatCheck,
   formatEvent,
   formatMs,
@@ -24,10 +25,15 @@ export {
   STEP_TITLES,
   stepTitle,
 } from './report/format.ts'
+export { PROGRESS_LOG_MS, ProgressLogRate } from './report/progress-log.ts'
+export * from './retention/index.ts'
 export * from './settings/index.ts'
 export { isTerminal } from './steps/cancel-job.ts'
 export type { Progress, RestoreProgress, SavepointProgress } from './steps/progress.ts'
 export * from './store/index.ts'
+export { type ApplyTrace, traceApply } from './trace/apply-trace.ts'
+export type { RunTrace, RunTraceInfo } from './trace/run-trace.ts'
+export { startTracing, type Tracing, type TracingOptions, tracingRequested } from './trace/tracing.ts'
 export type { ResolvedUpgradeOptions, Strategy, UpgradeOptions } from './upgrade/options.ts'
 export { UpgradeOptionsSchema } from './upgrade/options.ts'
 export type { UpgradeResult } from './upgrade/result.ts'

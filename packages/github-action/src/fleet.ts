@@ -15,6 +15,8 @@ import {
   objectRunStorage,
   openObjectStore,
   type RunStorage,
+  type Tracing,
+  traceApply,
 } from '@flink-deploy/core'
 import { type ActionInputs, safeFileName } from './inputs.ts'
 
@@ -23,6 +25,7 @@ export async function applyManifest(
   inputs: ActionInputs,
   client: FlinkClient,
   signal: AbortSignal,
+  tracing?: Tracing,
 ): Promise<void> {
   const { manifest, baseDir } = await loadManifest(inputs.manifest!)
   const storeUrl = inputs.stateStore ?? manifest['state-store']
@@ -35,6 +38,7 @@ export async function applyManifest(
     objects
       ? objectRunStorage(objects, { job, ...(inputs.leaseMs ? { leaseMs: inputs.leaseMs } : {}) })
       : fileRunStorage(join(stateDir, `${safeFileName(job)}.json`))
+  const traced = tracing && traceApply(tracing, client.url)
   try {
     const result = await apply(manifest, {
       client,
@@ -44,11 +48,14 @@ export async function applyManifest(
       owner: inputs.lockOwner,
       ...(inputs.concurrency ? { concurrency: inputs.concurrency } : {}),
       ...(inputs.continueOnFailure ? { continueOnFailure: true } : {}),
+      ...(traced ? { onJob: traced.onJob } : {}),
       onEvent: (job, event) => {
+        traced?.onEvent(job, event)
         const line = formatEvent(event)
         if (line !== undefined) core.info(`[${job}] ${line}`)
       },
     })
+    traced?.end({ result })
     core.setOutput('outcome', result.ok ? 'applied' : 'failed')
     core.setOutput('jobs', JSON.stringify(appliedRows(result)))
     if (process.env.GITHUB_STEP_SUMMARY) await core.summary.addRaw(summary(result, inputs.manifest!)).write()
@@ -58,6 +65,9 @@ export async function applyManifest(
         `${failed.map((j) => `${j.job}: ${j.error?.message ?? j.result?.summary ?? 'failed'}`).join('; ')}`,
       )
     }
+  } catch (error) {
+    traced?.end({ error })
+    throw error
   } finally {
     await objects?.close()
   }

@@ -34,6 +34,7 @@ describe('parseInputs', () => {
       'savepoint-format': 'native',
       'claim-mode': 'claim',
       'manual-promotion': 'true',
+      'keep-savepoints': '3',
       'verify-checkpoints': '0',
       'verify-stabilisation-ms': '500',
       'verify-caught-up': 'false',
@@ -66,6 +67,7 @@ describe('parseInputs', () => {
       savepointFormat: 'native',
       claimMode: 'CLAIM',
       manualPromotion: true,
+      keepSavepoints: 3,
       rollback: { jar, args: ['--release', 'v1'] },
       verify: {
         checkpoints: 0,

@@ -15,6 +15,8 @@ import {
   type RunStorage,
   reject,
   resume,
+  startTracing,
+  type Tracing,
   type UpgradeResult,
   type UpgradeRuntime,
   upgrade,
@@ -37,6 +39,7 @@ export async function run(): Promise<void> {
   let client: FlinkClient | undefined
   let target: FlinkClient | undefined
   let storage: RunStorage | undefined
+  let tracing: Tracing | undefined
   const controller = new AbortController()
   const cancel = (signal: NodeJS.Signals) => {
     core.warning(`${signal} received: stopping at the next safe point`, { title: 'flink-deploy cancelled' })
@@ -56,25 +59,41 @@ export async function run(): Promise<void> {
         onWarning: (message) => core.warning(`target: ${message}`),
       })
     core.info(describe(inputs))
+    // Off unless the step's env sets OTEL_* variables; then the SDK is loaded and the run's spans exported.
+    tracing = await startTracing({}, (message) => core.warning(message))
     if (inputs.manifest) {
-      await applyManifest(core, inputs, client, controller.signal)
+      await applyManifest(core, inputs, client, controller.signal, tracing)
       return
     }
     storage = inputs.stateStore ? await openSharedStore(inputs) : undefined
     const steps = new StepLog(core)
+    const traced = tracing?.run({
+      command: inputs.action === 'deploy' ? 'upgrade' : inputs.action,
+      job: inputs.target,
+      cluster: client.url,
+      ...(target ? { targetCluster: target.url } : {}),
+      ...(inputs.upgrade ? { strategy: inputs.upgrade.strategy ?? 'stop-and-restart' } : {}),
+    })
     const runtime: UpgradeRuntime = {
       client,
       ...(target ? { target } : {}),
       ...(storage ? { storage } : { stateFile: inputs.stateFile! }),
       owner: inputs.lockOwner,
       signal: controller.signal,
-      onEvent: steps.onEvent,
+      onEvent: (event) => {
+        steps.onEvent(event)
+        traced?.onEvent(event)
+      },
       // The step's start, so the reported total is what the workflow waited.
       startedAt: performance.timeOrigin,
     }
     let result: UpgradeResult
     try {
       result = await execute(inputs, runtime)
+      traced?.end({ result })
+    } catch (error) {
+      traced?.end({ error })
+      throw error
     } finally {
       steps.close()
     }
@@ -86,6 +105,7 @@ export async function run(): Promise<void> {
     process.off('SIGTERM', cancel)
     await Promise.all([client?.close(), target?.close()]).catch(() => undefined)
     await storage?.close().catch(() => undefined)
+    await tracing?.shutdown()
   }
 }
 

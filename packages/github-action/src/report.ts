@@ -11,6 +11,7 @@ import {
   formatMs,
   formatProgress,
   type Outcome,
+  ProgressLogRate,
   resultRows,
   stepTitle,
   type UpgradeEvent,
@@ -30,12 +31,9 @@ export interface Logger {
  * savepoint, the submitted job, the check results) just after its `step-left`, so the group stays open
  * until the next step starts or the run ends, and closes with the step's duration.
  */
-/** A log is read afterwards, not watched: one progress line per kind this often, and the one that completes it. */
-const PROGRESS_LOG_MS = 10_000
-
 export class StepLog {
   #open = false
-  #progressLoggedAt = new Map<string, number>()
+  readonly #progress = new ProgressLogRate()
   #leftAfterMs: number | undefined
   readonly #log: Logger
 
@@ -47,7 +45,7 @@ export class StepLog {
     switch (event.type) {
       case 'step-entered':
         this.close()
-        this.#progressLoggedAt.clear()
+        this.#progress.reset()
         this.#log.startGroup(stepTitle(event.step))
         this.#open = true
         return
@@ -67,14 +65,7 @@ export class StepLog {
       }
       case 'savepoint-progress':
       case 'restore-progress': {
-        const complete =
-          event.type === 'savepoint-progress'
-            ? event.acknowledged === event.subtasks
-            : event.running === event.subtasks
-        const last = this.#progressLoggedAt.get(event.type)
-        if (!complete && last !== undefined && event.at - last < PROGRESS_LOG_MS) return
-        this.#progressLoggedAt.set(event.type, event.at)
-        this.#log.info(formatProgress(event))
+        if (this.#progress.shows(event)) this.#log.info(formatProgress(event))
         return
       }
       default: {

@@ -4,20 +4,18 @@
  * and a transaction timeout ceiling above Flink's KafkaSink default (1 h), so exactly-once sinks start.
  */
 import { randomBytes } from 'node:crypto'
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
+  acceptsConnections,
   exec,
   findFreePorts,
   jdkBinary,
   lastLines,
   releasePorts,
   spawnWatched,
-  stopProcess,
-  tailFile,
-  type WatchedProcess,
+  superviseLocalServer,
 } from '@flink-deploy/local-process'
 import { resolveKafkaClasspath } from './classpath.ts'
 import { KAFKA_VERSION } from './paths.ts'
@@ -74,31 +72,19 @@ export async function startKafkaBroker(options: StartKafkaBrokerOptions = {}): P
     outFile: logFile,
     detached: options.detached,
   })
-  try {
-    await waitUntilServing(proc, logFile, brokerPort, options.startTimeoutMs ?? 120_000)
-  } catch (e) {
-    await stopProcess(proc, { graceMs: 1000 })
-    releasePorts([brokerPort, controllerPort])
-    throw e
-  }
-  log(`Kafka ${KAFKA_VERSION} broker ready at ${bootstrap} after ${Date.now() - t0} ms (pid ${proc.pid})`)
-  let stopped = false
-  return {
-    bootstrap,
-    pid: proc.pid,
-    workDir,
+  const server = await superviseLocalServer({
+    label: 'The Kafka broker',
+    proc,
     logFile,
-    async stop() {
-      if (stopped) return
-      stopped = true
-      const diedEarlier = proc.hasExited()
-      await stopProcess(proc, { graceMs: 10_000 })
-      releasePorts([brokerPort, controllerPort])
-      if (diedEarlier)
-        console.error(`[local-kafka] the broker at ${bootstrap} had died; its log is kept: ${logFile}`)
-      else await rm(workDir, { recursive: true, force: true })
-    },
-  }
+    ports: [brokerPort, controllerPort],
+    workDir,
+    timeoutMs: options.startTimeoutMs ?? 120_000,
+    ready: async () =>
+      (await readFile(logFile, 'utf8').catch(() => '')).includes('Kafka Server started') &&
+      (await acceptsConnections(HOST, brokerPort)),
+  })
+  log(`Kafka ${KAFKA_VERSION} broker ready at ${bootstrap} after ${Date.now() - t0} ms (pid ${proc.pid})`)
+  return { bootstrap, pid: proc.pid, workDir, logFile, stop: server.stop }
 }
 
 function serverProperties(workDir: string, brokerPort: number, controllerPort: number): string {
@@ -154,39 +140,4 @@ function clusterId(): string {
     const id = randomBytes(16).toString('base64url')
     if (!id.startsWith('-')) return id
   }
-}
-
-async function waitUntilServing(
-  proc: WatchedProcess,
-  logFile: string,
-  port: number,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let delay = 100
-  for (;;) {
-    if (proc.hasExited())
-      throw new Error(`The Kafka broker (pid ${proc.pid}) exited while starting:\n${await logTail(logFile)}`)
-    const started = (await readFile(logFile, 'utf8').catch(() => '')).includes('Kafka Server started')
-    if (started && (await accepts(port))) return
-    if (Date.now() > deadline)
-      throw new Error(`The Kafka broker did not start within ${timeoutMs} ms:\n${await logTail(logFile)}`)
-    await new Promise((r) => setTimeout(r, delay))
-    delay = Math.min(500, Math.round(delay * 1.5))
-  }
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: HOST, port })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}
-
-function logTail(path: string): Promise<string> {
-  return tailFile(path, 40).catch(() => `(no log at ${path})`)
 }

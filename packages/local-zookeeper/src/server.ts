@@ -2,19 +2,11 @@
  * A real standalone Apache ZooKeeper server on loopback, the HA store Flink's JobManagers elect a leader in and
  * find their jobs through. One node, data on disk in a temp folder; the admin HTTP server is off.
  */
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import {
-  findFreePorts,
-  jdkBinary,
-  releasePorts,
-  spawnWatched,
-  stopProcess,
-  tailFile,
-  type WatchedProcess,
-} from '@flink-deploy/local-process'
+import { findFreePorts, jdkBinary, spawnWatched, superviseLocalServer } from '@flink-deploy/local-process'
 import { resolveZooKeeperClasspath } from './classpath.ts'
 import { ZOOKEEPER_VERSION } from './paths.ts'
 
@@ -69,31 +61,20 @@ export async function startZooKeeper(options: StartZooKeeperOptions = {}): Promi
     ],
     outFile: logFile,
   })
-  try {
-    await waitUntilServing(proc, logFile, port, options.startTimeoutMs ?? 60_000)
-  } catch (e) {
-    await stopProcess(proc, { graceMs: 1000 })
-    releasePorts([port])
-    throw e
-  }
-  log(`ZooKeeper ${ZOOKEEPER_VERSION} ready at ${quorum} after ${Date.now() - t0} ms (pid ${proc.pid})`)
-  let stopped = false
-  return {
-    quorum,
-    pid: proc.pid,
-    workDir,
+  const server = await superviseLocalServer({
+    label: 'ZooKeeper',
+    proc,
     logFile,
-    async stop() {
-      if (stopped) return
-      stopped = true
-      const diedEarlier = proc.hasExited()
-      await stopProcess(proc, { graceMs: 10_000 })
-      releasePorts([port])
-      if (diedEarlier)
-        console.error(`[local-zookeeper] the server at ${quorum} had died; its log is kept: ${logFile}`)
-      else await rm(workDir, { recursive: true, force: true })
-    },
-  }
+    ports: [port],
+    workDir,
+    timeoutMs: options.startTimeoutMs ?? 60_000,
+    ready: async () => (await fourLetterWord(port, 'ruok')) === 'imok',
+    // a server whose main thread died (e.g. a missing class while loading its data) still answers `ruok`
+    failed: async () =>
+      / ERROR /.test(await readFile(logFile, 'utf8').catch(() => '')) ? 'failed while starting' : undefined,
+  })
+  log(`ZooKeeper ${ZOOKEEPER_VERSION} ready at ${quorum} after ${Date.now() - t0} ms (pid ${proc.pid})`)
+  return { quorum, pid: proc.pid, workDir, logFile, stop: server.stop }
 }
 
 function zooCfg(workDir: string, port: number): string {
@@ -121,28 +102,6 @@ const LOGBACK = `<configuration>
 </configuration>
 `
 
-async function waitUntilServing(
-  proc: WatchedProcess,
-  logFile: string,
-  port: number,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  let delay = 50
-  for (;;) {
-    if (proc.hasExited())
-      throw new Error(`ZooKeeper (pid ${proc.pid}) exited while starting:\n${await logTail(logFile)}`)
-    // a server whose main thread died (e.g. a missing class while loading its data) still answers `ruok`
-    if (/ ERROR /.test(await readFile(logFile, 'utf8').catch(() => '')))
-      throw new Error(`ZooKeeper (pid ${proc.pid}) failed while starting:\n${await logTail(logFile)}`)
-    if ((await fourLetterWord(port, 'ruok')) === 'imok') return
-    if (Date.now() > deadline)
-      throw new Error(`ZooKeeper did not start within ${timeoutMs} ms:\n${await logTail(logFile)}`)
-    await new Promise((r) => setTimeout(r, delay))
-    delay = Math.min(500, Math.round(delay * 1.5))
-  }
-}
-
 /** Sends a four-letter word and returns the reply ('' when the server does not answer). */
 function fourLetterWord(port: number, word: string): Promise<string> {
   return new Promise((resolve) => {
@@ -156,8 +115,4 @@ function fourLetterWord(port: number, word: string): Promise<string> {
     socket.once('close', () => resolve(reply.trim()))
     socket.once('error', () => resolve(''))
   })
-}
-
-function logTail(path: string): Promise<string> {
-  return tailFile(path, 40).catch(() => `(no log at ${path})`)
 }

@@ -15,8 +15,12 @@ import {
   type LoadedManifest,
   loadManifest,
   objectRunStorage,
+  ProgressLogRate,
   plan,
   type RunStorage,
+  startTracing,
+  traceApply,
+  type UpgradeEvent,
 } from '@flink-deploy/core'
 import { connect } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
@@ -105,6 +109,17 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
     controller.abort()
   })
   const print = (job: string, line: string) => ctx.stdout.write(json ? `${line}\n` : `[${job}] ${line}\n`)
+  // jobs' lines interleave in one log read afterwards: progress at the rate of a log, per job
+  const progressLines = new Map<string, ProgressLogRate>()
+  const readableProgress = (job: string, event: UpgradeEvent) => {
+    const rate = progressLines.get(job) ?? new ProgressLogRate()
+    progressLines.set(job, rate)
+    if (event.type === 'step-entered') rate.reset()
+    return (event.type !== 'savepoint-progress' && event.type !== 'restore-progress') || rate.shows(event)
+  }
+  // Off unless OTEL_* variables ask for it: one span for the apply, each job's run a child of it.
+  const tracing = await startTracing({ env: ctx.io.env }, (m) => ctx.stderr.write(`warning: ${m}\n`))
+  const traced = tracing && traceApply(tracing, client.url)
   try {
     const result = await apply(fleet.loaded.manifest, {
       client,
@@ -114,21 +129,26 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
       concurrency: value<number>(ctx, 'concurrency') ?? 3,
       continueOnFailure: value<boolean>(ctx, 'continueOnFailure') ?? false,
       ...(value<string>(ctx, 'lockOwner') ? { owner: value<string>(ctx, 'lockOwner')! } : {}),
+      ...(traced ? { onJob: traced.onJob } : {}),
       onEvent: (job, event) => {
-        if (json) print(job, JSON.stringify({ job, ...event }))
-        else {
-          const line = formatEvent(event)
-          if (line !== undefined) print(job, line)
-        }
+        traced?.onEvent(job, event)
+        if (json) return print(job, JSON.stringify({ job, ...event }))
+        if (!readableProgress(job, event)) return
+        const line = formatEvent(event)
+        if (line !== undefined) print(job, line)
       },
     })
+    traced?.end({ result })
     if (json)
       ctx.stdout.write(`${JSON.stringify({ type: 'result', ok: result.ok, jobs: appliedRows(result) })}\n`)
     else for (const line of summaryLines(result)) ctx.stdout.write(`${line}\n`)
     return exitCodeOf(result)
+  } catch (error) {
+    traced?.end({ error })
+    throw error
   } finally {
     stopListening?.()
-    await client.close().catch(() => {})
+    await Promise.all([client.close(), tracing?.shutdown()]).catch(() => {})
     await fleet.close()
   }
 }

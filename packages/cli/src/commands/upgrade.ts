@@ -9,6 +9,7 @@ import {
   promote,
   reject,
   resume,
+  startTracing,
   type UpgradeEvent,
   type UpgradeOptions,
   UpgradeOptionsSchema,
@@ -163,18 +164,31 @@ async function runWith(
     }
   })
   const owner = value<string>(ctx, 'lockOwner')
+  // Off unless OTEL_* variables ask for it; then the SDK is loaded and this run's spans are exported.
+  const tracing = await startTracing({ env: ctx.io.env }, warn)
+  const traced = tracing?.run({
+    command: action,
+    job: options?.jobName ?? options?.jobId ?? value<string>(ctx, 'jobName') ?? value<string>(ctx, 'jobId'),
+    cluster: client.url,
+    ...(target ? { targetCluster: target.url } : {}),
+    ...(options ? { strategy: options.strategy ?? 'stop-and-restart' } : {}),
+  })
   const runtime: UpgradeRuntime = {
     client,
     ...(target ? { target } : {}),
     storage: opened.storage,
     ...(owner ? { owner } : {}),
     signal: controller.signal,
-    onEvent: (event: UpgradeEvent) => renderer.event(event),
+    onEvent: (event: UpgradeEvent) => {
+      renderer.event(event)
+      traced?.onEvent(event)
+    },
     ...(ctx.io.startedAt ? { startedAt: ctx.io.startedAt } : {}),
   }
   renderer.intro(introLines(action, options, ctx, opened, target?.url))
   try {
     const result = await run(action, options, runtime, value<string>(ctx, 'reason'))
+    traced?.end({ result })
     const code =
       action === 'reject' && result.outcome === 'aborted-blue-untouched' && result.error?.code === 'REJECTED'
         ? EXIT.ok
@@ -194,11 +208,12 @@ async function runWith(
     }
     return code
   } catch (error) {
+    traced?.end({ error })
     throw asUsageError(error, ctx.settings, ctx.command) ?? error
   } finally {
     renderer.close()
     stopListening?.()
-    await Promise.all([client.close(), target?.close()]).catch(() => {})
+    await Promise.all([client.close(), target?.close(), tracing?.shutdown()]).catch(() => {})
   }
 }
 

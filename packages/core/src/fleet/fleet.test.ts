@@ -111,6 +111,14 @@ describe('a manifest job as upgrade options', () => {
     const job = { 'job-name': 'orders', jar: 'orders.jar', 'accept-duplicates-and-fencing': true }
     expect(upgradeOptionsOf(job, '/deploy')).toMatchObject({ acceptDuplicatesAndFencing: true })
   })
+
+  it('keep-savepoints reaches the upgrade options', async () => {
+    const file = manifest('jobs:\n  - job-name: orders\n    jar: orders.jar\n    keep-savepoints: 4\n')
+    const [job] = (await loadManifest(file)).manifest.jobs
+    expect(job).toMatchObject({ 'keep-savepoints': 4 })
+    const options = upgradeOptionsOf({ 'job-name': 'orders', jar: 'orders.jar', 'keep-savepoints': 4 }, '/d')
+    expect(options).toMatchObject({ keepSavepoints: 4 })
+  })
 })
 
 describe('plan and apply', () => {

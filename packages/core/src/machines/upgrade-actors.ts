@@ -26,11 +26,13 @@ import { stopWithSavepoint, takeSavepoint } from '../steps/savepoint.ts'
 import { startJob } from '../steps/start-job.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
 import { type WatchBlueInput, watchBlue } from '../steps/watch-blue.ts'
+import { StateFileInvalidError } from '../store/errors.ts'
 import type { HandoverObject, HandoverObjectStore } from '../store/handover-object.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { Check, CheckResult } from '../verify/check.ts'
 import { defaultChecks, runChecks } from '../verify/index.ts'
+import { savepointsTaken, withTaken } from './savepoints-taken.ts'
 import type { UpgradeContext } from './upgrade-context.ts'
 import type {
   CancelInput,
@@ -208,6 +210,11 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       const name =
         context.facts?.blue?.name ?? (await clusters.green.jobs.get({ jobid: context.green.jobId })).name
       const { settings } = context.green
+      // An unreadable record is replaced as before; only the history it held is lost.
+      const previous = await deps.releases.read(name).catch((error: unknown) => {
+        if (error instanceof StateFileInvalidError) return undefined
+        throw error
+      })
       await deps.releases.write({
         jobName: name,
         jobId: context.green.jobId,
@@ -221,6 +228,8 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         flinkConfiguration: settings.flinkConfiguration,
         savepointPath: context.savepoint?.location,
         deployedAt: new Date().toISOString(),
+        runId: context.runId,
+        savepoints: withTaken(previous?.savepoints, savepointsTaken(context)),
       })
     }),
 

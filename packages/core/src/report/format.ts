@@ -114,6 +114,7 @@ export function resultRows(result: UpgradeResult): [string, string][] {
   if (result.duplicateWindowMs !== undefined)
     rows.push(['both jobs ran for', formatMs(result.duplicateWindowMs)])
   rows.push(['total', formatMs(result.totalMs)])
+  if (result.prunedSavepoints) rows.push(['savepoints pruned', result.prunedSavepoints.join(', ') || 'none'])
   if (result.error) rows.push(['error', `${result.error.step}: ${result.error.message}`])
   if (result.recovery) rows.push(['to recover', result.recovery])
   for (const warning of result.warnings) rows.push(['warning', warning])

@@ -190,8 +190,15 @@ export const UPGRADE_SETTINGS = [
     option: 'dryRun',
     kind: 'boolean',
     help: 'run preflight and print the plan; change nothing',
-    commands: ['jars prune'],
+    commands: ['jars prune', 'savepoints prune'],
     manifest: { absent: '`plan` is the dry run of a manifest' },
+  }),
+  D({
+    name: 'keep-savepoints',
+    option: 'keepSavepoints',
+    kind: 'count',
+    arg: '<n>',
+    help: "after a successful upgrade, prune the job's savepoints to the newest n (never the rollback target; see `savepoints prune`)",
   }),
   D({
     name: 'verify-checkpoints',

@@ -37,6 +37,8 @@ export {
   type ReleaseRecordStore,
   readReleaseRecord,
   releaseRecordPath,
+  type TakenSavepoint,
+  TakenSavepointSchema,
   writeReleaseRecord,
 } from './release-record.ts'
 export type { RunLock } from './run-lock.ts'

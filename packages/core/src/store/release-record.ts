@@ -11,6 +11,28 @@ import { readFileIfExists, removeFile, writeFileAtomic } from './atomic-file.ts'
 import { StateFileInvalidError } from './errors.ts'
 import { CURRENT_FORMAT_VERSION, parseVersionedJson } from './file-state-store.ts'
 
+/**
+ * A savepoint flink-deploy took of the job (or a checkpoint it used instead), kept in the job's release
+ * record across releases so old ones can be listed and pruned. Whether it was pruned is written here and
+ * nowhere else.
+ */
+export const TakenSavepointSchema = z.object({
+  path: z.string().min(1),
+  /** ISO time the savepoint was triggered. */
+  takenAt: z.string().min(1),
+  /** The job it was taken of. */
+  jobId: z.string().optional(),
+  /** The run that took it. */
+  runId: z.string().min(1),
+  /** A 'checkpoint' (last-state, checkpoint fallback) belongs to Flink's checkpoint retention, not to us. */
+  kind: z.enum(['savepoint', 'checkpoint']),
+  /** A job restored from it with claim mode CLAIM: Flink owns it now and deletes it itself. */
+  claimed: z.boolean().optional(),
+  /** ISO time `savepoints prune` disposed of it. */
+  prunedAt: z.string().optional(),
+})
+export type TakenSavepoint = z.infer<typeof TakenSavepointSchema>
+
 export const ReleaseRecordSchema = z.object({
   jobName: z.string().min(1),
   jobId: z.string().regex(/^[0-9a-f]{32}$/, 'expected a Flink JobID (32 lowercase hex characters)'),
@@ -28,6 +50,10 @@ export const ReleaseRecordSchema = z.object({
   savepointPath: z.string().optional(),
   /** ISO time the deployment was verified. */
   deployedAt: z.string().min(1),
+  /** The run that made this deployment: its savepoints are what a rollback of this release needs. */
+  runId: z.string().optional(),
+  /** Savepoints flink-deploy took of the job, oldest first (absent in records written before retention). */
+  savepoints: z.array(TakenSavepointSchema).optional(),
 })
 export type ReleaseRecord = z.infer<typeof ReleaseRecordSchema>
 

@@ -531,7 +531,8 @@ export class FakeJob {
     const interval = this.#host.timing.checkpointIntervalMs
     if (interval > 0) {
       this.#checkpointTimer = setInterval(() => {
-        if (!this.allTasksRunning) return
+        // Flink's default of one concurrent checkpoint: a periodic one waits while any snapshot (a savepoint too) runs
+        if (!this.allTasksRunning || this.checkpointsInProgress > 0) return
         this.takeSnapshot(
           'CHECKPOINT',
           this.#host.timing.checkpointDurationMs,

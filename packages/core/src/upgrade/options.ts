@@ -123,6 +123,11 @@ export const UpgradeOptionsSchema = z
     manualPromotion: z.boolean().default(false),
     /** Stop after preflight and report the steps that would run. */
     dryRun: z.boolean().default(false),
+    /**
+     * After a successful upgrade, prune the job's savepoints to the newest n flink-deploy took (never the
+     * rollback target); a prune that fails is a warning, never a different outcome.
+     */
+    keepSavepoints: z.number().int().nonnegative().optional(),
     verify: VerifyOptions.default({
       checkpoints: 1,
       stabilisationMs: 10_000,

@@ -61,6 +61,8 @@ export interface UpgradeResult {
   rollbackChecks: CheckResult[]
   error?: UpgradeError
   warnings: string[]
+  /** keepSavepoints: the savepoints disposed of after the upgrade succeeded. */
+  prunedSavepoints?: string[]
   /** One sentence a person can act on. */
   summary: string
 }

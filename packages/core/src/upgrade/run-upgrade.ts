@@ -10,6 +10,7 @@ import { type Clusters, type ClusterUrls, sameEndpoint } from '../cross-cluster/
 import { InvalidArgumentError, PreflightFailedError } from '../errors.ts'
 import { blueGreenMachine } from '../machines/blue-green.ts'
 import { MACHINE_VERSION } from '../machines/machine-version.ts'
+import { savepointsTaken, withTaken } from '../machines/savepoints-taken.ts'
 import { stopAndRestartMachine } from '../machines/stop-and-restart.ts'
 import { createUpgradeActors } from '../machines/upgrade-actors.ts'
 import { greenStartEnded, type UpgradeContext } from '../machines/upgrade-context.ts'
@@ -20,6 +21,7 @@ import {
   type UpgradeEvent,
   type UpgradeInput,
 } from '../machines/upgrade-setup.ts'
+import { pruneSavepoints } from '../retention/prune.ts'
 import { type HandoverObjectStore, localHandoverObject } from '../store/handover-object.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { RunLock } from '../store/run-lock.ts'
@@ -273,11 +275,49 @@ async function drive(
       context.outcome === 'rolled-back'
         ? await recordRestartedBlue(env.releases, context, clusters.blue.url)
         : undefined
-    return result(warning ? { ...context, warnings: [...context.warnings, warning] } : context)
+    const pruned = await pruneAfterUpgrade(env, clusters.green, context, runtime)
+    const warnings = [...context.warnings, ...(warning ? [warning] : []), ...(pruned?.warnings ?? [])]
+    const built = await result({ ...context, warnings })
+    return pruned ? { ...built, prunedSavepoints: pruned.disposed } : built
   }
   if (final.status === 'error') return result(failed(context, final.error))
   if (final.value === 'awaitingPromotion') return result({ ...context, outcome: 'awaiting-promotion' })
   return result(interrupted(context, stateName(final.value)))
+}
+
+/**
+ * `keepSavepoints`: once an upgrade succeeded (and only then), its job's savepoints are pruned under the
+ * run's lock. Pruning is housekeeping: whatever fails comes back as warnings, the outcome stays.
+ */
+async function pruneAfterUpgrade(
+  env: Environment,
+  client: FlinkClient,
+  context: UpgradeContext,
+  runtime: UpgradeRuntime,
+): Promise<{ disposed: string[]; warnings: string[] } | undefined> {
+  const keep = context.options.keepSavepoints
+  const jobName = context.facts?.blue?.name ?? context.options.jobName
+  if (context.outcome !== 'upgraded' || keep === undefined || !jobName) return undefined
+  const warn = (message: string) => {
+    runtime.onEvent?.({ type: 'warning', message, at: Date.now() })
+    return message
+  }
+  try {
+    const pruned = await pruneSavepoints(
+      client,
+      { state: env.store, releases: env.releases },
+      { jobName, keep, signal: runtime.signal },
+    )
+    return {
+      disposed: pruned.disposed.map((s) => s.path),
+      warnings: pruned.failed.map((f) =>
+        warn(`savepoint ${f.savepoint.path} could not be pruned (${f.error}); it stays`),
+      ),
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error)
+    return { disposed: [], warnings: [warn(`savepoints of ${jobName} were not pruned: ${message}`)] }
+  }
 }
 
 /**
@@ -300,6 +340,8 @@ async function recordRestartedBlue(
         flinkUrl: blueUrl,
         savepointPath: context.savepoint?.location,
         deployedAt: new Date().toISOString(),
+        runId: context.runId,
+        savepoints: withTaken(record.savepoints, savepointsTaken(context)),
       })
     return undefined
   } catch (error) {
