@@ -113,6 +113,11 @@ export function resultRows(result: UpgradeResult): [string, string][] {
   if (result.downtimeMs !== undefined) rows.push(['downtime', formatMs(result.downtimeMs)])
   if (result.duplicateWindowMs !== undefined)
     rows.push(['both jobs ran for', formatMs(result.duplicateWindowMs)])
+  if (result.handover)
+    rows.push([
+      'hand-over',
+      `${result.handover.phase}${result.handover.cutoverMillis === undefined ? '' : `, T = ${result.handover.cutoverMillis} (${new Date(result.handover.cutoverMillis).toISOString()})`}; object ${result.handover.path}`,
+    ])
   rows.push(['total', formatMs(result.totalMs)])
   if (result.prunedSavepoints) rows.push(['savepoints pruned', result.prunedSavepoints.join(', ') || 'none'])
   if (result.error) rows.push(['error', `${result.error.step}: ${result.error.message}`])

@@ -9,6 +9,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { createFlinkClient } from '../client/flink-client.ts'
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import { formatResult } from '../report/format.ts'
 import { createMemoryStateStore } from '../store/file-state-store.ts'
 import type { HandoverObject } from '../store/handover-object.ts'
 import { createMemoryReleaseRecords } from '../store/release-record.ts'
@@ -131,6 +132,7 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       expect((await releases.read('orders'))?.flinkConfiguration?.['flink-deploy.handover.colour']).toBe(
         'green',
       )
+      expect(formatResult(result)).toMatch(new RegExp(`hand-over +blue-past-cutover, T = ${t} `))
     } finally {
       await stop()
     }
