@@ -8,6 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import {
   actionInputOf,
   type ClientOptions,
+  type NotifyOptions,
   SENSITIVE_CONFIG_KEY,
   type SettingDeclaration,
   UPGRADE_SETTINGS,
@@ -91,6 +92,8 @@ export interface ActionInputs {
   targetCluster?: ClientOptions
   /** Only for action deploy. */
   upgrade?: UpgradeOptions
+  /** promote, reject, resume: the webhooks to tell when the run ends (deploy has them in `upgrade`). */
+  notify?: NotifyOptions
   /** Local state file, when no state store is given. */
   stateFile?: string
   /** Shared store of run state, lock and release records (`s3://bucket/prefix`), used with `target` as the job. */
@@ -136,6 +139,9 @@ export function secretsOf(read: InputReader): string[] {
   for (const p of CLUSTER_PREFIXES) {
     for (const secret of connectionSecretsOf(read, p)) add(secret)
   }
+  add(read('notify-secret').trim())
+  // A webhook's URL is its credential (Slack's path): masked like a token.
+  for (const url of lines(read('notify'))) add(url)
   for (const line of lines(read('flink-config'))) {
     const eq = line.indexOf('=')
     if (eq > 0 && SENSITIVE_CONFIG_KEY.test(line.slice(0, eq))) add(line.slice(eq + 1).trim())
@@ -328,6 +334,10 @@ function inputSchema(d: SettingDeclaration) {
       return wholeNumber(0)
     case 'map':
       return keyValues
+    case 'list':
+      return multiline
+    case 'secret':
+      return optionalText
   }
 }
 
@@ -512,6 +522,9 @@ export function parseInputs(
     client: clientOptions(i, ''),
     ...(i['to-flink-url'] ? { targetCluster: clientOptions(i, 'to-') } : {}),
     upgrade: i.action === 'deploy' && !i.manifest ? upgradeOptions(i, jar!, rollbackJar) : undefined,
+    ...(i.action !== 'deploy' && (i.notify as string[] | undefined)?.length
+      ? { notify: notifyOptions(i) }
+      : {}),
     ...(i.manifest ? { manifest: path(i.manifest) } : {}),
     ...(i.concurrency ? { concurrency: i.concurrency } : {}),
     ...(i['continue-on-failure'] ? { continueOnFailure: true } : {}),
@@ -573,4 +586,12 @@ function upgradeOptions(i: ParsedInputs, jar: string, rollbackJar: string | unde
     },
     (d) => i[actionInputOf(d) as DeclaredInput],
   )
+}
+
+function notifyOptions(i: ParsedInputs): NotifyOptions {
+  return {
+    urls: i.notify as string[],
+    ...(i['notify-secret'] ? { secret: i['notify-secret'] as string } : {}),
+    ...(i['notify-steps'] ? { steps: true } : {}),
+  }
 }

@@ -67,6 +67,7 @@ export async function run(): Promise<void> {
       ...(target ? { target } : {}),
       ...(storage ? { storage } : { stateFile: inputs.stateFile! }),
       owner: inputs.lockOwner,
+      ...(inputs.notify ? { notify: inputs.notify } : {}),
       signal: controller.signal,
       onEvent: steps.onEvent,
       // The step's start, so the reported total is what the workflow waited.

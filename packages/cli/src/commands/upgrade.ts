@@ -168,6 +168,7 @@ async function runWith(
     ...(target ? { target } : {}),
     storage: opened.storage,
     ...(owner ? { owner } : {}),
+    ...(action !== 'upgrade' ? notifyOf(ctx) : {}),
     signal: controller.signal,
     onEvent: (event: UpgradeEvent) => renderer.event(event),
     ...(ctx.io.startedAt ? { startedAt: ctx.io.startedAt } : {}),
@@ -239,6 +240,15 @@ function introLines(
     ]
   }
   return [`flink-deploy ${action}: the run in ${opened.shown} on ${url}`]
+}
+
+/** resume, promote, reject: the webhooks, given again (a run's state never holds them). */
+function notifyOf(ctx: CommandContext): Pick<UpgradeRuntime, 'notify'> {
+  const urls = value<string[]>(ctx, 'notify')
+  if (!urls?.length) return {}
+  const secret = value<string>(ctx, 'notifySecret')
+  const steps = value<boolean>(ctx, 'notifySteps')
+  return { notify: { urls, ...(secret ? { secret } : {}), ...(steps ? { steps } : {}) } }
 }
 
 function withoutAnswer({ flinkAnswer: _, ...error }: NonNullable<UpgradeResult['error']>) {
