@@ -46,14 +46,20 @@ export function createNotifier(settings: NotifierSettings, run: RunRef, deps: No
   for (const url of settings.urls) registerSecret(url)
   const queues = new Map<string, Promise<void>>()
   const warnings: string[] = []
+  const policy = deps.policy ?? DEFAULT_DELIVERY
+  // A webhook that already failed costs no more waiting: no more step messages, one try for the end.
+  const failed = new Set<string>()
 
   const post = async (url: string, message: NotifyMessage) => {
+    if (failed.has(url) && message.event === 'step-entered') return
     const slack = isSlackWebhook(url)
     const body = JSON.stringify(slack ? slackBody(message) : message)
     const headers: Record<string, string> = slack ? {} : { [TIMESTAMP_HEADER]: message.timestamp }
     if (!slack && settings.secret) headers[SIGNATURE_HEADER] = signBody(settings.secret, body)
-    const delivered = await deliver(url, body, headers, deps.policy ?? DEFAULT_DELIVERY, deps.fetch)
+    const tries = failed.has(url) ? { ...policy, attempts: 1 } : policy
+    const delivered = await deliver(url, body, headers, tries, deps.fetch)
     if (delivered.ok) return
+    failed.add(url)
     const warning = `the ${message.event} notification to ${shownWebhook(url)} was not delivered after ${delivered.attempts} attempt${delivered.attempts === 1 ? '' : 's'} (${delivered.problem}); the run itself is not affected`
     warnings.push(warning)
     deps.warn(warning)
