@@ -436,6 +436,10 @@ const InputsSchema = z
         'manual-promotion',
         'needs strategy blue-green (stop-and-restart has no moment where both jobs run)',
       )
+    // The URL is not echoed: a webhook's path is often its credential.
+    for (const [n, url] of ((i.notify as string[] | undefined) ?? []).entries())
+      if (!/^https?:$/.test(URL.parse(url)?.protocol ?? ''))
+        problem('notify', `line ${n + 1} is not an http(s) webhook URL`)
     if (i['rollback-jar'] === undefined) {
       const given = (name: InputName) => {
         const v = i[name]

@@ -100,7 +100,8 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
       rollbackJobId: newJobId(),
       clusters: runtime.target ? { blue: clusters.blue.url, green: clusters.green.url } : undefined,
     }
-    return await drive(machine, { input }, env, runtime, clusters, lock, notify)
+    // A dry run changes nothing, and says so to nobody (`plan` runs one per job).
+    return await drive(machine, { input }, env, runtime, clusters, lock, resolved.dryRun ? undefined : notify)
   } finally {
     await lock?.release()
   }
