@@ -178,6 +178,7 @@ export const COMMANDS: Command[] = [
       'stateStore',
       'lockLease',
       'lockOwner',
+      ...declaredFor('apply'),
     ],
     runExitCodes: true,
     examples: [

@@ -132,6 +132,23 @@ describe('notifications from the CLI', { timeout: 30_000 }, () => {
     })
   })
 
+  it('apply --notify: each job of the manifest posts the end of its run', async () => {
+    const jar = fakeJar(dir, 'fleet.jar')
+    const manifest = join(dir, 'flink-deploy.yaml')
+    const jobs = [`${job}-a`, `${job}-b`]
+    writeFileSync(
+      manifest,
+      `defaults:\n  jar: ${jar}\n  verify-stabilisation: 150ms\njobs:\n${jobs.map((j) => `  - job-name: ${j}\n    args: [--name, ${j}]\n`).join('')}`,
+    )
+    const run = await cli(['apply', '-f', manifest, '--notify', hook.url], {
+      FLINK_DEPLOY_NOTIFY_SECRET: SECRET,
+    })
+    expect(run.code, explain(run)).toBe(0)
+    const told = hook.delivered().map((d) => (JSON.parse(d.body) as { job: string }).job)
+    expect(told.sort()).toEqual(jobs)
+    for (const d of hook.delivered()) expect(d.headers['x-flink-deploy-signature']).toBe(signed(d.body))
+  })
+
   it('a webhook that is not a URL: exit 2 before anything is sent, without echoing it', async () => {
     const run = await cli([...release(), '--notify', `not-a-url${TOKEN_PATH}`])
     expect(run.code, explain(run)).toBe(2)

@@ -106,6 +106,9 @@ describe('parseInputs', () => {
     })
     expect(promote.notify).toEqual(notify)
     expect(parse(base).upgrade).not.toHaveProperty('notify')
+    // With a manifest: for every job's run, beside the jobs' own.
+    const fleet = parse({ 'flink-url': base['flink-url'], manifest: 'flink-deploy.yaml', ...given })
+    expect(fleet.notify).toEqual(notify)
     // The URL of a bad line is not echoed.
     expect(problem({ ...base, notify: 'https://ok.example.com\nhooks.slack.com/services/T0/B0/XYZ' })).toBe(
       'Input notify: line 2 is not an http(s) webhook URL',

@@ -92,7 +92,10 @@ export interface ActionInputs {
   targetCluster?: ClientOptions
   /** Only for action deploy. */
   upgrade?: UpgradeOptions
-  /** promote, reject, resume: the webhooks to tell when the run ends (deploy has them in `upgrade`). */
+  /**
+   * promote, reject, resume, and a manifest's jobs: the webhooks to tell when a run ends (one job's deploy
+   * has them in `upgrade`).
+   */
   notify?: NotifyOptions
   /** Local state file, when no state store is given. */
   stateFile?: string
@@ -526,7 +529,7 @@ export function parseInputs(
     client: clientOptions(i, ''),
     ...(i['to-flink-url'] ? { targetCluster: clientOptions(i, 'to-') } : {}),
     upgrade: i.action === 'deploy' && !i.manifest ? upgradeOptions(i, jar!, rollbackJar) : undefined,
-    ...(i.action !== 'deploy' && (i.notify as string[] | undefined)?.length
+    ...((i.action !== 'deploy' || i.manifest) && (i.notify as string[] | undefined)?.length
       ? { notify: notifyOptions(i) }
       : {}),
     ...(i.manifest ? { manifest: path(i.manifest) } : {}),

@@ -21,6 +21,7 @@ import {
 import { connect } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
+import { notifyOf } from '../notify.ts'
 import { DEFAULT_STATE_DIR, openStoreOf, stateFileName } from '../storage.ts'
 
 export const DEFAULT_MANIFEST = 'flink-deploy.yaml'
@@ -114,6 +115,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
       concurrency: value<number>(ctx, 'concurrency') ?? 3,
       continueOnFailure: value<boolean>(ctx, 'continueOnFailure') ?? false,
       ...(value<string>(ctx, 'lockOwner') ? { owner: value<string>(ctx, 'lockOwner')! } : {}),
+      ...notifyOf(ctx),
       onEvent: (job, event) => {
         if (json) print(job, JSON.stringify({ job, ...event }))
         else {

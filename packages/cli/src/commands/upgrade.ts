@@ -20,6 +20,7 @@ import {
 import { asUsageError, connect, connectTarget, nameOf, settingForArgument } from '../connection.ts'
 import { type CommandContext, displayPath, shellWord, value } from '../context.ts'
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
+import { notifyOf } from '../notify.ts'
 import { chooseMode, createRenderer } from '../output.ts'
 import { camel, declarationOf, type Resolved, type SettingKey, UsageError } from '../settings.ts'
 import { type OpenedStorage, openStorage, storeUrlOf } from '../storage.ts'
@@ -240,15 +241,6 @@ function introLines(
     ]
   }
   return [`flink-deploy ${action}: the run in ${opened.shown} on ${url}`]
-}
-
-/** resume, promote, reject: the webhooks, given again (a run's state never holds them). */
-function notifyOf(ctx: CommandContext): Pick<UpgradeRuntime, 'notify'> {
-  const urls = value<string[]>(ctx, 'notify')
-  if (!urls?.length) return {}
-  const secret = value<string>(ctx, 'notifySecret')
-  const steps = value<boolean>(ctx, 'notifySteps')
-  return { notify: { urls, ...(secret ? { secret } : {}), ...(steps ? { steps } : {}) } }
 }
 
 function withoutAnswer({ flinkAnswer: _, ...error }: NonNullable<UpgradeResult['error']>) {

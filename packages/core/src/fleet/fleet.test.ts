@@ -291,6 +291,35 @@ describe('notifications', () => {
     }
   })
 
+  it("apply's own webhooks (where secrets live) are told by every job's run, beside a job's own", async () => {
+    const fleetHook = await startWebhookReceiver()
+    const ordersHook = await startWebhookReceiver()
+    try {
+      const loaded = await loadManifest(
+        manifest(
+          TWO('', '').replace(
+            '    jar: orders.jar\n',
+            `    jar: orders.jar\n    notify: ${ordersHook.url}\n`,
+          ),
+        ),
+      )
+      const applied = await apply(loaded.manifest, {
+        ...runtime(),
+        notify: { urls: [fleetHook.url], secret: 'fleet-secret' },
+      })
+      expect(applied.ok).toBe(true)
+      const jobs = (r: typeof fleetHook) =>
+        r.delivered().map((d) => (JSON.parse(d.body) as { job: string }).job)
+      expect(jobs(fleetHook).sort()).toEqual(['orders', 'payments'])
+      expect(jobs(ordersHook)).toEqual(['orders'])
+      for (const d of [...fleetHook.delivered(), ...ordersHook.delivered()])
+        expect(d.headers['x-flink-deploy-signature']).toMatch(/^sha256=[0-9a-f]{64}$/)
+    } finally {
+      await fleetHook.close()
+      await ordersHook.close()
+    }
+  })
+
   it('a job takes a list of webhooks of its own', () => {
     const job = {
       'job-name': 'orders',

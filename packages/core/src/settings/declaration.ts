@@ -265,7 +265,7 @@ export const UPGRADE_SETTINGS = [
     kind: 'list',
     arg: '<url>',
     help: 'post a JSON message to this webhook when the run ends (Slack-formatted for a hooks.slack.com URL), repeatable (env: one per line)',
-    commands: ['resume', 'promote', 'reject'],
+    commands: ['resume', 'promote', 'reject', 'apply'],
   }),
   D({
     name: 'notify-secret',
@@ -273,14 +273,14 @@ export const UPGRADE_SETTINGS = [
     kind: 'secret',
     arg: '<secret>',
     help: 'sign the messages to non-Slack webhooks: X-Flink-Deploy-Signature, HMAC-SHA256 of the body (prefer FLINK_DEPLOY_NOTIFY_SECRET)',
-    commands: ['resume', 'promote', 'reject'],
+    commands: ['resume', 'promote', 'reject', 'apply'],
   }),
   D({
     name: 'notify-steps',
     option: 'notify.steps',
     kind: 'boolean',
     help: 'also post a message as each step begins',
-    commands: ['resume', 'promote', 'reject'],
+    commands: ['resume', 'promote', 'reject', 'apply'],
   }),
   D({
     name: 'savepoint-timeout',
