@@ -155,7 +155,8 @@ function configFile(flag: string | undefined, io: Io, command: string) {
 /** Values of --token, --password and --header given on the command line or in the environment. */
 function secretsInArgv(argv: readonly string[], env: Io['env']): string[] {
   const out: string[] = []
-  const secretFlags = ['--token', '--password', '--header']
+  // A webhook's URL is its credential as much as a token is (Slack's path).
+  const secretFlags = ['--token', '--password', '--header', '--notify-secret', '--notify']
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!
     for (const flag of secretFlags) {
@@ -166,7 +167,9 @@ function secretsInArgv(argv: readonly string[], env: Io['env']): string[] {
       out.push(flag === '--header' ? value.slice(value.indexOf('=') + 1) : value)
     }
   }
-  for (const name of ['FLINK_DEPLOY_TOKEN', 'FLINK_DEPLOY_PASSWORD']) if (env[name]) out.push(env[name])
+  for (const name of ['FLINK_DEPLOY_TOKEN', 'FLINK_DEPLOY_PASSWORD', 'FLINK_DEPLOY_NOTIFY_SECRET'])
+    if (env[name]) out.push(env[name])
+  for (const line of (env.FLINK_DEPLOY_NOTIFY ?? '').split(/\r?\n/)) if (line.trim()) out.push(line.trim())
   for (const line of (env.FLINK_DEPLOY_HEADERS ?? '').split(/\r?\n/))
     if (line.includes('=')) out.push(line.slice(line.indexOf('=') + 1))
   return out
