@@ -55,6 +55,7 @@ const APPLY_OPTIONS: Record<string, Omit<Surfaces, 'manifest'>> = {
   },
   owner: { cli: { command: 'apply', flag: 'lock-owner' }, action: 'lock-owner' },
   leaseMs: { cli: { command: 'apply', flag: 'lock-lease' }, action: 'lock-lease-ms' },
+  notify: { cli: { command: 'apply', flag: 'notify' }, action: 'notify' },
 }
 
 interface Schema {

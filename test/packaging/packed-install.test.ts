@@ -207,7 +207,11 @@ for (const [line, node] of Object.entries(NODES)) {
 
 const DECLARED = UPGRADE_SETTINGS as readonly SettingDeclaration[]
 const LAST_STATE_NAMES = ['upgrade-mode', 'last-state-max-age']
-const ALL_BUT_EXCLUSIVE = DECLARED.filter((d) => d.name !== 'stateless' && !LAST_STATE_NAMES.includes(d.name))
+// The webhooks are never part of a run's options (they are not persisted with it); cli.test.ts follows them.
+const NOTIFY_NAMES = ['notify', 'notify-secret', 'notify-steps']
+const ALL_BUT_EXCLUSIVE = DECLARED.filter(
+  (d) => d.name !== 'stateless' && !LAST_STATE_NAMES.includes(d.name) && !NOTIFY_NAMES.includes(d.name),
+)
 const STATELESS = DECLARED.filter((d) => d.name === 'stateless' || d.name === 'dry-run')
 const LAST_STATE = DECLARED.filter((d) => LAST_STATE_NAMES.includes(d.name) || d.name === 'dry-run')
 
@@ -231,7 +235,14 @@ function sample(d: SettingDeclaration): { text: string; file: unknown; value: un
         value: { 'pipeline.name': d.name },
       }
     case 'string':
+    case 'secret':
       return { text: `file:///tmp/${d.name}`, file: `file:///tmp/${d.name}`, value: `file:///tmp/${d.name}` }
+    case 'list':
+      return {
+        text: `http://127.0.0.1:9/${d.name}`,
+        file: [`http://127.0.0.1:9/${d.name}`],
+        value: [`http://127.0.0.1:9/${d.name}`],
+      }
   }
 }
 const expected = (d: SettingDeclaration) => sample(d).value

@@ -684,6 +684,18 @@ describe('help and version', { timeout: 30_000 }, () => {
     expect(run.stdout).toContain('--flink-url <url>')
   })
 
+  it.each([
+    ['jars', ['jars list', 'jars prune']],
+    ['savepoints', ['savepoints list', 'savepoints prune']],
+  ])('%s --help lists its commands; %s alone names them', async (group, members) => {
+    const help = await cli([group, '--help'])
+    expect(help.code).toBe(0)
+    for (const m of members) expect(help.stdout).toMatch(new RegExp(`^  ${m} +\\S`, 'm'))
+    const bare = await cli([group])
+    expect(bare.code).toBe(2)
+    expect(bare.stderr).toContain(`expected ${members.map((m) => `\`${m}\``).join(' or ')}`)
+  })
+
   it('--help lists the commands and exit codes; --version prints the version', async () => {
     const help = await cli(['--help'])
     expect(help.code).toBe(0)

@@ -10,7 +10,7 @@ import { readConfigFile } from './config-file.ts'
 import type { CommandContext } from './context.ts'
 import { EXIT } from './exit-codes.ts'
 import { checkForeignSettings } from './foreign-settings.ts'
-import { commandHelp, mainHelp, version } from './help.ts'
+import { commandHelp, groupHelp, mainHelp, version } from './help.ts'
 import { type Io, processIo, redacting } from './io.ts'
 import {
   editDistance,
@@ -33,6 +33,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (first === undefined || first === '--help' || first === '-h' || first === 'help') {
       const about = first === 'help' && argv[1] ? findCommand(argv.slice(1)) : undefined
       stdout.write(about ? commandHelp(about.command) : mainHelp())
+      return EXIT.ok
+    }
+    if (COMMAND_GROUPS.has(first) && (argv[1] === '--help' || argv[1] === '-h')) {
+      stdout.write(groupHelp(first))
       return EXIT.ok
     }
     if (first === '--version' || first === '-V' || first === 'version') {
@@ -124,16 +128,18 @@ async function versionDetails(): Promise<string> {
   ].join('\n')
 }
 
+/** Commands that are a group of subcommands: `jars list`, `savepoints prune`. */
+const COMMAND_GROUPS = new Set(COMMANDS.filter((c) => c.name.includes(' ')).map((c) => c.name.split(' ')[0]!))
+
 function findCommand(argv: readonly string[]): { command: Command; rest: readonly string[] } {
   const [first, second] = argv
-  if (first === 'jars' || first === 'savepoints') {
+  if (COMMAND_GROUPS.has(first!)) {
     const sub = second === undefined || second.startsWith('-') ? undefined : second
     const command = COMMANDS.find((c) => c.name === `${first} ${sub}`)
+    const members = COMMANDS.filter((c) => c.name.startsWith(`${first} `)).map((c) => `\`${c.name}\``)
     if (!command)
       throw new UsageError(
-        sub
-          ? `unknown ${first} command "${sub}"; expected list or prune`
-          : `expected \`${first} list\` or \`${first} prune\``,
+        `${sub ? `unknown ${first} command "${sub}"; ` : ''}expected ${members.join(' or ')}`,
       )
     return { command, rest: argv.slice(2) }
   }
@@ -155,7 +161,8 @@ function configFile(flag: string | undefined, io: Io, command: string) {
 /** Values of --token, --password and --header given on the command line or in the environment. */
 function secretsInArgv(argv: readonly string[], env: Io['env']): string[] {
   const out: string[] = []
-  const secretFlags = ['--token', '--password', '--header']
+  // A webhook's URL is its credential as much as a token is (Slack's path).
+  const secretFlags = ['--token', '--password', '--header', '--notify-secret', '--notify']
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i]!
     for (const flag of secretFlags) {
@@ -166,7 +173,9 @@ function secretsInArgv(argv: readonly string[], env: Io['env']): string[] {
       out.push(flag === '--header' ? value.slice(value.indexOf('=') + 1) : value)
     }
   }
-  for (const name of ['FLINK_DEPLOY_TOKEN', 'FLINK_DEPLOY_PASSWORD']) if (env[name]) out.push(env[name])
+  for (const name of ['FLINK_DEPLOY_TOKEN', 'FLINK_DEPLOY_PASSWORD', 'FLINK_DEPLOY_NOTIFY_SECRET'])
+    if (env[name]) out.push(env[name])
+  for (const line of (env.FLINK_DEPLOY_NOTIFY ?? '').split(/\r?\n/)) if (line.trim()) out.push(line.trim())
   for (const line of (env.FLINK_DEPLOY_HEADERS ?? '').split(/\r?\n/))
     if (line.includes('=')) out.push(line.slice(line.indexOf('=') + 1))
   return out

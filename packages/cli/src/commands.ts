@@ -97,7 +97,7 @@ export const COMMANDS: Command[] = [
     description:
       'The interrupted step runs again with the ids the run had chosen: the same savepoint trigger, the same\n' +
       'green job id. Give the connection settings again.',
-    settings: RUN_STATE,
+    settings: [...RUN_STATE, ...declaredFor('resume')],
     target: true,
     runExitCodes: true,
     examples: [
@@ -112,7 +112,7 @@ export const COMMANDS: Command[] = [
     summary: 'blue-green with manual promotion: stop blue and make green the release',
     usage: 'flink-deploy promote --state-file <file> [options]',
     description: 'Re-checks both jobs, stops blue with a final savepoint and records green as the release.',
-    settings: RUN_STATE,
+    settings: [...RUN_STATE, ...declaredFor('promote')],
     target: true,
     runExitCodes: true,
     examples: ['flink-deploy promote --flink-url http://flink:8081 --state-file .flink-deploy/orders.json'],
@@ -123,7 +123,7 @@ export const COMMANDS: Command[] = [
     summary: 'blue-green with manual promotion: cancel green; blue keeps running',
     usage: 'flink-deploy reject --state-file <file> [--reason <text>] [options]',
     description: 'Cancels green. Blue was never touched. Exits 0 when green was rejected as asked.',
-    settings: [...RUN_STATE, 'reason'],
+    settings: [...RUN_STATE, 'reason', ...declaredFor('reject')],
     target: true,
     runExitCodes: true,
     examples: [
@@ -179,6 +179,7 @@ export const COMMANDS: Command[] = [
       'stateStore',
       'lockLease',
       'lockOwner',
+      ...declaredFor('apply'),
     ],
     runExitCodes: true,
     examples: [

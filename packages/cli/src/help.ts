@@ -64,6 +64,19 @@ export function commandHelp(command: Command): string {
   return `${lines.join('\n')}\n`
 }
 
+/** `flink-deploy jars --help`: the group's commands, each with its summary. */
+export function groupHelp(group: string): string {
+  const commands = COMMANDS.filter((c) => c.name.startsWith(`${group} `))
+  const width = Math.max(...commands.map((c) => c.name.length))
+  return `Usage: flink-deploy ${group} <${commands.map((c) => c.name.slice(group.length + 1)).join('|')}> [options]
+
+Commands:
+${commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Run \`flink-deploy ${group} <command> --help\` for its options and examples.
+`
+}
+
 export function mainHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length))
   return `flink-deploy ${version()}: upgrades of stateful Apache Flink jobs that never lose a savepoint

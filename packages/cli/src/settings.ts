@@ -592,13 +592,16 @@ function schemaFor(s: Setting): z.ZodType<unknown, unknown> {
   }
 }
 
-/** A list from the environment is a JSON array (a space-separated string would be ambiguous). */
+/**
+ * A list from the environment is a JSON array, or one value per line (a space-separated string would be
+ * ambiguous).
+ */
 function envValue(s: Setting, raw: string): unknown {
   if (s.kind === 'list') {
     try {
       return JSON.parse(raw)
     } catch {
-      return raw
+      return raw.split(/\r?\n/).filter((line) => line.trim() !== '')
     }
   }
   return raw

@@ -2,9 +2,15 @@
  * The built bundle (dist/index.js) run as the runner runs it, against a fake Flink on a loopback port: the
  * example job (the fake's default program), one program second lasting 20 ms so `--fail-after 1` fails fast.
  */
+import { createHmac } from 'node:crypto'
 import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
+import {
+  deadWebhookUrl,
+  type LoopbackFakeFlink,
+  serveFakeFlink,
+  startWebhookReceiver,
+} from '@flink-deploy/core/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { commands, fakeJar, runDist, workspace } from './action-test-kit.ts'
 
@@ -346,5 +352,41 @@ describe('moving the job to another cluster (to-flink-url)', () => {
     } finally {
       await target.close()
     }
+  })
+})
+
+describe('notifications', () => {
+  const SECRET = 'whsec-5eeded-never-shown-7'
+  const PATH = '/services/T0K3N-in-the-path-9f8e7d'
+
+  it('notify and notify-secret: the webhook gets the signed end of the run; both are masked', async () => {
+    const hook = await startWebhookReceiver()
+    try {
+      const r = await run(release('v1', { notify: `${hook.url}${PATH}`, 'notify-secret': SECRET }))
+      expect(r.code, r.stdout + r.stderr).toBe(0)
+      const [sent] = hook.delivered()
+      expect(JSON.parse(sent!.body)).toMatchObject({
+        event: 'run-ended',
+        job: 'orders',
+        outcome: 'upgraded',
+        running: [{ role: 'green', jobId: r.outputs['job-id'], cluster: fake.url }],
+      })
+      expect(sent!.headers['x-flink-deploy-signature']).toBe(
+        `sha256=${createHmac('sha256', SECRET).update(sent!.body).digest('hex')}`,
+      )
+      expect(commands(r.stdout, 'add-mask')).toEqual(expect.arrayContaining([SECRET, `${hook.url}${PATH}`]))
+    } finally {
+      await hook.close()
+    }
+  })
+
+  it('a dead webhook: the step still succeeds, with a warning naming its host only', async () => {
+    const dead = await deadWebhookUrl()
+    const r = await run(release('v1', { notify: `${dead}${PATH}` }))
+    expect(r.code, r.stdout + r.stderr).toBe(0)
+    expect(r.outputs.outcome).toBe('upgraded')
+    expect(commands(r.stdout, 'warning')).toEqual([
+      `the run-ended notification to ${dead} was not delivered after 4 attempts (ECONNREFUSED); the run itself is not affected`,
+    ])
   })
 })

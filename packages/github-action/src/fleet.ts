@@ -46,6 +46,7 @@ export async function applyManifest(
       baseDir,
       signal,
       owner: inputs.lockOwner,
+      ...(inputs.notify ? { notify: inputs.notify } : {}),
       ...(inputs.concurrency ? { concurrency: inputs.concurrency } : {}),
       ...(inputs.continueOnFailure ? { continueOnFailure: true } : {}),
       ...(traced ? { onJob: traced.onJob } : {}),

@@ -86,6 +86,37 @@ describe('parseInputs', () => {
     expect(parse(base).upgrade).not.toHaveProperty('acceptDuplicatesAndFencing')
   })
 
+  it('notify (one URL per line), notify-secret and notify-steps: the upgrade options of deploy, the runtime of the others', () => {
+    const given = {
+      notify: 'https://hooks.slack.com/services/T0/B0/XYZ\n  https://ci.example.com/hook \n',
+      'notify-secret': 'whsec-1',
+      'notify-steps': 'true',
+    }
+    const notify = {
+      urls: ['https://hooks.slack.com/services/T0/B0/XYZ', 'https://ci.example.com/hook'],
+      secret: 'whsec-1',
+      steps: true,
+    }
+    const deploy = parse({ ...base, ...given })
+    expect(deploy.upgrade).toMatchObject({ notify })
+    expect(deploy.notify).toBeUndefined()
+    const promote = parse({
+      'flink-url': base['flink-url'],
+      'job-name': 'orders',
+      action: 'promote',
+      ...given,
+    })
+    expect(promote.notify).toEqual(notify)
+    expect(parse(base).upgrade).not.toHaveProperty('notify')
+    // With a manifest: for every job's run, beside the jobs' own.
+    const fleet = parse({ 'flink-url': base['flink-url'], manifest: 'flink-deploy.yaml', ...given })
+    expect(fleet.notify).toEqual(notify)
+    // The URL of a bad line is not echoed.
+    expect(problem({ ...base, notify: 'https://ok.example.com\nhooks.slack.com/services/T0/B0/XYZ' })).toBe(
+      'Input notify: line 2 is not an http(s) webhook URL',
+    )
+  })
+
   it('every input of action.yml is read, and every input read is in action.yml', () => {
     const yml = readFileSync(new URL('../action.yml', import.meta.url), 'utf8')
     const inputs = yml.slice(yml.indexOf('\ninputs:\n'), yml.indexOf('\noutputs:\n'))
@@ -232,6 +263,22 @@ describe('secretsOf', () => {
       'url%20pw',
       'sk-1',
       'ak-2',
+    ])
+  })
+})
+
+describe('secretsOf, notifications', () => {
+  it('masks the notify secret and each webhook URL (a Slack path is a credential)', () => {
+    const secrets = secretsOf(
+      reader({
+        notify: 'https://hooks.slack.com/services/T0/B0/XYZ\nhttps://ci.example.com/h',
+        'notify-secret': 'whsec-1',
+      }),
+    )
+    expect(secrets).toEqual([
+      'whsec-1',
+      'https://hooks.slack.com/services/T0/B0/XYZ',
+      'https://ci.example.com/h',
     ])
   })
 })

@@ -8,6 +8,7 @@ import { isAbsolute, join, resolve } from 'node:path'
 import {
   actionInputOf,
   type ClientOptions,
+  type NotifyOptions,
   SENSITIVE_CONFIG_KEY,
   type SettingDeclaration,
   UPGRADE_SETTINGS,
@@ -91,6 +92,11 @@ export interface ActionInputs {
   targetCluster?: ClientOptions
   /** Only for action deploy. */
   upgrade?: UpgradeOptions
+  /**
+   * promote, reject, resume, and a manifest's jobs: the webhooks to tell when a run ends (one job's deploy
+   * has them in `upgrade`).
+   */
+  notify?: NotifyOptions
   /** Local state file, when no state store is given. */
   stateFile?: string
   /** Shared store of run state, lock and release records (`s3://bucket/prefix`), used with `target` as the job. */
@@ -136,6 +142,9 @@ export function secretsOf(read: InputReader): string[] {
   for (const p of CLUSTER_PREFIXES) {
     for (const secret of connectionSecretsOf(read, p)) add(secret)
   }
+  add(read('notify-secret').trim())
+  // A webhook's URL is its credential (Slack's path): masked like a token.
+  for (const url of lines(read('notify'))) add(url)
   for (const line of lines(read('flink-config'))) {
     const eq = line.indexOf('=')
     if (eq > 0 && SENSITIVE_CONFIG_KEY.test(line.slice(0, eq))) add(line.slice(eq + 1).trim())
@@ -328,6 +337,10 @@ function inputSchema(d: SettingDeclaration) {
       return wholeNumber(0)
     case 'map':
       return keyValues
+    case 'list':
+      return multiline
+    case 'secret':
+      return optionalText
   }
 }
 
@@ -426,6 +439,10 @@ const InputsSchema = z
         'manual-promotion',
         'needs strategy blue-green (stop-and-restart has no moment where both jobs run)',
       )
+    // The URL is not echoed: a webhook's path is often its credential.
+    for (const [n, url] of ((i.notify as string[] | undefined) ?? []).entries())
+      if (!/^https?:$/.test(URL.parse(url)?.protocol ?? ''))
+        problem('notify', `line ${n + 1} is not an http(s) webhook URL`)
     if (i['rollback-jar'] === undefined) {
       const given = (name: InputName) => {
         const v = i[name]
@@ -512,6 +529,9 @@ export function parseInputs(
     client: clientOptions(i, ''),
     ...(i['to-flink-url'] ? { targetCluster: clientOptions(i, 'to-') } : {}),
     upgrade: i.action === 'deploy' && !i.manifest ? upgradeOptions(i, jar!, rollbackJar) : undefined,
+    ...((i.action !== 'deploy' || i.manifest) && (i.notify as string[] | undefined)?.length
+      ? { notify: notifyOptions(i) }
+      : {}),
     ...(i.manifest ? { manifest: path(i.manifest) } : {}),
     ...(i.concurrency ? { concurrency: i.concurrency } : {}),
     ...(i['continue-on-failure'] ? { continueOnFailure: true } : {}),
@@ -573,4 +593,12 @@ function upgradeOptions(i: ParsedInputs, jar: string, rollbackJar: string | unde
     },
     (d) => i[actionInputOf(d) as DeclaredInput],
   )
+}
+
+function notifyOptions(i: ParsedInputs): NotifyOptions {
+  return {
+    urls: i.notify as string[],
+    ...(i['notify-secret'] ? { secret: i['notify-secret'] as string } : {}),
+    ...(i['notify-steps'] ? { steps: true } : {}),
+  }
 }

@@ -79,6 +79,7 @@ export async function run(): Promise<void> {
       ...(target ? { target } : {}),
       ...(storage ? { storage } : { stateFile: inputs.stateFile! }),
       owner: inputs.lockOwner,
+      ...(inputs.notify ? { notify: inputs.notify } : {}),
       signal: controller.signal,
       onEvent: (event) => {
         steps.onEvent(event)

@@ -25,6 +25,7 @@ import {
 import { connect } from '../connection.ts'
 import { type CommandContext, displayPath, value } from '../context.ts'
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
+import { notifyOf } from '../notify.ts'
 import { DEFAULT_STATE_DIR, openStoreOf, stateFileName } from '../storage.ts'
 
 export const DEFAULT_MANIFEST = 'flink-deploy.yaml'
@@ -130,6 +131,7 @@ export async function applyCommand(ctx: CommandContext): Promise<number> {
       continueOnFailure: value<boolean>(ctx, 'continueOnFailure') ?? false,
       ...(value<string>(ctx, 'lockOwner') ? { owner: value<string>(ctx, 'lockOwner')! } : {}),
       ...(traced ? { onJob: traced.onJob } : {}),
+      ...notifyOf(ctx),
       onEvent: (job, event) => {
         traced?.onEvent(job, event)
         if (json) return print(job, JSON.stringify({ job, ...event }))

@@ -21,6 +21,7 @@ import {
 import { asUsageError, connect, connectTarget, nameOf, settingForArgument } from '../connection.ts'
 import { type CommandContext, displayPath, shellWord, value } from '../context.ts'
 import { EXIT, exitCodeForOutcome } from '../exit-codes.ts'
+import { notifyOf } from '../notify.ts'
 import { chooseMode, createRenderer } from '../output.ts'
 import { camel, declarationOf, type Resolved, type SettingKey, UsageError } from '../settings.ts'
 import { type OpenedStorage, openStorage, storeUrlOf } from '../storage.ts'
@@ -178,6 +179,7 @@ async function runWith(
     ...(target ? { target } : {}),
     storage: opened.storage,
     ...(owner ? { owner } : {}),
+    ...(action !== 'upgrade' ? notifyOf(ctx) : {}),
     signal: controller.signal,
     onEvent: (event: UpgradeEvent) => {
       renderer.event(event)

@@ -5,6 +5,7 @@
  * next safe point and starts no other.
  */
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import type { NotifyOptions, UpgradeOptions } from '../upgrade/options.ts'
 import type { UpgradeResult } from '../upgrade/result.ts'
 import { resume, upgrade } from '../upgrade/run-upgrade.ts'
 import { upgradeOptionsOf } from './job-options.ts'
@@ -22,6 +23,11 @@ export interface ApplyRuntime extends FleetRuntime {
   onJob?: (job: string, phase: 'started' | 'ended', result?: JobApplied) => void
   /** Who takes each job's lock. */
   owner?: string
+  /**
+   * Webhooks every job's run tells when it ends, besides the job's own `notify` (whose secret and steps
+   * win): set where secrets live (the CLI's environment, the Action's inputs), not in the manifest.
+   */
+  notify?: NotifyOptions
 }
 
 export type AppliedStatus = 'changed' | 'unchanged' | 'failed' | 'skipped'
@@ -55,7 +61,10 @@ export async function apply(manifest: Manifest, runtime: ApplyRuntime): Promise<
       runtime.onJob?.(job.job, 'started')
       const applied = await applyJob(
         job,
-        upgradeOptionsOf(specs.get(job.job)!, runtime.baseDir ?? process.cwd()),
+        withFleetNotify(
+          upgradeOptionsOf(specs.get(job.job)!, runtime.baseDir ?? process.cwd()),
+          runtime.notify,
+        ),
         runtime,
       )
       results.set(job.job, applied)
@@ -81,6 +90,8 @@ async function applyJob(
     ...(runtime.owner ? { owner: runtime.owner } : {}),
     ...(runtime.signal ? { signal: runtime.signal } : {}),
     onEvent: (event: UpgradeEmitted) => runtime.onEvent?.(job.job, event),
+    // A resumed run's state holds no webhooks: they are given again.
+    ...(options.notify ? { notify: options.notify } : {}),
   }
   try {
     const result = job.action === 'resume' ? await resume(jobRuntime) : await upgrade(options, jobRuntime)
@@ -98,6 +109,19 @@ async function applyJob(
       status: 'failed',
       error: { code, message: error instanceof Error ? error.message : String(error) },
     }
+  }
+}
+
+function withFleetNotify(options: UpgradeOptions, fleet: NotifyOptions | undefined): UpgradeOptions {
+  if (!fleet?.urls?.length) return options
+  const own = options.notify
+  return {
+    ...options,
+    notify: {
+      urls: [...fleet.urls, ...(own?.urls ?? [])],
+      secret: own?.secret ?? fleet.secret,
+      steps: own?.steps ?? fleet.steps,
+    },
   }
 }
 

@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { createFlinkClient, type FlinkClient } from '../client/flink-client.ts'
 import { fileRunStorage } from '../store/run-storage.ts'
-import { type InProcessFakeFlink, startFakeFlink } from '../testing/index.ts'
+import { type InProcessFakeFlink, startFakeFlink, startWebhookReceiver } from '../testing/index.ts'
 import { apply } from './apply.ts'
 import { upgradeOptionsOf } from './job-options.ts'
 import { loadManifest, ManifestInvalidError } from './load-manifest.ts'
@@ -273,5 +273,69 @@ ${orders}
     expect((error as Error).message).toContain(
       `${file}:4: job "orders", rollback-parallelism: needs rollback-jar`,
     )
+  })
+})
+
+describe('notifications', () => {
+  it("notify in defaults: apply posts the end of each job's run; plan (a dry run per job) posts nothing", async () => {
+    const hook = await startWebhookReceiver()
+    try {
+      const notify = `  notify: ${hook.url}/fleet\n`
+      const applied = await apply((await loadManifest(manifest(TWO(notify)))).manifest, runtime())
+      expect(applied.ok).toBe(true)
+      const bodies = hook.delivered().map((d) => JSON.parse(d.body) as { job: string; outcome: string })
+      expect(bodies.map((b) => [b.job, b.outcome]).sort()).toEqual([
+        ['orders', 'upgraded'],
+        ['payments', 'upgraded'],
+      ])
+      const changed = await loadManifest(
+        manifest(TWO(notify).replace('payments, --release, v1', 'payments, --release, v2')),
+      )
+      const planned = await plan(changed.manifest, runtime())
+      expect(planned.jobs.map((j) => j.action)).toEqual(['unchanged', 'upgrade'])
+      expect(hook.attempts).toHaveLength(2)
+    } finally {
+      await hook.close()
+    }
+  })
+
+  it("apply's own webhooks (where secrets live) are told by every job's run, beside a job's own", async () => {
+    const fleetHook = await startWebhookReceiver()
+    const ordersHook = await startWebhookReceiver()
+    try {
+      const loaded = await loadManifest(
+        manifest(
+          TWO('', '').replace(
+            '    jar: orders.jar\n',
+            `    jar: orders.jar\n    notify: ${ordersHook.url}\n`,
+          ),
+        ),
+      )
+      const applied = await apply(loaded.manifest, {
+        ...runtime(),
+        notify: { urls: [fleetHook.url], secret: 'fleet-secret' },
+      })
+      expect(applied.ok).toBe(true)
+      const jobs = (r: typeof fleetHook) =>
+        r.delivered().map((d) => (JSON.parse(d.body) as { job: string }).job)
+      expect(jobs(fleetHook).sort()).toEqual(['orders', 'payments'])
+      expect(jobs(ordersHook)).toEqual(['orders'])
+      for (const d of [...fleetHook.delivered(), ...ordersHook.delivered()])
+        expect(d.headers['x-flink-deploy-signature']).toMatch(/^sha256=[0-9a-f]{64}$/)
+    } finally {
+      await fleetHook.close()
+      await ordersHook.close()
+    }
+  })
+
+  it('a job takes a list of webhooks of its own', () => {
+    const job = {
+      'job-name': 'orders',
+      jar: 'orders.jar',
+      notify: ['https://a.example', 'https://b.example'],
+    }
+    expect(upgradeOptionsOf(job, '/deploy')).toMatchObject({
+      notify: { urls: ['https://a.example', 'https://b.example'] },
+    })
   })
 })

@@ -35,7 +35,10 @@ const stringMap = z.record(z.string(), z.union([z.string(), z.number(), z.boolea
 function declaredSchema(d: SettingDeclaration): z.ZodType<unknown> {
   switch (d.kind) {
     case 'string':
+    case 'secret':
       return text
+    case 'list':
+      return z.union([text.transform((s) => [s]), z.array(text)])
     case 'boolean':
       return z.boolean()
     case 'enum':

@@ -19,6 +19,10 @@ export type SettingKind =
   | 'duration'
   | 'durationOrZero'
   | 'map'
+  /** Repeatable: the CLI flag may be given more than once, the Action input and env var take one per line. */
+  | 'list'
+  /** A value never shown: kept out of output, masked in the Action's log. */
+  | 'secret'
 
 export interface SettingDeclaration {
   /** kebab-case: the flag (without --), config-file and manifest key, and FLINK_DEPLOY_<NAME>. */
@@ -286,6 +290,29 @@ export const UPGRADE_SETTINGS = [
     help: "blue's Flink configuration for a rollback, repeatable (env: one per line)",
   }),
   D({
+    name: 'notify',
+    option: 'notify.urls',
+    kind: 'list',
+    arg: '<url>',
+    help: 'post a JSON message to this webhook when the run ends (Slack-formatted for a hooks.slack.com URL), repeatable (env: one per line)',
+    commands: ['resume', 'promote', 'reject', 'apply'],
+  }),
+  D({
+    name: 'notify-secret',
+    option: 'notify.secret',
+    kind: 'secret',
+    arg: '<secret>',
+    help: 'sign the messages to non-Slack webhooks: X-Flink-Deploy-Signature, HMAC-SHA256 of the body (prefer FLINK_DEPLOY_NOTIFY_SECRET)',
+    commands: ['resume', 'promote', 'reject', 'apply'],
+  }),
+  D({
+    name: 'notify-steps',
+    option: 'notify.steps',
+    kind: 'boolean',
+    help: 'also post a message as each step begins',
+    commands: ['resume', 'promote', 'reject', 'apply'],
+  }),
+  D({
     name: 'savepoint-timeout',
     option: 'timeouts.savepointMs',
     kind: 'duration',
@@ -331,9 +358,11 @@ type ValueOf<D extends SettingDeclaration> = D['kind'] extends 'boolean'
     ? NonNullable<D['values']>[number]
     : D['kind'] extends 'map'
       ? Record<string, string>
-      : D['kind'] extends 'string'
-        ? string
-        : number
+      : D['kind'] extends 'list'
+        ? string[]
+        : D['kind'] extends 'string' | 'secret'
+          ? string
+          : number
 
 /** The declared settings by name, each optional, as a surface holds them once read. */
 export type DeclaredValues = {

@@ -6,6 +6,7 @@
  *
  * Both answer like Flink's JobManager REST API (1.20 or 2.x shapes), move jobs through realistic states on
  * timers, take checkpoints and savepoints that carry a growing `stateCount`, and accept injected faults.
+ * {@link startWebhookReceiver} is a webhook on loopback for tests of notifications.
  * Needs the optional peer dependencies `msw` and `@mswjs/interceptors`.
  */
 export type { AsyncResult, FakeDataset, FakeJar, FakeTaskManager, RunRequest } from './cluster-model.ts'
@@ -40,3 +41,9 @@ export {
   type LoopbackTlsOptions,
   serveFakeFlink,
 } from './loopback-server.ts'
+export {
+  deadWebhookUrl,
+  type ReceivedWebhook,
+  startWebhookReceiver,
+  type WebhookReceiver,
+} from './webhook-receiver.ts'

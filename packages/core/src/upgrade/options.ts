@@ -28,6 +28,27 @@ export const VerifyOptions = z.strictObject({
   caughtUpWindowMs: ms.default(DEFAULT_CAUGHT_UP_WINDOW_MS),
 })
 
+const webhookUrl = z.string().refine(
+  (u) => {
+    try {
+      return ['http:', 'https:'].includes(new URL(u).protocol)
+    } catch {
+      return false
+    }
+  },
+  // The URL itself is not echoed: a webhook's path is often its credential.
+  { message: 'expected an http(s) webhook URL' },
+)
+
+export const NotifyOptions = z.strictObject({
+  urls: z.array(webhookUrl).default([]),
+  /** HMAC-SHA256 key of the X-Flink-Deploy-Signature header sent to every webhook but Slack's. */
+  secret: z.string().min(1).optional(),
+  /** Also a message as each step begins, besides the one when the run ends. */
+  steps: z.boolean().default(false),
+})
+export type NotifyOptions = z.input<typeof NotifyOptions>
+
 export const Strategy = z.enum(['stop-and-restart', 'blue-green'])
 export type Strategy = z.infer<typeof Strategy>
 
@@ -139,6 +160,11 @@ export const UpgradeOptionsSchema = z
       caughtUpMaxPending: DEFAULT_CAUGHT_UP_MAX_PENDING,
       caughtUpWindowMs: DEFAULT_CAUGHT_UP_WINDOW_MS,
     }),
+    /**
+     * Webhooks told when the run ends (and, with `steps`, as each step begins). Never persisted with the
+     * run: a resumed run is given them again (UpgradeRuntime.notify).
+     */
+    notify: NotifyOptions.optional(),
     timeouts: z
       .strictObject({
         savepointMs: ms.default(600_000),
@@ -228,6 +254,18 @@ export function resolveUpgradeOptions(options: UpgradeOptions): ResolvedUpgradeO
       issue.path.length > 0 ? issue.path.join('.') : 'upgrade options',
       issue.message,
     )
+  }
+  return parsed.data
+}
+
+export type ResolvedNotifyOptions = z.output<typeof NotifyOptions>
+
+/** The webhooks of a resumed run, validated like upgrade()'s. */
+export function resolveNotifyOptions(options: NotifyOptions): ResolvedNotifyOptions {
+  const parsed = NotifyOptions.safeParse(options)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!
+    throw new InvalidArgumentError(['notify', ...issue.path].join('.'), issue.message)
   }
   return parsed.data
 }

@@ -21,6 +21,7 @@ import {
   type UpgradeEvent,
   type UpgradeInput,
 } from '../machines/upgrade-setup.ts'
+import type { Notifier } from '../notify/notifier.ts'
 import { pruneSavepoints } from '../retention/prune.ts'
 import { type HandoverObjectStore, localHandoverObject } from '../store/handover-object.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
@@ -28,7 +29,13 @@ import type { RunLock } from '../store/run-lock.ts'
 import { fileRunStorage, memoryRunStorage, type RunStorage } from '../store/run-storage.ts'
 import type { PersistedRun, StateStore } from '../store/state-store.ts'
 import type { Check } from '../verify/check.ts'
-import { resolveUpgradeOptions, type UpgradeOptions } from './options.ts'
+import {
+  type NotifyOptions,
+  type ResolvedNotifyOptions,
+  resolveNotifyOptions,
+  resolveUpgradeOptions,
+  type UpgradeOptions,
+} from './options.ts'
 import { buildResult, type UpgradeResult } from './result.ts'
 import { isFinished } from './run-summary.ts'
 
@@ -63,6 +70,11 @@ export interface UpgradeRuntime {
   onEvent?: (event: UpgradeEmitted) => void
   /** How often the progress of savepoints and restores is polled for onEvent (default 1 s). */
   progressIntervalMs?: number
+  /**
+   * resume(), promote(), reject(): the webhooks to tell when the run ends, given again like `checks` (a
+   * run's persisted state never holds them). upgrade() takes them in its options' `notify`.
+   */
+  notify?: NotifyOptions
   /** Your own verification of green (a query, a probe), run after the built-in checks; give them again on resume. */
   checks?: Check[]
 }
@@ -76,7 +88,8 @@ const SAFE_TO_STOP = new Set(['preflight', 'verifyingGreen', 'awaitingPromotion'
 const newJobId = () => randomBytes(16).toString('hex')
 
 export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime): Promise<UpgradeResult> {
-  const resolved = resolveUpgradeOptions(options)
+  // The webhooks (and their secret) stay out of the run's context: it is persisted after every step.
+  const { notify, ...resolved } = resolveUpgradeOptions(options)
   const clusters = clustersOf(runtime)
   const env = environment(runtime)
   const lock = resolved.dryRun ? undefined : await env.lock()
@@ -109,7 +122,8 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
       rollbackJobId: newJobId(),
       clusters: runtime.target ? { blue: clusters.blue.url, green: clusters.green.url } : undefined,
     }
-    return await drive(machine, { input }, env, runtime, clusters, lock)
+    // A dry run changes nothing, and says so to nobody (`plan` runs one per job).
+    return await drive(machine, { input }, env, runtime, clusters, lock, resolved.dryRun ? undefined : notify)
   } finally {
     await lock?.release()
   }
@@ -118,6 +132,7 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
 /** Continues a run from its state file: the interrupted step runs again with the ids it had chosen. */
 export async function resume(runtime: UpgradeRuntime, event?: UpgradeEvent): Promise<UpgradeResult> {
   const clusters = clustersOf(runtime)
+  const notify = runtime.notify ? resolveNotifyOptions(runtime.notify) : undefined
   const env = environment(runtime)
   const lock = await env.lock()
   try {
@@ -137,6 +152,7 @@ export async function resume(runtime: UpgradeRuntime, event?: UpgradeEvent): Pro
       runtime,
       clusters,
       lock,
+      notify,
     )
   } finally {
     await lock?.release()
@@ -224,6 +240,49 @@ async function drive(
   runtime: UpgradeRuntime,
   clusters: Clusters,
   lock: RunLock | undefined,
+  notify: ResolvedNotifyOptions | undefined,
+): Promise<UpgradeResult> {
+  const notifier = notify?.urls.length ? await openNotifier(notify, start, runtime) : undefined
+  const result = await runMachine(machine, start, env, runtime, clusters, lock, notifier)
+  if (!notifier) return result
+  const warnings = await notifier.ended(result)
+  return warnings.length > 0 ? { ...result, warnings: [...result.warnings, ...warnings] } : result
+}
+
+/**
+ * The notifier, loaded only when webhooks are configured. It observes the run; a webhook that fails is a
+ * warning event, never a change of the run's course or outcome.
+ */
+async function openNotifier(
+  notify: ResolvedNotifyOptions,
+  start: { input?: unknown; snapshot?: unknown },
+  runtime: UpgradeRuntime,
+): Promise<Notifier> {
+  const { createNotifier } = await import('../notify/notifier.ts')
+  const { runId, options } = (start.input ?? (start.snapshot as { context: unknown }).context) as Pick<
+    UpgradeContext,
+    'runId' | 'options'
+  >
+  const run = { runId, job: options.jobName ?? options.jobId ?? 'unknown', strategy: options.strategy }
+  return createNotifier(notify, run, {
+    warn: (message) => {
+      try {
+        runtime.onEvent?.({ type: 'warning', message, at: Date.now() })
+      } catch {
+        // the caller's handler failing is no reason to lose the notifier's other work
+      }
+    },
+  })
+}
+
+async function runMachine(
+  machine: (typeof MACHINES)[MachineName],
+  start: { input?: unknown; snapshot?: unknown; event?: UpgradeEvent },
+  env: Environment,
+  runtime: UpgradeRuntime,
+  clusters: Clusters,
+  lock: RunLock | undefined,
+  notifier: Notifier | undefined,
 ): Promise<UpgradeResult> {
   const journal = new Journal(env.store, machine.id)
   // A lost lock stops the run like a store that cannot be written: no step starts after it.
@@ -250,7 +309,10 @@ async function drive(
         input: undefined as unknown as UpgradeInput,
       })
     : createActor(logic, { input: start.input as UpgradeInput })
-  actor.on('*', (event) => runtime.onEvent?.(event as UpgradeEmitted))
+  actor.on('*', (event) => {
+    notifier?.onEvent(event as UpgradeEmitted)
+    runtime.onEvent?.(event as UpgradeEmitted)
+  })
   const persisting = actor.subscribe({ next: () => journal.record(actor), error: () => undefined })
   actor.start()
   if (start.event) actor.send(start.event)
