@@ -27,6 +27,7 @@ export function downtimeChart(title: string, rows: ChartRow[]): string {
   const y = (ms: number) => H - M.bottom - ((Math.log10(ms) - y0) / (y1 - y0)) * (H - M.top - M.bottom)
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+    `<title>${escapeXml(title)}: downtime by state size, one line per mode</title>`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
     `<text x="${M.left}" y="20" font-size="14">${escapeXml(title)}: stop-and-restart downtime by state size (RocksDB)</text>`,
   ]

@@ -6,14 +6,14 @@
  * while a stop-with-savepoint runs, but that time is not in the measured downtime.
  *
  * What the history shows:
- * - restart: blue's own start, job CREATED → its last vertex deployed (GET /jobs/:id), plus the submission
- *   before CREATED that Flink does not time (JobGraph built in the jar-run handler): SUBMIT_MS.
+ * - restart: blue's own start, job CREATED → its last vertex deployed (GET /jobs/:id), plus what Flink does
+ *   not time (UNTIMED_RESTART_MS).
  * - how fast this job moves state files: the fastest completed checkpoint, bytes it wrote per ms. Restoring a
  *   RocksDB checkpoint or a native savepoint mostly copies (or links) those same files, so it goes at about
- *   that rate; writing a native savepoint writes the whole state at it.
- * - a canonical savepoint rewrites every key: written at the job's own savepoint rate when its history has a
- *   savepoint, else at the file rate over CANONICAL_WRITE_FACTOR; read back (every key inserted again) at
- *   CANONICAL_RESTORE_FACTOR times the file-restore time.
+ *   that rate; a canonical savepoint is read back key by key, CANONICAL_RESTORE_FACTOR times slower.
+ * - the savepoint is written at the job's own savepoint rate when its history has a savepoint, else at
+ *   SAVEPOINT_VS_CHECKPOINT of the time a full checkpoint would take. Measured, a canonical savepoint is
+ *   written about as fast as a native one; its cost is in the restore.
  * The constants are derived from the bench (bench/state-size.ts, Flink 2.3 and 1.20, RocksDB, 10 and 100 MB,
  * one local machine); see each. A guide, not a promise.
  */
@@ -23,20 +23,22 @@ import type { JobDetails } from '../client/schemas/jobs.ts'
 import { formatBytes, formatMs } from '../units.ts'
 
 /**
- * Jar run → job CREATED, not in Flink's timestamps: the measured downtime of a native upgrade at 10 MB less
- * blue's CREATED → deployed and the restore (bench: ~100–150 ms on 2.3).
+ * The part of a restart Flink's timestamps of blue do not show: noticing blue ended, the jar-run handler
+ * building green's JobGraph, and tasks initialising. Bench (Flink 2.3, RocksDB, 10 and 100 MB, load ~2 on
+ * 2 cores): native and last-state downtime less blue's start and the file restore, median of six: ~350 ms.
  */
-const SUBMIT_MS = 120
+const UNTIMED_RESTART_MS = 350
 /**
- * Canonical savepoint write vs the checkpoint file rate: serialising each key into the canonical form is
- * slower than uploading SST files (bench: canonical savepoint duration / (state / file rate)).
+ * Canonical restore vs file restore: every key deserialised and put into a new RocksDB instead of files
+ * copied. Bench: (canonical downtime − restart) / full-checkpoint time ≈ 2–4.7 at 10 and 100 MB; 2.5 keeps
+ * each row within ±50 %.
  */
-const CANONICAL_WRITE_FACTOR = 3
+const CANONICAL_RESTORE_FACTOR = 2.5
 /**
- * Canonical restore vs file restore: every key deserialised and put into a new RocksDB (bench at 100 MB on
- * 2.3: canonical 3147 ms vs native 421 ms downtime, restart cost taken off both).
+ * A savepoint (either format) vs a full checkpoint at the job's fastest rate: 0.25–0.8 in the bench, as a
+ * stop-with-savepoint of a local RocksDB job mostly waits on no upload; 0.6 is their middle.
  */
-const CANONICAL_RESTORE_FACTOR = 9
+const SAVEPOINT_VS_CHECKPOINT = 0.6
 
 export type EstimateMode = 'savepoint' | 'last-state'
 export type EstimateFormat = 'canonical' | 'native'
@@ -98,7 +100,7 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
     (c) => c.checkpointed_size,
   )
   if (i.stateBytes <= 0 || fileRate === undefined) return undefined
-  const restartMs = SUBMIT_MS + startMs(i.blue)
+  const restartMs = UNTIMED_RESTART_MS + startMs(i.blue)
   const fileMs = i.stateBytes / fileRate
   const savepointRate = fastest(
     i.history,
@@ -110,11 +112,9 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
   const write =
     i.mode === 'last-state'
       ? 0
-      : i.format === 'native'
-        ? fileMs
-        : savepointRate
-          ? i.stateBytes / savepointRate
-          : CANONICAL_WRITE_FACTOR * fileMs
+      : savepointRate
+        ? i.stateBytes / savepointRate
+        : SAVEPOINT_VS_CHECKPOINT * fileMs
   const restoreMs = Math.round(restore(i.format))
   return {
     stateBytes: i.stateBytes,
