@@ -97,12 +97,14 @@ for (const version of selectedFlinkVersions()) {
       ...extra,
     })
     try {
-      const first = (await upgrade(release('v0'), runtime)).greenJobId!
+      const deployed = await upgrade(release('v1'), runtime)
+      if (deployed.outcome !== 'upgraded') throw new Error(deployed.summary)
+      const first = deployed.greenJobId!
       // A job that has run a while, as blue is in production: the first on a fresh cluster runs cold (its
       // first full checkpoint took 4× as long as the next job's), and so would the estimate made from it.
       await fullCheckpoint(client, first, mb, Date.now())
-      let blue = (await upgrade(release('v1', { savepointFormat: 'native' }), runtime)).greenJobId!
-      let next = 'v2'
+      let blue = (await upgrade(release('v2', { savepointFormat: 'native' }), runtime)).greenJobId!
+      let next = 'v1'
       for (const mode of MODES) {
         await fullCheckpoint(client, blue, mb, Date.now())
         const before = blue

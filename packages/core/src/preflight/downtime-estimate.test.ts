@@ -8,7 +8,7 @@ import { createMemoryReleaseRecords } from '../store/release-record.ts'
 import { startFakeFlink } from '../testing/index.ts'
 import type { UpgradeOptions } from '../upgrade/options.ts'
 import { upgrade } from '../upgrade/run-upgrade.ts'
-import { type EstimateInputs, modelDowntime } from './downtime-estimate.ts'
+import { describeEstimate, type EstimateInputs, modelDowntime } from './downtime-estimate.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'flink-deploy-estimate-'))
 const release = (build: string, extra: Partial<UpgradeOptions> = {}): UpgradeOptions => {
@@ -145,5 +145,13 @@ describe('the downtime model', () => {
     expect(modelDowntime(inputs({ stateBytes: 0 }))).toBeUndefined()
     expect(modelDowntime(inputs({ history: [history[2]!] }))).toBeUndefined()
     expect(modelDowntime(inputs({ history: [snapshot({ ms: 0, checkpointed_size: MB })] }))).toBeUndefined()
+  })
+
+  it('names the faster modes when the chosen one is long', () => {
+    const big = inputs({ stateBytes: 2_000 * MB, format: 'canonical' })
+    expect(describeEstimate(modelDowntime(big)!)).toMatch(
+      /^State 1.95 GB \(checkpoint 7\): estimated downtime [\d.]+ s \(restart [\d.]+ (m)?s, canonical restore [\d.]+ s, from its history\) after a savepoint of est\. [\d.]+ s; a native savepoint would restore faster: est\. [\d.]+ s; last-state would skip the savepoint$/,
+    )
+    expect(describeEstimate(modelDowntime(inputs())!)).not.toMatch(/would/)
   })
 })

@@ -159,9 +159,11 @@ function startMs(blue: EstimateInputs['blue']): number {
 export function describeEstimate(e: DowntimeEstimate): string {
   const parts = `restart ${formatMs(e.restartMs)}, ${e.format === 'canonical' && e.mode === 'savepoint' ? 'canonical ' : ''}restore ${formatMs(e.restoreMs)}`
   const savepoint = e.mode === 'savepoint' ? ` after a savepoint of est. ${formatMs(e.savepointMs)}` : ''
-  const faster =
+  const native =
     e.nativeDowntimeMs !== undefined && e.downtimeMs >= 2 * e.nativeDowntimeMs && e.downtimeMs >= 10_000
       ? `; a native savepoint would restore faster: est. ${formatMs(e.nativeDowntimeMs)}`
       : ''
-  return `State ${formatBytes(e.stateBytes)} (checkpoint ${e.checkpointId}): estimated downtime ${formatMs(e.downtimeMs)} (${parts}, from its history)${savepoint}${faster}`
+  const lastState =
+    e.mode === 'savepoint' && e.savepointMs >= 10_000 ? '; last-state would skip the savepoint' : ''
+  return `State ${formatBytes(e.stateBytes)} (checkpoint ${e.checkpointId}): estimated downtime ${formatMs(e.downtimeMs)} (${parts}, from its history)${savepoint}${native}${lastState}`
 }
