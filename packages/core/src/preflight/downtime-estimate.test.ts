@@ -103,15 +103,17 @@ const inputs = (extra: Partial<EstimateInputs> = {}): EstimateInputs => ({
 })
 
 describe('the downtime model', () => {
-  it("restores a native savepoint or a checkpoint at the job's fastest checkpoint rate, failed ones aside", () => {
+  it("restores a native savepoint or a checkpoint in proportion to the job's fastest checkpoint, failed ones aside", () => {
     const native = modelDowntime(inputs())!
-    expect(native.restoreMs).toBe(1_000)
+    expect(native.restoreMs).toBeGreaterThan(0)
     expect(native.savepointMs).toBeGreaterThan(0)
     expect(native.savepointMs).toBeLessThanOrEqual(1_000)
     expect(native.downtimeMs).toBe(native.restartMs + native.restoreMs)
     const lastState = modelDowntime(inputs({ mode: 'last-state' }))!
-    expect(lastState.restoreMs).toBe(1_000)
+    expect(lastState.restoreMs).toBe(native.restoreMs)
     expect(lastState.savepointMs).toBe(0)
+    const twiceAsFast = [snapshot({ ms: 50, checkpointed_size: 10 * MB }), ...history]
+    expect(modelDowntime(inputs({ history: twiceAsFast }))!.restoreMs).toBe(native.restoreMs / 2)
   })
 
   it("charges a fixed restart cost that follows blue's own start (CREATED → last vertex deployed)", () => {
@@ -138,7 +140,9 @@ describe('the downtime model', () => {
     const withSavepoint = [...history, snapshot({ ms: 5_000, is_savepoint: true, state_size: 50 * MB })]
     expect(modelDowntime(inputs({ format: 'canonical', history: withSavepoint }))!.savepointMs).toBe(10_000)
     // Not a checkpoint: its size does not make the file rate faster.
-    expect(modelDowntime(inputs({ history: withSavepoint }))!.restoreMs).toBe(1_000)
+    expect(modelDowntime(inputs({ history: withSavepoint }))!.restoreMs).toBe(
+      modelDowntime(inputs())!.restoreMs,
+    )
   })
 
   it('gives nothing without state or a completed checkpoint that wrote something', () => {

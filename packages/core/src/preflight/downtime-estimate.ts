@@ -8,14 +8,16 @@
  * What the history shows:
  * - restart: blue's own start, job CREATED → its last vertex deployed (GET /jobs/:id), plus what Flink does
  *   not time (UNTIMED_RESTART_MS).
- * - how fast this job moves state files: the fastest completed checkpoint, bytes it wrote per ms. Restoring a
- *   RocksDB checkpoint or a native savepoint mostly copies (or links) those same files, so it goes at about
- *   that rate; a canonical savepoint is read back key by key, CANONICAL_RESTORE_FACTOR times slower.
+ * - how fast this job moves state files: the fastest completed checkpoint, bytes it wrote per ms, gives the
+ *   time a full checkpoint would take. Restoring a RocksDB checkpoint or a native savepoint mostly copies (or
+ *   links) those files: FILE_RESTORE_FACTOR of that time; a canonical savepoint is read back key by key:
+ *   CANONICAL_RESTORE_FACTOR of it.
  * - the savepoint is written at the job's own savepoint rate when its history has a savepoint, else at
  *   SAVEPOINT_VS_CHECKPOINT of the time a full checkpoint would take. Measured, a canonical savepoint is
  *   written about as fast as a native one; its cost is in the restore.
- * The constants are derived from the bench (bench/state-size.ts, Flink 2.3 and 1.20, RocksDB, 10 and 100 MB,
- * one local machine); see each. A guide, not a promise.
+ * The constants are fitted on the bench (bench/state-size.ts: RocksDB on a local cluster, local disk); see each.
+ * A guide, not a promise: with a restart of ~0.5 s varying by ±0.3 s between runs on a busy machine, small
+ * states are near the edge of ±50 %.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { CheckpointStats } from '../client/schemas/checkpoints.ts'
@@ -23,17 +25,25 @@ import type { JobDetails } from '../client/schemas/jobs.ts'
 import { formatBytes, formatMs } from '../units.ts'
 
 /**
- * The part of a restart Flink's timestamps of blue do not show: noticing blue ended, the jar-run handler
- * building green's JobGraph, and tasks initialising. Bench (Flink 2.3, RocksDB, 10 and 100 MB, load ~2 on
- * 2 cores): native and last-state downtime less blue's start and the file restore, median of six: ~350 ms.
+ * The part of a restart Flink's timestamps of blue do not show: noticing blue ended (the savepoint or cancel
+ * is polled), the jar-run handler building green's JobGraph, tasks initialising. Fitted on the bench (Flink
+ * 2.3, RocksDB, 10 and 100 MB, 20 upgrades, load 2–3 on 2 cores): downtime less blue's start less the restore
+ * below was 165–760 ms; 425 ms puts the most rows within ±50 %. On a local cluster blue's own start is short
+ * (90–300 ms) and does not predict green's; on one that allocates TaskManagers it is most of the restart.
  */
-const UNTIMED_RESTART_MS = 350
+const UNTIMED_RESTART_MS = 425
 /**
- * Canonical restore vs file restore: every key deserialised and put into a new RocksDB instead of files
- * copied. Bench: (canonical downtime − restart) / full-checkpoint time ≈ 2–4.7 at 10 and 100 MB; 2.5 keeps
- * each row within ±50 %.
+ * A checkpoint or native savepoint restore vs a full checkpoint at the job's fastest rate. Restoring from local
+ * disk links or copies the files, far faster than RocksDB wrote them: downtime grew by ~150 ms from 10 to
+ * 100 MB where a full checkpoint took ~300 ms more (bench). From remote storage (S3) the download may approach
+ * the upload: not measured.
  */
-const CANONICAL_RESTORE_FACTOR = 2.5
+const FILE_RESTORE_FACTOR = 0.3
+/**
+ * A canonical restore vs a full checkpoint: every key deserialised and put into a new RocksDB. Bench:
+ * (canonical downtime − restart) / full-checkpoint time was 0.8–4.4, median 1.3.
+ */
+const CANONICAL_RESTORE_FACTOR = 1.3
 /**
  * A savepoint (either format) vs a full checkpoint at the job's fastest rate: 0.25–0.8 in the bench, as a
  * stop-with-savepoint of a local RocksDB job mostly waits on no upload; 0.6 is their middle.
@@ -108,7 +118,8 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
     (c) => c.state_size,
   )
   const restore = (format: EstimateFormat) =>
-    i.mode === 'savepoint' && format === 'canonical' ? CANONICAL_RESTORE_FACTOR * fileMs : fileMs
+    (i.mode === 'savepoint' && format === 'canonical' ? CANONICAL_RESTORE_FACTOR : FILE_RESTORE_FACTOR) *
+    fileMs
   const write =
     i.mode === 'last-state'
       ? 0
