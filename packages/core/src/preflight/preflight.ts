@@ -162,6 +162,7 @@ export async function runPreflight(
     ? await estimateDowntime(client, {
         jobId: blueJob.jid,
         mode: lastState ? 'last-state' : 'savepoint',
+        format: options.savepointFormat,
         signal,
       }).catch(() => undefined)
     : undefined

@@ -40,9 +40,16 @@ export async function stopWithSavepoint(
       timeoutMs,
       formatType,
       signal,
+      poll: { maxMs: STOP_POLL_MAX_MS },
     }),
   )
 }
+
+/**
+ * Blue has stopped once this answers, and every ms until it is seen is downtime: the default backoff (up to
+ * 1 s between polls) added up to a second to long savepoints' downtime. A poll is one cheap REST call.
+ */
+const STOP_POLL_MAX_MS = 200
 
 export async function takeSavepoint(
   client: FlinkClient,

@@ -557,7 +557,8 @@ export class FakeJob {
     this.restored = {
       id: snapshot.checkpointId,
       timestamp: now,
-      isSavepoint: snapshot.isSavepoint,
+      // As Flink reports it: under CLAIM the job takes a savepoint over as one of its own checkpoints.
+      isSavepoint: snapshot.isSavepoint && this.claimMode !== 'CLAIM',
       externalPath: snapshot.path,
     }
     this.checkpointCounts.restored++
