@@ -103,6 +103,11 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       const { jarPath, jarSha256, entryClass, programArgs, parallelism, flinkConfiguration } = record
       return { jarPath, jarSha256, entryClass, programArgs, parallelism, flinkConfiguration }
     },
+    async blueStartedByClaim(jobName, jobId) {
+      const record = await deps.releases.read(jobName)
+      if (!record || record.jobId !== jobId) return false
+      return (record.savepoints ?? []).some((s) => s.runId === record.runId && s.claimed === true)
+    },
   }
 
   return {

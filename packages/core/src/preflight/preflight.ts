@@ -25,6 +25,8 @@ export interface PreflightDeps {
   clusters: Clusters
   /** How blue was started, from the last release record of this job, when it names this very job. */
   blueSettings(jobName: string, jobId: string): Promise<RunSettings | undefined>
+  /** Whether blue was started by this tool restoring a savepoint in CLAIM mode (its release record says). */
+  blueStartedByClaim(jobName: string, jobId: string): Promise<boolean>
 }
 
 const SAVEPOINT_DIR_KEYS = ['execution.checkpointing.savepoint-dir', 'state.savepoints.dir']
@@ -58,8 +60,17 @@ export async function runPreflight(
   const fromBlue = blueJob !== undefined && !options.stateless
   const lastState = fromBlue && options.upgradeMode === 'last-state'
   // Refused here, before blue is touched, when the checkpoint green would start from is not there to take.
-  if (lastState)
+  if (lastState) {
+    // Seen on Flink 2.3 (RocksDB, native savepoint): the checkpoints of a job that claimed its savepoint
+    // reference files Flink has since removed, so green and blue's own restart both fail to restore.
+    if (await deps.blueStartedByClaim(blueJob.name, blueJob.jid))
+      throw new PreflightFailedError(
+        'usable-checkpoint',
+        `last-state refused: blue ${blueJob.jid} was started from a savepoint in CLAIM mode, and its checkpoints may reference files Flink has removed (on Flink 2.3 green and a restart of blue both failed with FileNotFoundException). Upgrade with a savepoint instead (without --upgrade-mode last-state).`,
+        { reason: 'claimed-restore' },
+      )
     await usableCheckpoint(client, { jobId: blueJob.jid, maxAgeMs: lastStateMaxAgeMs(options), signal })
+  }
   const takesSavepoint = fromBlue && !lastState
   const savepointDir = takesSavepoint
     ? await requireSavepointDir(client, options, signal)

@@ -155,6 +155,24 @@ describe('last-state upgrade mode', () => {
       message: /blue has no retained checkpoint/,
     },
   ]
+  it('refuses before blue is touched: blue started from a savepoint in CLAIM mode', async () => {
+    await blue()
+    const claimed = await upgrade({ ...release('v2'), claimMode: 'CLAIM' }, { client, releases })
+    expect(claimed.outcome, claimed.summary).toBe('upgraded')
+    const blueId = claimed.greenJobId!
+    const requestsBefore = fake.requests.length
+    const result = await upgrade(lastState('v1'), { client, releases, store: createMemoryStateStore() })
+    expect(result.outcome, result.summary).toBe('aborted-blue-untouched')
+    expect(result.error?.message).toMatch(/started from a savepoint in CLAIM mode/)
+    expect(fake.cluster.job(blueId)?.state).toBe('RUNNING')
+    const changes = fake.requests
+      .slice(requestsBefore)
+      .filter((q) => q.method !== 'GET' && q.path.includes(`/jobs/${blueId}`))
+    expect(changes).toEqual([])
+    // the same blue is upgraded by a savepoint
+    expect((await upgrade(release('v1'), { client, releases })).outcome).toBe('upgraded')
+  })
+
   for (const r of refusals) {
     it(`refuses before blue is touched: ${r.name}`, async () => {
       const blueId = await blue(r.setup)
