@@ -166,8 +166,9 @@ for (const [line, node] of Object.entries(NODES)) {
       'every declared upgrade setting given as a %s arrives in the --dry-run --json options',
       (way) => {
         const job = `settings-node${line}`
-        // stateless excludes initial-savepoint, and last-state excludes blue-green and CLAIM: runs of their own.
-        for (const group of [ALL_BUT_EXCLUSIVE, STATELESS, LAST_STATE]) {
+        // stateless excludes initial-savepoint, last-state excludes blue-green and CLAIM, and the hand-over
+        // excludes accepting duplicates: runs of their own.
+        for (const group of [ALL_BUT_EXCLUSIVE, STATELESS, LAST_STATE, HANDOVER]) {
           const given = sources(way, group)
           const dry = run(
             join(project, 'node_modules/.bin/flink-deploy'),
@@ -209,11 +210,14 @@ const DECLARED = UPGRADE_SETTINGS as readonly SettingDeclaration[]
 const LAST_STATE_NAMES = ['upgrade-mode', 'last-state-max-age']
 // The webhooks are never part of a run's options (they are not persisted with it); cli.test.ts follows them.
 const NOTIFY_NAMES = ['notify', 'notify-secret', 'notify-steps']
+const HANDOVER_NAMES = ['handover', 'handover-path', 'handover-margin']
 const ALL_BUT_EXCLUSIVE = DECLARED.filter(
-  (d) => d.name !== 'stateless' && !LAST_STATE_NAMES.includes(d.name) && !NOTIFY_NAMES.includes(d.name),
+  (d) =>
+    d.name !== 'stateless' && ![...LAST_STATE_NAMES, ...NOTIFY_NAMES, ...HANDOVER_NAMES].includes(d.name),
 )
 const STATELESS = DECLARED.filter((d) => d.name === 'stateless' || d.name === 'dry-run')
 const LAST_STATE = DECLARED.filter((d) => LAST_STATE_NAMES.includes(d.name) || d.name === 'dry-run')
+const HANDOVER = DECLARED.filter((d) => [...HANDOVER_NAMES, 'strategy', 'dry-run'].includes(d.name))
 
 /** A value other than the default for each setting, as a user types it, and as core holds it. */
 function sample(d: SettingDeclaration): { text: string; file: unknown; value: unknown } {
