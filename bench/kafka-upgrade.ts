@@ -11,11 +11,10 @@
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { setTimeout as sleep } from 'node:timers/promises'
 import { createFlinkClient, type UpgradeRuntime, upgrade } from '@flink-deploy/core'
 import { buildExampleJob, selectedFlinkVersions, startFlinkCluster } from '@flink-deploy/local-flink'
-import { type Ledger, ledger, startKafkaBroker } from '@flink-deploy/local-kafka'
-import { KAFKA_RATE, kafkaJobArgs } from '../scripts/kafka-job.ts'
+import { ledger, startKafkaBroker } from '@flink-deploy/local-kafka'
+import { committed, KAFKA_RATE, kafkaJobArgs } from '../scripts/kafka-job.ts'
 import {
   buildCli,
   cliStopAndRun,
@@ -103,8 +102,3 @@ try {
   await broker.stop()
 }
 console.log(`load average at end: ${load()}`)
-
-/** Waits until `release` has committed `min` output records. */
-async function committed(books: Ledger, release: string, min: number): Promise<void> {
-  while (((await books.count()).releases[release]?.output ?? 0) < min) await sleep(500)
-}
