@@ -13,7 +13,8 @@ import { formatResult } from '../report/format.ts'
 import { createMemoryStateStore } from '../store/file-state-store.ts'
 import type { HandoverObject } from '../store/handover-object.ts'
 import { createMemoryReleaseRecords } from '../store/release-record.ts'
-import type { PersistedRun, StateStore } from '../store/state-store.ts'
+import type { StateStore } from '../store/state-store.ts'
+import { crashingStore } from '../testing/crashing-store.ts'
 import { startFakeFlink } from '../testing/index.ts'
 import type { UpgradeOptions } from './options.ts'
 import { promote, resume, upgrade } from './run-upgrade.ts'
@@ -315,29 +316,6 @@ describe('hand-over while moving the job to another cluster (fake 1.20 -> fake 2
     }
   })
 })
-
-/** A store that accepts `limit` writes and then never completes another one: the process is gone. */
-function crashingStore(target: StateStore, limit: number): StateStore & { crashed: Promise<void> } {
-  let writes = 0
-  let crash!: () => void
-  const crashed = new Promise<void>((resolve) => {
-    crash = resolve
-  })
-  return {
-    location: target.location,
-    read: () => target.read(),
-    clear: () => target.clear(),
-    crashed,
-    async write(run: PersistedRun) {
-      if (writes >= limit) {
-        crash()
-        return new Promise<void>(() => {})
-      }
-      writes++
-      await target.write(run)
-    },
-  }
-}
 
 const HANDOVER_STEPS = [
   'choosingCutover',

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest'
 import { createFlinkClient } from '../client/flink-client.ts'
 import { createMemoryStateStore } from '../store/file-state-store.ts'
 import { createMemoryReleaseRecords } from '../store/release-record.ts'
-import type { PersistedRun, StateStore } from '../store/state-store.ts'
+import type { StateStore } from '../store/state-store.ts'
+import { crashingStore } from '../testing/crashing-store.ts'
 import { startFakeFlink } from '../testing/index.ts'
 import type { UpgradeOptions } from './options.ts'
 import { resume, upgrade } from './run-upgrade.ts'
@@ -28,29 +29,6 @@ const options = (build: string, strategy: UpgradeOptions['strategy']): UpgradeOp
   strategy,
   verify: { checkpoints: 1, stabilisationMs: 100, timeoutMs: 5_000 },
 })
-
-/** A store that accepts `limit` writes and then never completes another one: the process is gone. */
-function crashingStore(target: StateStore, limit: number): StateStore & { crashed: Promise<void> } {
-  let writes = 0
-  let crash!: () => void
-  const crashed = new Promise<void>((resolve) => {
-    crash = resolve
-  })
-  return {
-    location: target.location,
-    read: () => target.read(),
-    clear: () => target.clear(),
-    crashed,
-    async write(run: PersistedRun) {
-      if (writes >= limit) {
-        crash()
-        return new Promise<void>(() => {})
-      }
-      writes++
-      await target.write(run)
-    },
-  }
-}
 
 async function setUp() {
   const fake = await startFakeFlink({ version: '2.3.0' })
