@@ -97,16 +97,14 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       : step()
   const preflightDeps: PreflightDeps = {
     clusters,
-    async blueSettings(jobName, jobId) {
+    async blueRelease(jobName, jobId) {
       const record = await deps.releases.read(jobName)
       if (!record || record.jobId !== jobId) return undefined
       const { jarPath, jarSha256, entryClass, programArgs, parallelism, flinkConfiguration } = record
-      return { jarPath, jarSha256, entryClass, programArgs, parallelism, flinkConfiguration }
-    },
-    async blueStartedByClaim(jobName, jobId) {
-      const record = await deps.releases.read(jobName)
-      if (!record || record.jobId !== jobId) return false
-      return (record.savepoints ?? []).some((s) => s.runId === record.runId && s.claimed === true)
+      return {
+        settings: { jarPath, jarSha256, entryClass, programArgs, parallelism, flinkConfiguration },
+        startedByClaim: (record.savepoints ?? []).some((s) => s.runId === record.runId && s.claimed === true),
+      }
     },
   }
 

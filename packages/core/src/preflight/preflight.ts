@@ -24,9 +24,13 @@ import { blueGreenOnTransactionalSinks, transactionalSinks } from './transaction
 export interface PreflightDeps {
   clusters: Clusters
   /** How blue was started, from the last release record of this job, when it names this very job. */
-  blueSettings(jobName: string, jobId: string): Promise<RunSettings | undefined>
-  /** Whether blue was started by this tool restoring a savepoint in CLAIM mode (its release record says). */
-  blueStartedByClaim(jobName: string, jobId: string): Promise<boolean>
+  blueRelease(jobName: string, jobId: string): Promise<BlueRelease | undefined>
+}
+
+export interface BlueRelease {
+  settings: RunSettings
+  /** this tool started blue restoring a savepoint in CLAIM mode */
+  startedByClaim: boolean
 }
 
 const SAVEPOINT_DIR_KEYS = ['execution.checkpointing.savepoint-dir', 'state.savepoints.dir']
@@ -57,13 +61,14 @@ export async function runPreflight(
     signal,
     options.checkpointFallbackMaxAgeMs !== undefined,
   )
+  const blueRelease = blueJob ? await deps.blueRelease(blueJob.name, blueJob.jid) : undefined
   const fromBlue = blueJob !== undefined && !options.stateless
   const lastState = fromBlue && options.upgradeMode === 'last-state'
   // Refused here, before blue is touched, when the checkpoint green would start from is not there to take.
   if (lastState) {
     // Seen on Flink 2.3 (RocksDB, native savepoint): the checkpoints of a job that claimed its savepoint
     // reference files Flink has since removed, so green and blue's own restart both fail to restore.
-    if (await deps.blueStartedByClaim(blueJob.name, blueJob.jid))
+    if (blueRelease?.startedByClaim)
       throw new PreflightFailedError(
         'usable-checkpoint',
         `last-state refused: blue ${blueJob.jid} was started from a savepoint in CLAIM mode, and its checkpoints may reference files Flink has removed (on Flink 2.3 green and a restart of blue both failed with FileNotFoundException). Upgrade with a savepoint instead (without --upgrade-mode last-state).`,
@@ -167,7 +172,6 @@ export async function runPreflight(
     )
   }
 
-  const blueSettings = blueJob ? await deps.blueSettings(blueJob.name, blueJob.jid) : undefined
   // Only a guide: a job whose statistics cannot be read is upgraded without one.
   const estimate = fromBlue
     ? await estimateDowntime(client, {
@@ -180,7 +184,11 @@ export async function runPreflight(
   return {
     flinkVersion: version.raw,
     blue: blueJob
-      ? { jobId: blueJob.jid, name: blueJob.name, settings: blueSettings ?? rollbackSettings(options) }
+      ? {
+          jobId: blueJob.jid,
+          name: blueJob.name,
+          settings: blueRelease?.settings ?? rollbackSettings(options),
+        }
       : undefined,
     savepointDir,
     greenJarId: green.jarId,
