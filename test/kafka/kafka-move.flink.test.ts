@@ -12,7 +12,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileRunStorage, openObjectStore, openStateStore, type RunStorage } from '@flink-deploy/core'
 import { type KafkaBroker, startKafkaBroker } from '@flink-deploy/local-kafka'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { ndjson, runCli, tempDir } from '../../packages/cli/src/test-kit.ts'
 import {
   liveJobs,
@@ -74,6 +74,33 @@ describe('kafka cross-cluster move from Flink 1.20 to 2.3', () => {
   })
 
   /**
+   * Green's gate once every subtask reports green-passing (Flink's metric fetcher lags behind the gate): the
+   * T each subtask decides with.
+   */
+  async function greenGatePassing(jobid: string): Promise<(string | undefined)[]> {
+    const { vertices } = await two.to.client.jobs.get({ jobid })
+    const vertex = vertices.find((v) => v.name.includes('handover-gate'))!
+    const ids = Array.from({ length: vertex.parallelism }, (_, i) =>
+      ['state', 'cutoverMillis'].map((m) => `${i}.handover-gate.handover.${m}`),
+    ).flat()
+    return vi.waitFor(
+      async () => {
+        const answer = await two.to.client.vertices.metrics({
+          jobid,
+          vertexid: vertex.id,
+          query: { get: ids },
+        })
+        const of = (m: string) => answer.filter((a) => a.id.endsWith(`.${m}`)).map((a) => a.value)
+        const states = of('state')
+        if (states.length < vertex.parallelism || states.some((s) => s !== 'green-passing'))
+          throw new Error(`green's gate subtasks report ${JSON.stringify(states)}`)
+        return of('cutoverMillis')
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+  }
+
+  /**
    * v1 on 1.20 with the gate (a first release runs as blue), then the CLI moves it to 2.3 with the hand-over;
    * `flags` say where the run state (and with it the hand-over object) lives. Returns the move's result once
    * the ledger counted, and the storage the CLI used.
@@ -117,6 +144,9 @@ describe('kafka cross-cluster move from Flink 1.20 to 2.3', () => {
     const greenId = r.greenJobId as string
     expect(await liveJobs(to, job)).toEqual([{ jid: greenId, state: 'RUNNING' }])
     expect(to.version).toMatch(/^2\.3\./)
+    // Blue's gate took T (the phase cutover-taken comes from its metrics); green's gate on 2.3 adopted the
+    // object with greenPasses, read from the same place.
+    expect(new Set(await greenGatePassing(greenId))).toEqual(new Set([String(cutoverMillis)]))
     const restored = (await to.client.checkpoints.statistics({ jobid: greenId })).latest.restored
     expect(restored).toMatchObject({ is_savepoint: true, external_path: r.savepointPath })
     expect(String(r.savepointPath)).toMatch(/^s3:\/\/savepoints\/savepoints\//)
