@@ -102,8 +102,8 @@ describe('kafka cross-cluster move from Flink 1.20 to 2.3', () => {
 
   /**
    * v1 on 1.20 with the gate (a first release runs as blue), then the CLI moves it to 2.3 with the hand-over;
-   * `flags` say where the run state (and with it the hand-over object) lives. Returns the move's result once
-   * the ledger counted, and the storage the CLI used.
+   * `flags` say where the run state (and with it the hand-over object) lives, `storage` opens it for the release
+   * record. Returns the move's result and its T once the ledger counted every record exactly once.
    */
   async function handOverMove(job: string, storage: (cwd: string) => Promise<RunStorage>, flags: string[]) {
     const { from, to } = two
