@@ -251,7 +251,15 @@ export function isJobNotFound(error: unknown): boolean {
 }
 
 /** Why an exactly-once hand-over cannot split blue's output from green's; found before blue is touched. */
-export type HandoverRefusal = 'no-gate' | 'no-watermarks' | 'gate-colour'
+export type HandoverRefusal =
+  | 'no-gate'
+  | 'no-watermarks'
+  /** Blue's gate reports no colour the next release can take the other of (or a library without roles). */
+  | 'gate-colour'
+  /** Blue's gate is in the middle of a hand-over, or writes nothing. */
+  | 'gate-state'
+  /** A blue gate subtask's input is idle: T could run ahead of its records. */
+  | 'idle-source'
 
 /** The hand-over (handover gate) was refused before blue was touched. */
 export class HandoverRefusedError extends FlinkDeployError {

@@ -9,10 +9,12 @@
  * not idempotent.
  *
  * With handover gate both jobs carry the gate library, and the output changes hands exactly once at an event
- * time T instead (packages/flink-gate/README.md, steps 1–4):
+ * time T instead (packages/flink-gate/README.md, steps 1–4). Green runs as the other colour of blue's; a blue
+ * that took over in an earlier hand-over is first named in the object as the colour handing over (it goes on
+ * passing everything), so green's gate starts in standby:
  *
- *   verify green (gate in standby) → choose T → publish T → blue takes T (else a later T) →
- *   let green pass → blue's watermark past T → stop blue with a savepoint.
+ *   [name blue as handing over] → savepoint blue → start green → verify green (gate in standby) → choose T →
+ *   publish T → blue takes T (else a later T) → let green pass → blue's watermark past T → stop blue.
  *
  * Until T is published a failure only cancels green. After it, blue may have dropped records at or past T:
  * the way out is forward, and a failure is reported for a person (needs attention), never undone blindly.
@@ -57,6 +59,7 @@ function handoverWrite(params: { step: string; greenPasses: boolean; done: strin
         path: context.handover!.path,
         object: {
           version: context.handover!.version,
+          ...(context.handover!.from ? { from: context.handover!.from } : {}),
           cutoverMillis: context.handover!.cutoverMillis!,
           ...(params.greenPasses ? { greenPasses: true } : {}),
         },
@@ -82,7 +85,36 @@ export const blueGreenMachine = upgradeSetup.createMachine({
   context: ({ input }) => initialContext(input),
   initial: 'preflight',
   states: {
-    preflight: preflightState({ fromBlue: 'savepointingBlue', statelessTarget: 'startingGreen' }),
+    preflight: preflightState({ fromBlue: 'fromBlue', statelessTarget: 'startingGreen' }),
+
+    fromBlue: {
+      always: [{ guard: 'reopensHandover', target: 'reopeningHandover' }, { target: 'savepointingBlue' }],
+    },
+
+    /**
+     * The object still holds the T of the hand-over blue took over in, naming the other colour as handing over:
+     * it now names blue's, without T. Blue's gate passes everything, as it did past that T; green's stands by.
+     */
+    reopeningHandover: {
+      entry: { type: 'enterStep', params: { step: 'reopeningHandover' } },
+      exit: { type: 'leaveStep', params: { step: 'reopeningHandover' } },
+      invoke: {
+        id: 'writeHandover',
+        src: 'writeHandover',
+        input: ({ context }) => ({
+          path: context.handover!.path,
+          object: { version: context.handover!.version, from: context.handover!.from! },
+        }),
+        onDone: 'savepointingBlue',
+        onError: {
+          target: 'abortedBlueUntouched',
+          actions: {
+            type: 'recordError',
+            params: ({ event }) => ({ step: 'reopeningHandover', error: event.error }),
+          },
+        },
+      },
+    },
 
     savepointingBlue: {
       entry: [

@@ -39,7 +39,7 @@ export const preflightState = (targets: {
         {
           guard: { type: 'foundNoBlue', params: ({ event }) => ({ facts: event.output }) },
           target: 'startingGreen',
-          actions: [recordFacts, 'colourFirstRelease'],
+          actions: [recordFacts, 'colourGreen'],
         },
         ...(targets.statelessTarget
           ? [{ guard: 'isStateless' as const, target: targets.statelessTarget, actions: recordFacts }]
@@ -47,7 +47,7 @@ export const preflightState = (targets: {
         ...(targets.lastStateTarget
           ? [{ guard: 'isLastState' as const, target: targets.lastStateTarget, actions: recordFacts }]
           : []),
-        { target: targets.fromBlue, actions: recordFacts },
+        { target: targets.fromBlue, actions: [recordFacts, 'colourGreen'] },
       ],
       onError: {
         target: 'abortedBlueUntouched',

@@ -5,6 +5,7 @@
 import type { ClaimMode } from '../client/schemas/jars.ts'
 import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import type { DowntimeEstimate } from '../preflight/downtime-estimate.ts'
+import type { GateColour } from '../steps/handover/gate-config.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { JobRef, RunSettings } from '../upgrade/run-settings.ts'
@@ -63,11 +64,16 @@ export interface PreflightFacts {
   targetFlinkVersion?: string
   /** Blue's state size and the downtime its checkpoint history suggests. */
   estimate?: DowntimeEstimate
+  /**
+   * handover gate: blue's gate colour (green runs as the other) and role (`new`: blue took over in an earlier
+   * hand-over, and the object must name blue as handing over before green starts).
+   */
+  blueGate?: { colour: GateColour; role: 'old' | 'new' }
 }
 
 /** Where the exactly-once hand-over stands (packages/flink-gate's protocol), persisted before each write of the object. */
 export type HandoverPhase =
-  /** Green runs verified, its gate in standby; nothing is published. */
+  /** Green runs verified, its gate in standby; nothing is published (at most an object naming `from`). */
   | 'standby'
   /** T is chosen (and persisted): the next step publishes it. */
   | 'cutover-chosen'
@@ -83,6 +89,8 @@ export type HandoverPhase =
 export interface HandoverRecord {
   /** The object both gates read (their flink-deploy.handover.path). */
   path: string
+  /** The colour that hands over (blue's), written into every object as `from`; absent in runs from before it. */
+  from?: GateColour
   phase: HandoverPhase
   /** The cutover T, event-time ms; once a blue subtask has taken it, it never changes. */
   cutoverMillis?: number

@@ -8,6 +8,7 @@ import { newTriggerId } from '../client/async-operation.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
 import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import { FlinkApiError, isFlinkDeployError, ReleaseStartFailedError } from '../errors.ts'
+import { GATE_COLOUR_KEY, otherColour } from '../steps/handover/gate-config.ts'
 import type { GateSubtask } from '../steps/handover/gate-metrics.ts'
 import { type BothGates, type CutoverTaken, chooseCutover } from '../steps/handover/handover.ts'
 import type { Progress } from '../steps/progress.ts'
@@ -25,17 +26,13 @@ import type {
   UpgradeError,
 } from './upgrade-context.ts'
 
-/** The job configuration keys the gate library reads (HandoverConfig). */
-export const GATE_PATH_KEY = 'flink-deploy.handover.path'
-export const GATE_COLOUR_KEY = 'flink-deploy.handover.colour'
-
 export interface UpgradeInput {
   runId: string
   options: ResolvedUpgradeOptions
   greenJobId: string
   rollbackJobId: string
   clusters?: ClusterUrls
-  /** handover gate: where the hand-over object is (already in green's configuration). */
+  /** handover gate: where the hand-over object is (already in green's configuration; its colour comes after preflight). */
   handoverPath?: string
 }
 
@@ -293,21 +290,27 @@ export const upgradeSetup = setup({
       enqueue.assign({ warnings: ({ context }) => [...context.warnings, params.message] })
       enqueue.emit({ type: 'warning', message: params.message, at: Date.now() })
     }),
-    /** A first deployment with the gate runs as blue: it writes everything until a hand-over publishes T. */
-    colourFirstRelease: assign({
-      green: ({ context }) =>
-        context.handover
-          ? {
-              ...context.green,
-              settings: {
-                ...context.green.settings,
-                flinkConfiguration: {
-                  ...context.green.settings.flinkConfiguration,
-                  [GATE_COLOUR_KEY]: 'blue',
-                },
-              },
-            }
-          : context.green,
+    /**
+     * Colours alternate: green runs as the other colour of blue's gate, so it has its own sink uid and
+     * transactional-id prefix, and the object names blue's colour as the one handing over. A first deployment
+     * with the gate runs as blue: it writes everything until a hand-over publishes T.
+     */
+    colourGreen: assign(({ context }) => {
+      if (!context.handover) return {}
+      const from = context.facts?.blueGate?.colour
+      return {
+        green: {
+          ...context.green,
+          settings: {
+            ...context.green.settings,
+            flinkConfiguration: {
+              ...context.green.settings.flinkConfiguration,
+              [GATE_COLOUR_KEY]: from ? otherColour(from) : 'blue',
+            },
+          },
+        },
+        handover: { ...context.handover, ...(from ? { from } : {}) },
+      }
     }),
     /** Protocol step 1: T past everything either gate decided; the object's next version carries it. */
     chooseCutover: enqueueActions(({ enqueue, context }, gates: BothGates) => {
@@ -364,6 +367,9 @@ export const upgradeSetup = setup({
     isStateless: ({ context }) => context.options.stateless,
     isLastState: ({ context }) => context.options.upgradeMode === 'last-state',
     handsOver: ({ context }) => context.handover !== undefined,
+    /** Blue took over in an earlier hand-over: the object still holds that T and names the other colour. */
+    reopensHandover: ({ context }) =>
+      context.handover !== undefined && context.facts?.blueGate?.role === 'new',
     nothingPublished: ({ context }) => context.handover?.phase === 'standby',
     /** Green writes nothing until T: before the first T, every subtask of its gate must be in standby. */
     greenNotInStandby: ({ context }, params: { gates: BothGates }) =>
@@ -374,7 +380,8 @@ export const upgradeSetup = setup({
       context.handover?.cutoverMillis !== undefined &&
       context.handover.phase !== 'standby' &&
       params.gates.blue.some(
-        (g: GateSubtask) => g.cutoverSeen && g.cutoverMillis === context.handover!.cutoverMillis,
+        (g: GateSubtask) =>
+          g.cutoverSeen && g.cutoverMillis === context.handover!.cutoverMillis && g.role !== 'new',
       ),
     cutoverCameLate: (_, params: { taken: CutoverTaken }) => params.taken.outcome === 'late',
     someBlueTookCutoverLate: (_, params: { taken: CutoverTaken }) =>

@@ -11,6 +11,7 @@ import { checkTargetCluster, type TargetFacts } from '../cross-cluster/target-pr
 import { PreflightFailedError } from '../errors.ts'
 import type { PreflightFacts } from '../machines/upgrade-context.ts'
 import { usableCheckpoint } from '../steps/checkpoint-fallback.ts'
+import { GATE_COLOUR_KEY, otherColour } from '../steps/handover/gate-config.ts'
 import { requireBlueGate } from '../steps/handover/handover.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
 import { lastStateMaxAgeMs, type ResolvedUpgradeOptions } from '../upgrade/options.ts'
@@ -121,11 +122,12 @@ export async function runPreflight(
       : []
   const handsOver = options.handover === 'gate' && fromBlue
   // Refused here, before blue is touched: without a blue gate reporting watermarks, T splits nothing.
-  if (handsOver)
-    await requireBlueGate(client, blueJob.jid, {
-      deadline: Date.now() + GATE_METRICS_WAIT_MS,
-      signal: signal ?? NEVER,
-    })
+  const blueGate = handsOver
+    ? await requireBlueGate(client, blueJob.jid, {
+        deadline: Date.now() + GATE_METRICS_WAIT_MS,
+        signal: signal ?? NEVER,
+      })
+    : undefined
   // The gate gives each colour its own sink, so green neither restores nor fences blue's transactions.
   if (sinks.length > 0 && !options.acceptDuplicatesAndFencing && !handsOver) {
     throw new PreflightFailedError(
@@ -143,7 +145,10 @@ export async function runPreflight(
     entryClass: options.entryClass,
     programArgs: options.args,
     parallelism: options.parallelism,
-    flinkConfiguration: options.flinkConfiguration,
+    // Green's plan depends on its colour (the sink's uid): the other one of blue's.
+    flinkConfiguration: blueGate
+      ? { ...options.flinkConfiguration, [GATE_COLOUR_KEY]: otherColour(blueGate.colour) }
+      : options.flinkConfiguration,
   }
   const planned = fromBlue
     ? (
@@ -209,6 +214,7 @@ export async function runPreflight(
     ],
     targetFlinkVersion: target?.flinkVersion,
     estimate,
+    ...(blueGate ? { blueGate: { colour: blueGate.colour, role: blueGate.role } } : {}),
   }
 }
 

@@ -1,6 +1,6 @@
 /**
- * The hand-over object the jobs' gates read (packages/flink-gate): `{"version": 2, "cutoverMillis": T,
- * "greenPasses": true}`. It is written through the same storage as the run state, so a run resumed on another
+ * The hand-over object the jobs' gates read (packages/flink-gate): `{"version": 2, "from": "blue",
+ * "cutoverMillis": T, "greenPasses": true}`. It is written through the same storage as the run state, so a run resumed on another
  * machine writes the very object the gates read, and always whole (temporary file and rename, or one PUT): a
  * gate that read half an object would keep its last good one, but must never see a wrong one.
  */
@@ -12,6 +12,8 @@ import { writeFileAtomic } from './atomic-file.ts'
 export interface HandoverObject {
   /** Grows with every write: the gates log which version they adopted. */
   version: number
+  /** The colour that hands over; the gates read absent as blue. */
+  from?: 'blue' | 'green'
   cutoverMillis?: number
   greenPasses?: boolean
 }

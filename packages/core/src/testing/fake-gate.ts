@@ -3,7 +3,8 @@
  * .colour (or the Kafka job's --handover-path / --colour) has a `handover-gate` operator in its counter's chain
  * that reports the gate's metrics. Records carry event time = wall-clock time, the watermark trails by
  * WATERMARK_LAG_MS, and the gate decides (and re-reads a `file:` object) each time its metrics are read: the
- * rule and the adoption are the library's, so the tool's side of the protocol meets the same answers.
+ * rule, the role (old when the object's `from` is the gate's colour, absent meaning blue) and the adoption are
+ * the library's, so the tool's side of the protocol meets the same answers.
  */
 import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
@@ -11,22 +12,27 @@ import { fileURLToPath } from 'node:url'
 const LONG_MIN = '-9223372036854775808'
 const WATERMARK_LAG_MS = 200
 
+type Colour = 'blue' | 'green'
+
 interface Adopted {
   version: number
+  from: Colour
   cutoverMillis?: number
   greenPasses: boolean
 }
 
 export class FakeGate {
   readonly path: string
-  readonly colour: 'blue' | 'green'
+  readonly colour: Colour
   /** A slow reader: the gate keeps deciding with what it adopted and does not look at the object. */
   holdAdoption = false
   /** A source without event time: the gate's watermark stays Long.MIN_VALUE. */
   watermarks = true
   /** The next T is adopted only after a record at or past it was decided without it (cutoverLate). */
   adoptLate = false
-  #adopted: Adopted = { version: 0, greenPasses: false }
+  /** Gate subtasks whose input is idle (watermark status IDLE): no records, a watermark that stands still. */
+  idleSubtasks: number[] = []
+  #adopted: Adopted = { version: 0, from: 'blue', greenPasses: false }
   #maxPassed = Number.MIN_SAFE_INTEGER
   #maxDropped = Number.MIN_SAFE_INTEGER
   #watermark: number | undefined
@@ -35,7 +41,7 @@ export class FakeGate {
   #passed = 0
   #dropped = 0
 
-  constructor(path: string, colour: 'blue' | 'green') {
+  constructor(path: string, colour: Colour) {
     this.path = path
     this.colour = colour
   }
@@ -57,11 +63,11 @@ export class FakeGate {
     if (!running) return
     if (!this.holdAdoption) this.#adopt(this.#read())
     const { cutoverMillis: t, greenPasses } = this.#adopted
-    const blue = this.colour === 'blue'
+    const old = this.#role() === 'old'
     if (t === undefined) {
-      if (blue) this.#pass(now)
+      if (old) this.#pass(now)
       else this.#drop(now)
-    } else if (blue) {
+    } else if (old) {
       if (now < t) this.#pass(now)
       else {
         this.#pass(Math.min(now, t - 1), false)
@@ -77,20 +83,23 @@ export class FakeGate {
     }
   }
 
-  metrics(): Record<string, string> {
+  metrics(subtask = 0): Record<string, string> {
     const { cutoverMillis: t, greenPasses, version } = this.#adopted
+    const role = this.#role()
     const state =
       t === undefined
-        ? this.colour === 'blue'
+        ? role === 'old'
           ? 'passing'
           : 'standby'
-        : this.colour === 'green' && greenPasses
+        : role === 'new' && greenPasses
           ? 'green-passing'
           : 'cutover-known'
     const scope = 'handover-gate.handover'
     const values: Record<string, string> = {
       state,
       colour: this.colour,
+      role,
+      inputIdle: this.idleSubtasks.includes(subtask) ? '1' : '0',
       cutoverSeen: t === undefined ? '0' : '1',
       cutoverMillis: String(t ?? -1),
       version: String(version),
@@ -104,6 +113,10 @@ export class FakeGate {
       readFailures: '0',
     }
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${scope}.${k}`, v]))
+  }
+
+  #role(adopted: Adopted = this.#adopted): 'old' | 'new' {
+    return adopted.from === this.colour ? 'old' : 'new'
   }
 
   #pass(ts: number, count = true): void {
@@ -120,7 +133,12 @@ export class FakeGate {
     if (!this.path.startsWith('file:')) return undefined
     try {
       const o = JSON.parse(readFileSync(fileURLToPath(this.path), 'utf8')) as Partial<Adopted>
-      return { version: o.version ?? 0, cutoverMillis: o.cutoverMillis, greenPasses: o.greenPasses === true }
+      return {
+        version: o.version ?? 0,
+        from: o.from ?? 'blue',
+        cutoverMillis: o.cutoverMillis,
+        greenPasses: o.greenPasses === true,
+      }
     } catch {
       return undefined // no object yet, or a failed read: the last good one stays
     }
@@ -129,12 +147,14 @@ export class FakeGate {
   #adopt(next: Adopted | undefined): void {
     if (!next) return
     const previous = this.#adopted
-    const blind = this.colour === 'blue' ? this.#maxPassed : this.#maxDropped
+    const blind = this.#role(next) === 'old' ? this.#maxPassed : this.#maxDropped
     const newCutover = next.cutoverMillis !== undefined && next.cutoverMillis !== previous.cutoverMillis
+    const newHandover = previous.cutoverMillis === undefined || previous.from !== next.from
     if (newCutover && this.adoptLate && blind < next.cutoverMillis!) return
-    if (newCutover) {
+    if (next.cutoverMillis === undefined) this.#late = false
+    else if (newCutover || newHandover) {
       this.adoptLate = false
-      this.#late = blind >= next.cutoverMillis! && previous.cutoverMillis === undefined
+      this.#late = newHandover && blind >= next.cutoverMillis
     }
     this.#adopted = next
   }

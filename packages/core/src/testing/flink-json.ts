@@ -664,7 +664,7 @@ export function subtaskMetricValues(
     )
   if (job.gate && vertex.name.includes('handover-gate')) {
     job.gate.tick(Date.now(), running && job.state === 'RUNNING')
-    Object.assign(values, job.gate.metrics())
+    Object.assign(values, job.gate.metrics(subtask))
   }
   if (vertex === job.statefulVertex) {
     const scope = job.metricScope

@@ -111,7 +111,7 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       const t = handoverEvents(events)[0]!.cutoverMillis!
       expect(handoverEvents(events).every((e) => e.cutoverMillis === t)).toBe(true)
       // greenPasses is written only once blue's gate took T; blue runs until its watermark reached T
-      expect(readObject(path)).toEqual({ version: 2, cutoverMillis: t, greenPasses: true })
+      expect(readObject(path)).toEqual({ version: 2, from: 'blue', cutoverMillis: t, greenPasses: true })
       const green = fake.cluster.job(result.greenJobId!)!
       expect(green.gate?.colour).toBe('green')
       expect(green.allowNonRestoredState).toBe(true)
@@ -191,6 +191,45 @@ describe('hand-over (handover gate) on the fake Flink', () => {
     }
   }, 15_000)
 
+  it('refuses, before blue is touched, a blue whose gate input is idle: which subtasks, what to do', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
+      blue.gate!.idleSubtasks = [0]
+      const events: UpgradeEmitted[] = []
+      const result = await upgrade(options('v2', path), {
+        client,
+        releases,
+        onEvent: (e) => events.push(e),
+      })
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(result.error).toMatchObject({ step: 'preflight', code: 'HANDOVER_REFUSED' })
+      expect(result.error?.message).toMatch(/input of its gate subtask 0 of 1 is idle/)
+      expect(result.error?.message).toContain('Hand over once every source subtask has input')
+      // blue runs on as it was: no savepoint, no green, no object, no step past preflight
+      expect(blue.state).toBe('RUNNING')
+      expect(fake.cluster.jobs().map((j) => j.id)).toEqual([blue.id])
+      expect(fake.cluster.snapshots().filter((s) => s.isSavepoint)).toEqual([])
+      expect(existsSync(path)).toBe(false)
+      expect(events.flatMap((e) => (e.type === 'step-entered' ? [e.step] : []))).toEqual(['preflight'])
+    } finally {
+      await stop()
+    }
+  })
+
+  it('refuses, before blue is touched, a blue whose gate is in the middle of a hand-over', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
+      writeFileSync(path, JSON.stringify({ version: 1, cutoverMillis: Date.now() + 60_000 }))
+      const result = await upgrade(options('v2', path), { client, releases })
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(result.error).toMatchObject({ step: 'preflight', code: 'HANDOVER_REFUSED' })
+      expect(result.error?.message).toMatch(/is cutover-known with T = \d+, not passing everything/)
+      expect(fake.cluster.jobs().map((j) => j.id)).toEqual([blue.id])
+    } finally {
+      await stop()
+    }
+  })
+
   it('refuses handover gate without blue-green before any request', async () => {
     const { fake, client, releases, path, stop } = await setUp()
     try {
@@ -257,7 +296,11 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       expect(result.error?.message).toContain(`T = ${result.handover?.cutoverMillis}`)
       expect(result.handover?.phase).toBe('cutover-published')
       expect(blue.state).toBe('RUNNING')
-      expect(readObject(path)).toEqual({ version: 1, cutoverMillis: result.handover?.cutoverMillis })
+      expect(readObject(path)).toEqual({
+        version: 1,
+        from: 'blue',
+        cutoverMillis: result.handover?.cutoverMillis,
+      })
     } finally {
       await stop()
     }
@@ -280,6 +323,102 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       await stop()
     }
   })
+})
+
+describe('hand-overs repeat: colours alternate, the object names the colour that hands over', () => {
+  for (const count of [2, 3]) {
+    it(`${count} hand-overs in a row (v1 → … → v${count + 1}), each from the colour the last one took over with`, async () => {
+      const { fake, client, releases, path, blue: first, stop } = await setUp()
+      try {
+        let blue = first
+        const cutovers: number[] = []
+        for (let i = 0; i < count; i++) {
+          // the fake job knows releases v1 and v2 only; the jar is new each time
+          const release = `v${i + 2}`
+          const args = ['--name', 'orders', '--release', i % 2 === 0 ? 'v2' : 'v1']
+          const from = blue.gate!.colour
+          const to = from === 'blue' ? 'green' : 'blue'
+          const events: UpgradeEmitted[] = []
+          // What green's gate found when it started: the object of this hand-over, not the last one's T.
+          let atGreenStart: { object?: HandoverObject; blueState: string } | undefined
+          const result = await upgrade(options(release, path, { args }), {
+            client,
+            releases,
+            onEvent: (e) => {
+              events.push(e)
+              if (e.type === 'job-submitted' && e.role === 'green')
+                atGreenStart = {
+                  ...(existsSync(path) ? { object: readObject(path) } : {}),
+                  blueState: blue.gate!.metrics()['handover-gate.handover.state']!,
+                }
+            },
+          })
+          expect(result.outcome, result.summary).toBe('upgraded')
+          const green = fake.cluster.job(result.greenJobId!)!
+          expect(green.gate?.colour).toBe(to)
+          expect(green.flinkConfiguration['flink-deploy.handover.colour']).toBe(to)
+          expect(blue.state).toBe('FINISHED')
+          const t = result.handover!.cutoverMillis!
+          cutovers.push(t)
+          expect(readObject(path)).toEqual({ version: 2, from, cutoverMillis: t, greenPasses: true })
+          const steps = events.flatMap((e) => (e.type === 'step-entered' ? [e.step] : []))
+          if (i === 0) {
+            // the first hand-over is as it always was: blue passes, no object yet
+            expect(steps).not.toContain('reopeningHandover')
+            expect(atGreenStart).toEqual({ blueState: 'passing' })
+          } else {
+            // blue took over last time: the object first names it as handing over, without T
+            expect(steps.slice(0, 3)).toEqual(['preflight', 'reopeningHandover', 'savepointingBlue'])
+            expect(atGreenStart?.object).toEqual({ version: 0, from })
+          }
+          const metrics = green.gate!.metrics()
+          expect(metrics['handover-gate.handover.role']).toBe('new')
+          expect(metrics['handover-gate.handover.state']).toBe('green-passing')
+          expect((await releases.read('orders'))?.flinkConfiguration?.['flink-deploy.handover.colour']).toBe(
+            to,
+          )
+          blue = green
+          await until(() => blue.stateCount() > 20)
+        }
+        // each T later than the last: every record at or past it went to the next release, and none before it
+        expect(cutovers).toEqual([...cutovers].sort((a, b) => a - b))
+        expect(new Set(cutovers).size).toBe(count)
+        expect(fake.cluster.jobs().filter((j) => j.state === 'RUNNING')).toEqual([blue])
+      } finally {
+        await stop()
+      }
+    }, 30_000)
+  }
+
+  it('a green that fails in the second hand-over is cancelled; blue, named as handing over, passes on', async () => {
+    const { fake, client, releases, path, stop } = await setUp()
+    try {
+      const second = await upgrade(options('v2', path), { client, releases })
+      expect(second.outcome, second.summary).toBe('upgraded')
+      const blue = fake.cluster.job(second.greenJobId!)!
+      await until(() => blue.stateCount() > 20)
+      const result = await upgrade(
+        options('v3', path, { args: ['--name', 'orders', '--release', 'v1', '--fail-after', '0.05'] }),
+        { client, releases },
+      )
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(blue.state).toBe('RUNNING')
+      expect(readObject(path)).toEqual({ version: 0, from: 'green' })
+      blue.gate!.tick(Date.now(), true)
+      expect(blue.gate!.metrics()['handover-gate.handover.state']).toBe('passing')
+      expect(blue.gate!.metrics()['handover-gate.handover.role']).toBe('old')
+      // and the next attempt hands over from green
+      const retry = await upgrade(
+        options('v3', path, { args: ['--name', 'orders', '--release', 'v1'] }),
+        { client, releases },
+      )
+      expect(retry.outcome, retry.summary).toBe('upgraded')
+      expect(fake.cluster.job(retry.greenJobId!)!.gate?.colour).toBe('blue')
+      expect(readObject(path)).toMatchObject({ from: 'green', greenPasses: true })
+    } finally {
+      await stop()
+    }
+  }, 30_000)
 })
 
 describe('hand-over while moving the job to another cluster (fake 1.20 -> fake 2.3)', () => {

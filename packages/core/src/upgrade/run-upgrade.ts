@@ -14,15 +14,10 @@ import { savepointsTaken, withTaken } from '../machines/savepoints-taken.ts'
 import { stopAndRestartMachine } from '../machines/stop-and-restart.ts'
 import { createUpgradeActors } from '../machines/upgrade-actors.ts'
 import { greenStartEnded, type UpgradeContext } from '../machines/upgrade-context.ts'
-import {
-  GATE_COLOUR_KEY,
-  GATE_PATH_KEY,
-  type UpgradeEmitted,
-  type UpgradeEvent,
-  type UpgradeInput,
-} from '../machines/upgrade-setup.ts'
+import type { UpgradeEmitted, UpgradeEvent, UpgradeInput } from '../machines/upgrade-setup.ts'
 import type { Notifier } from '../notify/notifier.ts'
 import { pruneSavepoints } from '../retention/prune.ts'
+import { GATE_PATH_KEY } from '../steps/handover/gate-config.ts'
 import { type HandoverObjectStore, localHandoverObject } from '../store/handover-object.ts'
 import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { RunLock } from '../store/run-lock.ts'
@@ -102,7 +97,7 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
       )
     }
     const machine = MACHINES[resolved.strategy]
-    // Green's gate reads the object where this run writes it; a first release's gate turns blue after preflight.
+    // Green's gate reads the object where this run writes it; its colour (the other of blue's) comes from preflight.
     const handoverPath =
       resolved.handover === 'gate' ? env.handoverObject(resolved.handoverPath).url : undefined
     const input = {
@@ -113,7 +108,6 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
             flinkConfiguration: {
               ...resolved.flinkConfiguration,
               [GATE_PATH_KEY]: handoverPath,
-              [GATE_COLOUR_KEY]: 'green',
             },
           }
         : resolved,

@@ -14,6 +14,13 @@ export interface GateSubtask {
   subtask: number
   state: string
   colour: string
+  /**
+   * `old` (passes records before T: the colour the object's `from` names) or `new` (standby, then from T on);
+   * undefined from a gate library older than repeatable hand-overs, whose role is its colour's.
+   */
+  role?: 'old' | 'new'
+  /** Its input is idle (watermark status IDLE): neither records nor watermarks reach it. */
+  inputIdle: boolean
   cutoverSeen: boolean
   /** The T it decides with, undefined before it knows one. */
   cutoverMillis?: number
@@ -27,6 +34,8 @@ export interface GateSubtask {
 const METRICS = [
   'state',
   'colour',
+  'role',
+  'inputIdle',
   'cutoverSeen',
   'cutoverMillis',
   'watermark',
@@ -64,10 +73,13 @@ export async function readGate(
     if (state === undefined) return undefined
     const number = (m: (typeof METRICS)[number]) => Number(get(m) ?? NaN)
     const cutover = number('cutoverMillis')
+    const role = get('role')
     subtasks.push({
       subtask: i,
       state,
       colour: get('colour') ?? 'unknown',
+      ...(role === 'old' || role === 'new' ? { role } : {}),
+      inputIdle: get('inputIdle') === '1',
       cutoverSeen: get('cutoverSeen') === '1',
       ...(cutover >= 0 ? { cutoverMillis: cutover } : {}),
       watermark: number('watermark'),

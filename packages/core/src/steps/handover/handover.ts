@@ -5,8 +5,14 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { FlinkClient } from '../../client/flink-client.ts'
-import { HandoverGreenEndedError, HandoverRefusedError, HandoverStalledError } from '../../errors.ts'
+import {
+  HandoverGreenEndedError,
+  type HandoverRefusal,
+  HandoverRefusedError,
+  HandoverStalledError,
+} from '../../errors.ts'
 import { isTerminal } from '../cancel-job.ts'
+import type { GateColour } from './gate-config.ts'
 import { type GateSubtask, gateVertex, hasWatermarks, lowestWatermark, readGate } from './gate-metrics.ts'
 
 /** How often the gates are read while waiting: they re-read the object every 500 ms by default. */
@@ -18,20 +24,35 @@ interface Wait {
   pollMs?: number
 }
 
+/** What blue's gate says about the hand-over to come. */
+export interface BlueGate {
+  gates: GateSubtask[]
+  /** The colour blue runs as: the colour that hands over (the object's `from`); green gets the other. */
+  colour: GateColour
+  /**
+   * `old`: blue passes everything (its first hand-over, or the object already names it as handing over).
+   * `new`: blue took over in an earlier hand-over and the object still holds that T: it must name blue as the
+   * colour that hands over before green starts, or green's gate would not stand by.
+   */
+  role: 'old' | 'new'
+}
+
 /**
- * Before blue is touched: blue's gate reports, with event-time watermarks, and is a blue gate (one that passes
- * records before T). Metrics appear a few seconds after a job starts (Flink's metric fetcher), so an absent
- * answer is asked again until the deadline.
+ * Before blue is touched: blue's gate reports, its inputs are not idle, it has event-time watermarks, a colour,
+ * and no hand-over in the middle. Metrics appear a few seconds after a job starts (Flink's metric fetcher), so
+ * an absent answer is asked again until the deadline.
  */
 export async function requireBlueGate(
   client: FlinkClient,
   blueJobId: string,
   wait: Wait,
-): Promise<GateSubtask[]> {
+): Promise<BlueGate> {
+  const refuse = (reason: HandoverRefusal, why: string) =>
+    new HandoverRefusedError(reason, `Hand-over refused for blue ${blueJobId}: ${why}`)
   const noGate = () =>
-    new HandoverRefusedError(
+    refuse(
       'no-gate',
-      `Hand-over refused for blue ${blueJobId}: it has no hand-over gate (no handover-gate operator reporting handover.* metrics). ` +
+      'it has no hand-over gate (no handover-gate operator reporting handover.* metrics). ' +
         'Put the flink-deploy-gate library in front of its sinks (HandoverGate.before) and deploy it with handover gate first, or use handover none',
     )
   // The plan is definite; the metrics of a gate it has may still be on their way.
@@ -39,45 +60,68 @@ export async function requireBlueGate(
   let gates: GateSubtask[] | undefined
   for (;;) {
     gates = await readGate(client, blueJobId, wait.signal)
-    if (gates && hasWatermarks(gates)) break
+    // An idle input has no watermark to wait for: it is the answer.
+    if (gates && (hasWatermarks(gates) || gates.some((g) => g.inputIdle))) break
     if (Date.now() >= wait.deadline) break
     await sleep(wait.pollMs ?? GATE_POLL_MS, undefined, { signal: wait.signal })
   }
   if (!gates) throw noGate()
+  const subtasks = (some: readonly GateSubtask[]) =>
+    `subtask${some.length > 1 ? 's' : ''} ${some.map((g) => g.subtask).join(', ')}`
+  const idle = gates.filter((g) => g.inputIdle)
+  if (idle.length > 0)
+    throw refuse(
+      'idle-source',
+      `the input of its gate ${subtasks(idle)} of ${gates.length} is idle (watermark status IDLE: no records and no watermarks reach ${idle.length > 1 ? 'them' : 'it'}, e.g. a source subtask without a split or partition, or one marked idle by withIdleness). ` +
+        'An idle subtask\'s watermark stands still, so blue could never be seen past T there, and records it gets later may be older than T once blue has stopped (green drops them). ' +
+        'Hand over once every source subtask has input (records in every partition, or no more source subtasks than partitions), or use stop-and-restart',
+    )
   if (!hasWatermarks(gates))
-    throw new HandoverRefusedError(
+    throw refuse(
       'no-watermarks',
-      `Hand-over refused for blue ${blueJobId}: its gate has no event-time watermark (subtasks ${gates
-        .filter((g) => !hasWatermarks([g]))
-        .map((g) => g.subtask)
-        .join(
-          ', ',
-        )}); the cutover is an event time, so the job needs timestamps and watermarks at its sources`,
+      `its gate has no event-time watermark (${subtasks(gates.filter((g) => !hasWatermarks([g])))}); the cutover is an event time, so the job needs timestamps and watermarks at its sources`,
     )
-  const green = gates.filter((g) => g.colour !== 'blue')
-  if (green.length > 0)
-    throw new HandoverRefusedError(
+  const colours = [...new Set(gates.map((g) => g.colour))]
+  const colour = colours[0]
+  if (colours.length !== 1 || (colour !== 'blue' && colour !== 'green'))
+    throw refuse(
       'gate-colour',
-      `Hand-over refused for blue ${blueJobId}: its gate runs as ${green[0]!.colour} (it was green of an earlier hand-over). ` +
-        'The gate library hands over only from a blue-coloured gate: deploy it with stop-and-restart once (it then runs as blue)',
+      `its gate reports the colour ${colours.join(' and ')}, not blue or green on every subtask: the next release's colour is the other one of blue's`,
     )
-  return gates
+  // A library older than repeatable hand-overs reports no role: its blue always hands over, its green never does.
+  const roleOf = (g: GateSubtask) => g.role ?? (colour === 'blue' ? 'old' : undefined)
+  if (gates.some((g) => roleOf(g) === undefined))
+    throw refuse(
+      'gate-colour',
+      'its gate runs as green with a flink-deploy-gate library that takes its role from its colour (no role metric), so it cannot hand over. ' +
+        'Rebuild the job with the current library and deploy it once with stop-and-restart',
+    )
+  const unfinished = gates.filter(
+    (g) =>
+      !(roleOf(g) === 'old' && g.state === 'passing') && !(roleOf(g) === 'new' && g.state === 'green-passing'),
+  )
+  if (unfinished.length > 0)
+    throw refuse(
+      'gate-state',
+      `its gate ${subtasks(unfinished)} ${unfinished.length > 1 ? 'are' : 'is'} ${unfinished[0]!.state}${unfinished[0]!.cutoverMillis === undefined ? '' : ` with T = ${unfinished[0]!.cutoverMillis}`}, ` +
+        'not passing everything: an earlier hand-over has not finished (resume it, or see its needs-attention report), or the job writes nothing',
+    )
+  return { gates, colour, role: gates.some((g) => roleOf(g) === 'new') ? 'new' : 'old' }
 }
 
 /**
- * Protocol step 1's T: later than every event time blue let through and green dropped, and than both jobs'
- * watermarks, plus a margin for the gates' poll interval and the metrics' lag.
+ * Protocol step 1's T: later than every event time either job's gate decided (blue let through and green dropped,
+ * and, after an earlier hand-over, what blue dropped before its last T), and than both jobs' watermarks, plus a
+ * margin for the gates' poll interval and the metrics' lag.
  */
 export function chooseCutover(
   blue: readonly GateSubtask[],
   green: readonly GateSubtask[],
   marginMs: number,
 ): number {
-  const seen = [
-    ...blue.map((g) => g.maxPassedMillis),
-    ...green.map((g) => g.maxDroppedMillis),
-    ...[...blue, ...green].map((g) => g.watermark),
-  ].filter((t) => Number.isFinite(t))
+  const seen = [...blue, ...green]
+    .flatMap((g) => [g.maxPassedMillis, g.maxDroppedMillis, g.watermark])
+    .filter((t) => Number.isFinite(t))
   return Math.max(0, ...seen) + marginMs
 }
 
@@ -123,8 +167,14 @@ export async function awaitCutoverTaken(
       await pause(wait, `both gates to report T = ${input.cutoverMillis}`)
       continue
     }
-    const taken = gates.blue.filter((g) => g.cutoverSeen && g.cutoverMillis === input.cutoverMillis)
-    const late = [...gates.blue, ...gates.green].some((g) => g.cutoverLate)
+    // A blue subtask still on the object of an earlier hand-over (role new) has not taken this T.
+    const taken = gates.blue.filter(
+      (g) => g.cutoverSeen && g.cutoverMillis === input.cutoverMillis && g.role !== 'new',
+    )
+    // cutoverLate speaks of the T a gate holds: one still on an earlier T says nothing about this one.
+    const late = [...gates.blue, ...gates.green].some(
+      (g) => g.cutoverLate && g.cutoverMillis === input.cutoverMillis,
+    )
     if (late && taken.length === 0) return { outcome: 'late', gates }
     if (taken.length === gates.blue.length)
       return { outcome: 'seen', late: gates.blue.filter((g) => g.cutoverLate).map((g) => g.subtask) }

@@ -2,7 +2,10 @@ package dev.flinkdeploy.gate;
 
 import java.util.Locale;
 
-/** Which side of a hand-over a job is: blue writes records before the cutover, green from the cutover on. */
+/**
+ * A job's colour: each colour has its own sink uid and transactional-id prefix, and colours alternate between
+ * releases. Which side of a hand-over a colour is comes from the hand-over object ({@link Role#of}).
+ */
 public enum Colour {
     BLUE,
     GREEN;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
  * One gate subtask. A daemon thread re-reads the hand-over object every poll interval; the task thread adopts
  * what it read before deciding on a record (and at each checkpoint, so an idle subtask still reports it), and the
  * metrics show what the task thread adopted, never more: "T seen" means every later record is decided with T.
+ * Its role (old or new side of the hand-over) comes from its colour and the adopted object's {@code from}.
  */
 final class GateFunction<T> extends ProcessFunction<T, T> implements CheckpointedFunction {
     private static final long serialVersionUID = 1L;
@@ -39,6 +40,7 @@ final class GateFunction<T> extends ProcessFunction<T, T> implements Checkpointe
     private transient volatile boolean cutoverLate;
     private transient volatile boolean waiting;
     private transient volatile long readFailures;
+    private transient volatile boolean inputIdle;
     private transient Counter passed;
     private transient Counter dropped;
 
@@ -83,12 +85,12 @@ final class GateFunction<T> extends ProcessFunction<T, T> implements Checkpointe
         }
         watermark = ctx.timerService().currentWatermark();
         adopt();
-        Verdict verdict = Verdict.of(config.colour(), adopted, ts);
+        Verdict verdict = Verdict.of(role(), adopted, ts);
         while (verdict == Verdict.WAIT) {
             waiting = true;
             Thread.sleep(Math.max(5L, config.pollMillis() / 5));
             adopt();
-            verdict = Verdict.of(config.colour(), adopted, ts);
+            verdict = Verdict.of(role(), adopted, ts);
         }
         waiting = false;
         if (verdict == Verdict.PASS) {
@@ -111,17 +113,39 @@ final class GateFunction<T> extends ProcessFunction<T, T> implements Checkpointe
         // stateless: the hand-over object is the only truth, read again after every restore
     }
 
+    /**
+     * Called by {@link GateOperator} with the status of this subtask's input: IDLE when every upstream channel is
+     * idle (a source split without records, a source subtask without splits), so neither records nor watermarks
+     * reach the gate and its watermark stands still.
+     */
+    void inputIdle(boolean idle) {
+        if (idle != inputIdle) {
+            LOG.info("Hand-over gate ({}): input {}", config.colour().id(), idle ? "idle" : "active again");
+        }
+        inputIdle = idle;
+    }
+
+    private Role role() {
+        return Role.of(config.colour(), adopted);
+    }
+
     private void adopt() {
         Handover next = latest;
         Handover previous = adopted;
         if (next.equals(previous)) {
             return;
         }
-        if (next.knowsCutover() && (previous == null || previous.cutoverMillis() != next.cutoverMillis())) {
-            // Before this subtask knew T, blue passed and green dropped everything: if that included a record
-            // at or past T, this T cannot split the stream exactly (the tool then needs a later T).
-            long decidedBlind = config.colour() == Colour.BLUE ? maxPassed : maxDropped;
-            cutoverLate = decidedBlind >= next.cutoverMillis() && (previous == null || !previous.knowsCutover());
+        boolean newHandover = previous == null || !previous.knowsCutover() || previous.from() != next.from();
+        if (!next.knowsCutover()) {
+            cutoverLate = false;
+        } else if (newHandover) {
+            // Before this subtask knew T, the old side passed and the new side dropped everything (or, after an
+            // earlier hand-over, passed everything past its T): if that included a record at or past T, this T
+            // cannot split the stream exactly (the tool then needs a later T).
+            long decidedBlind = Role.of(config.colour(), next) == Role.OLD ? maxPassed : maxDropped;
+            cutoverLate = decidedBlind >= next.cutoverMillis();
+        } else if (previous.cutoverMillis() != next.cutoverMillis()) {
+            cutoverLate = false;
         }
         adopted = next;
         LOG.info("Hand-over gate ({}) adopts {} (was {})", config.colour().id(), next, previous);
@@ -157,6 +181,8 @@ final class GateFunction<T> extends ProcessFunction<T, T> implements Checkpointe
         dropped = group.counter("recordsDropped");
         group.gauge("state", this::state);
         group.gauge("colour", () -> config.colour().id());
+        group.gauge("role", () -> role().id());
+        group.gauge("inputIdle", () -> inputIdle ? 1 : 0);
         group.gauge("cutoverSeen", () -> adopted.knowsCutover() ? 1 : 0);
         group.gauge("cutoverMillis", () -> adopted.knowsCutover() ? adopted.cutoverMillis() : -1L);
         group.gauge("version", () -> adopted.version());
@@ -168,12 +194,13 @@ final class GateFunction<T> extends ProcessFunction<T, T> implements Checkpointe
         group.gauge("readFailures", () -> readFailures);
     }
 
-    /** standby (green without T), passing (blue without T), cutover-known, or green-passing. */
+    /** standby (new side without T), passing (old side without T), cutover-known, or green-passing (new side past T). */
     private String state() {
         Handover h = adopted;
+        Role role = Role.of(config.colour(), h);
         if (!h.knowsCutover()) {
-            return config.colour() == Colour.BLUE ? "passing" : "standby";
+            return role == Role.OLD ? "passing" : "standby";
         }
-        return config.colour() == Colour.GREEN && h.greenPasses() ? "green-passing" : "cutover-known";
+        return role == Role.NEW && h.greenPasses() ? "green-passing" : "cutover-known";
     }
 }

@@ -5,31 +5,35 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The hand-over object the tool publishes, e.g. {@code {"version": 2, "cutoverMillis": 1765000000000,
- * "greenPasses": true}}. Without a cutover (no object, or no cutoverMillis) nothing is handed over yet.
+ * The hand-over object the tool publishes, e.g. {@code {"version": 2, "from": "green", "cutoverMillis":
+ * 1765000000000, "greenPasses": true}}: {@code from} is the colour that hands over (absent: blue, as before
+ * hand-overs could repeat). Without a cutover (no object, or no cutoverMillis) nothing is handed over yet.
  */
 public final class Handover implements Serializable {
     private static final long serialVersionUID = 1L;
 
     /** No hand-over in progress: blue writes everything, green nothing. */
-    public static final Handover NONE = new Handover(0L, Long.MIN_VALUE, false);
+    public static final Handover NONE = new Handover(0L, Colour.BLUE, Long.MIN_VALUE, false);
 
     private static final Pattern VERSION = field("version", "(-?\\d+)");
     private static final Pattern CUTOVER = field("cutoverMillis", "(-?\\d+)");
     private static final Pattern GREEN_PASSES = field("greenPasses", "(true|false)");
+    private static final Pattern FROM = field("from", "\"([^\"]*)\"");
 
     private final long version;
+    private final Colour from;
     private final long cutoverMillis;
     private final boolean greenPasses;
 
-    public Handover(long version, long cutoverMillis, boolean greenPasses) {
+    public Handover(long version, Colour from, long cutoverMillis, boolean greenPasses) {
         this.version = version;
+        this.from = from;
         this.cutoverMillis = cutoverMillis;
         this.greenPasses = greenPasses;
     }
 
     /**
-     * Parses the object's JSON. Only the three fields matter; the tool may add others. A document that is not an
+     * Parses the object's JSON. Only the four fields matter; the tool may add others. A document that is not an
      * object, or whose fields have the wrong type, is an error: guessing could let a record through twice.
      */
     public static Handover parse(String json) {
@@ -39,6 +43,8 @@ public final class Handover implements Serializable {
         }
         Long cutover = longField(CUTOVER, text, "cutoverMillis");
         Long version = longField(VERSION, text, "version");
+        Colour from = fromField(text);
+        long v = version == null ? 0L : version;
         Matcher green = GREEN_PASSES.matcher(text);
         boolean greenPasses = green.find() && Boolean.parseBoolean(green.group(1));
         if (text.contains("\"greenPasses\"") && !GREEN_PASSES.matcher(text).find()) {
@@ -47,9 +53,7 @@ public final class Handover implements Serializable {
         if (greenPasses && cutover == null) {
             throw new IllegalArgumentException("Hand-over object: greenPasses without cutoverMillis: " + abbreviate(text));
         }
-        return cutover == null
-                ? new Handover(version == null ? 0L : version, Long.MIN_VALUE, false)
-                : new Handover(version == null ? 0L : version, cutover, greenPasses);
+        return cutover == null ? new Handover(v, from, Long.MIN_VALUE, false) : new Handover(v, from, cutover, greenPasses);
     }
 
     public boolean knowsCutover() {
@@ -58,6 +62,11 @@ public final class Handover implements Serializable {
 
     public long version() {
         return version;
+    }
+
+    /** The colour that hands over: its gates pass records before T, the other colour's from T on. */
+    public Colour from() {
+        return from;
     }
 
     /** The cutover T in event-time milliseconds; only meaningful if {@link #knowsCutover()}. */
@@ -75,19 +84,20 @@ public final class Handover implements Serializable {
             return false;
         }
         Handover h = (Handover) o;
-        return version == h.version && cutoverMillis == h.cutoverMillis && greenPasses == h.greenPasses;
+        return version == h.version && from == h.from && cutoverMillis == h.cutoverMillis && greenPasses == h.greenPasses;
     }
 
     @Override
     public int hashCode() {
-        return Long.hashCode(version) * 31 + Long.hashCode(cutoverMillis) * 7 + (greenPasses ? 1 : 0);
+        return Long.hashCode(version) * 31 + from.hashCode() * 13 + Long.hashCode(cutoverMillis) * 7 + (greenPasses ? 1 : 0);
     }
 
     @Override
     public String toString() {
         return knowsCutover()
-                ? "{version " + version + ", cutoverMillis " + cutoverMillis + ", greenPasses " + greenPasses + "}"
-                : "{version " + version + ", no cutover}";
+                ? "{version " + version + ", from " + from.id() + ", cutoverMillis " + cutoverMillis + ", greenPasses "
+                        + greenPasses + "}"
+                : "{version " + version + ", from " + from.id() + ", no cutover}";
     }
 
     private static Pattern field(String name, String value) {
@@ -103,6 +113,22 @@ public final class Handover implements Serializable {
             throw new IllegalArgumentException("Hand-over object: " + name + " is not an integer: " + abbreviate(text));
         }
         return null;
+    }
+
+    /** A colour that is not blue or green would give both jobs the same role: an error, not a guess. */
+    private static Colour fromField(String text) {
+        Matcher m = FROM.matcher(text);
+        if (m.find()) {
+            try {
+                return Colour.parse(m.group(1));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("Hand-over object: from is not blue or green: " + abbreviate(text));
+            }
+        }
+        if (text.contains("\"from\"")) {
+            throw new IllegalArgumentException("Hand-over object: from is not a string: " + abbreviate(text));
+        }
+        return Colour.BLUE;
     }
 
     private static String abbreviate(String text) {

@@ -22,7 +22,8 @@ public final class HandoverConfig implements Serializable {
     public static final ConfigOption<String> COLOUR = ConfigOptions.key("flink-deploy.handover.colour")
             .stringType()
             .noDefaultValue()
-            .withDescription("blue (writes records before the cutover) or green (from the cutover on).");
+            .withDescription("blue or green, alternating between releases: the hand-over object's from names the "
+                    + "colour that hands over (writes records before the cutover); the other one writes from the cutover on.");
     public static final ConfigOption<Duration> POLL_INTERVAL = ConfigOptions.key("flink-deploy.handover.poll-interval")
             .durationType()
             .defaultValue(Duration.ofMillis(500))

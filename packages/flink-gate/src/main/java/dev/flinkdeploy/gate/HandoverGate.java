@@ -23,10 +23,9 @@ public final class HandoverGate {
 
     /** With an own uid, for a job with more than one gate (one per sink). */
     public static <T> DataStream<T> before(DataStream<T> stream, HandoverConfig config, String uid) {
-        SingleOutputStreamOperator<T> gated = stream.process(new GateFunction<T>(config))
-                .returns(stream.getType())
-                .uid(uid)
-                .name(OPERATOR_NAME);
+        SingleOutputStreamOperator<T> gated = stream
+                .transform(OPERATOR_NAME, stream.getType(), new GateOperator<>(new GateFunction<T>(config)))
+                .uid(uid);
         return gated.setParallelism(stream.getParallelism());
     }
 

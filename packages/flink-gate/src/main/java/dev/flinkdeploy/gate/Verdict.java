@@ -8,17 +8,17 @@ public enum Verdict {
     WAIT;
 
     /**
-     * The whole rule, per record. Blue: everything until T is known, then only event times before T. Green:
-     * nothing until T is known (standby), never anything before T, and records at or past T only once the object
-     * says greenPasses (the tool sets it after every blue gate subtask reported T seen); until then it waits rather
-     * than drops, because blue, having seen T, drops them.
+     * The whole rule, per record. The old side (the colour that hands over): everything until T is known, then
+     * only event times before T. The new side: nothing until T is known (standby), never anything before T, and
+     * records at or past T only once the object says greenPasses (the tool sets it after every old gate subtask
+     * reported T seen); until then it waits rather than drops, because the old side, having seen T, drops them.
      */
-    public static Verdict of(Colour colour, Handover handover, long eventTime) {
+    public static Verdict of(Role role, Handover handover, long eventTime) {
         if (!handover.knowsCutover()) {
-            return colour == Colour.BLUE ? PASS : DROP;
+            return role == Role.OLD ? PASS : DROP;
         }
         boolean before = eventTime < handover.cutoverMillis();
-        if (colour == Colour.BLUE) {
+        if (role == Role.OLD) {
             return before ? PASS : DROP;
         }
         if (before) {

@@ -63,6 +63,28 @@ class HandoverGateTest {
     }
 
     @Test
+    void theNextHandOverGoesFromGreenToBlue() throws Exception {
+        // colours alternate: the green of the last hand-over is the old side of this one
+        String handover = "{\"version\": 2, \"from\": \"green\", \"cutoverMillis\": " + T + ", \"greenPasses\": true}";
+        RecordingReporter.METRICS.clear();
+        Set<Long> green = run(Colour.GREEN, handover);
+        assertEquals(List.of("old", "old"), values("role"));
+        RecordingReporter.METRICS.clear();
+        Set<Long> blue = run(Colour.BLUE, handover);
+        assertEquals(List.of("new", "new"), values("role"));
+        assertEquals(List.of("green-passing", "green-passing"), values("state"));
+        assertEquals(range(0, T), green);
+        assertEquals(range(T, N), blue);
+
+        RecordingReporter.METRICS.clear();
+        assertEquals(all(), run(Colour.GREEN, "{\"version\": 0, \"from\": \"green\"}"));
+        assertEquals(List.of("passing", "passing"), values("state"));
+        RecordingReporter.METRICS.clear();
+        assertEquals(Set.of(), run(Colour.BLUE, "{\"version\": 0, \"from\": \"green\"}"));
+        assertEquals(List.of("standby", "standby"), values("state"));
+    }
+
+    @Test
     void greenWaitsAtTheCutoverUntilTheObjectLetsItPass() throws Exception {
         RecordingReporter.METRICS.clear();
         Path object = write("{\"version\": 1, \"cutoverMillis\": " + T + "}");
@@ -94,6 +116,8 @@ class HandoverGateTest {
         assertEquals(List.of(T, T), values("cutoverMillis"));
         assertEquals(List.of(3L, 3L), values("version"));
         assertEquals(List.of("blue", "blue"), values("colour"));
+        assertEquals(List.of("old", "old"), values("role"));
+        assertEquals(List.of(0, 0), values("inputIdle"));
         assertEquals(List.of(0, 0), values("cutoverLate"));
         long passed = counters("recordsPassed");
         long dropped = counters("recordsDropped");
@@ -108,6 +132,7 @@ class HandoverGateTest {
         RecordingReporter.METRICS.clear();
         run(Colour.GREEN, null);
         assertEquals(List.of("standby", "standby"), values("state"));
+        assertEquals(List.of("new", "new"), values("role"));
         assertEquals(List.of(-1L, -1L), values("cutoverMillis"));
         assertEquals(N, counters("recordsDropped"));
     }
@@ -124,6 +149,61 @@ class HandoverGateTest {
                 .setParallelism(1));
         assertTrue(out.size() < N, "blue dropped records at or past T once it read T");
         assertTrue(values("cutoverLate").contains(1), "cutoverLate " + values("cutoverLate"));
+    }
+
+    @Test
+    void aGreenThatPassedRecordsPastItsLastTBeforeHandingOverReportsTheNextCutoverLate() throws Exception {
+        // green took over at T = 0 and passes everything; the next hand-over, from green, publishes a T it passed
+        RecordingReporter.METRICS.clear();
+        Path object = write("{\"version\": 2, \"cutoverMillis\": 0, \"greenPasses\": true}");
+        StreamExecutionEnvironment env = environment();
+        DataStream<Long> gated = HandoverGate.before(slowSource(env), HandoverConfig.of(object.toUri().toString(), Colour.GREEN)
+                .withPollInterval(java.time.Duration.ofMillis(20)));
+        Set<Long> out = drain(gated.map(new PublishOnFirstRecord(object.toString(),
+                        "{\"version\": 1, \"from\": \"green\", \"cutoverMillis\": 0}"))
+                .setParallelism(1));
+        assertTrue(out.size() < N, "green, now the old side with T, dropped records at or past T");
+        assertTrue(values("cutoverLate").contains(1), "cutoverLate " + values("cutoverLate"));
+        assertEquals(List.of("old", "old"), values("role"));
+    }
+
+    @Test
+    void aSubtaskWhoseInputIsIdleReportsIt() throws Exception {
+        // every record goes to subtask 0: subtask 1's timestamp assigner sees none and marks its output idle
+        RecordingReporter.METRICS.clear();
+        StreamExecutionEnvironment env = environment();
+        DataStream<Long> source = env.fromSequence(0, N - 1)
+                .setParallelism(1)
+                .map(v -> {
+                    if (v % 20 == 0) {
+                        Thread.sleep(10);
+                    }
+                    return v;
+                })
+                .setParallelism(1)
+                .partitionCustom((key, partitions) -> 0, v -> v)
+                .assignTimestampsAndWatermarks(WatermarkStrategy.<Long>forMonotonousTimestamps()
+                        .withTimestampAssigner((v, previous) -> v)
+                        .withIdleness(java.time.Duration.ofMillis(100)))
+                .setParallelism(2);
+        Set<Boolean> idle0 = new java.util.concurrent.ConcurrentSkipListSet<>();
+        Set<Boolean> idle1 = new java.util.concurrent.ConcurrentSkipListSet<>();
+        java.util.concurrent.ScheduledExecutorService sampler = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        sampler.scheduleAtFixedRate(() -> {
+            List<Object> idle = values("inputIdle");
+            if (idle.size() == 2) {
+                idle0.add(Integer.valueOf(1).equals(idle.get(0)));
+                idle1.add(Integer.valueOf(1).equals(idle.get(1)));
+            }
+        }, 0, 20, TimeUnit.MILLISECONDS);
+        try {
+            Set<Long> out = drain(HandoverGate.before(source, HandoverConfig.of(dir.resolve("absent.json").toUri().toString(), Colour.BLUE)));
+            assertEquals(all(), out);
+        } finally {
+            sampler.shutdownNow();
+        }
+        assertEquals(Set.of(false), idle0, "subtask 0 had records");
+        assertTrue(idle1.contains(true), "subtask 1 reported its idle input: " + idle1);
     }
 
     // --- helpers
