@@ -7,7 +7,7 @@
  * that fails before T is cancelled and blue runs on untouched, T never published. The CLI killed once T is
  * published hands over with that T when `resume` continues the run.
  */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { type UpgradeOptions, upgrade } from '@flink-deploy/core'
 import { selectedFlinkVersions } from '@flink-deploy/local-flink'
 import { describe, expect, it } from 'vitest'
@@ -83,6 +83,51 @@ for (const version of selectedFlinkVersions()) {
       expect(counted.counts.releases.v1?.output).toBeGreaterThan(0)
       expect(counted.counts.releases.v2?.output).toBeGreaterThan(0)
       await client.jobs.cancel({ jobid: result.greenJobId! })
+    })
+
+    it('hand-over by the tool, twice in a row (v1 blue → v2 green → v1 again, blue): 0 missing, 0 duplicated', async () => {
+      const { client } = ground()
+      const { pipeline, runtime, producing, options, blueId, handoverFile } = await blueWithGate(
+        ground(),
+        'refunds',
+      )
+      const second = await upgrade(options('v2'), runtime)
+      expect(second.outcome, second.summary).toBe('upgraded')
+      expect((await client.jobs.status({ jobid: blueId })).status).toBe('FINISHED')
+      await outputAtLeast(pipeline, 300, 'v2')
+      const v1Before = (await pipeline.ledger.count()).releases.v1?.output ?? 0
+
+      // The example job knows the tags v1 and v2: the third release writes v1 again, as the blue colour again.
+      const steps: string[] = []
+      const third = await upgrade(options('v1'), {
+        ...runtime,
+        onEvent: (e) => {
+          if (e.type === 'step-entered') steps.push(e.step)
+        },
+      })
+      expect(third.outcome, third.summary).toBe('upgraded')
+      expect(steps.slice(0, 3)).toEqual(['preflight', 'reopeningHandover', 'savepointingBlue'])
+      expect(third.handover?.cutoverMillis).toBeGreaterThan(second.handover!.cutoverMillis!)
+      expect(JSON.parse(readFileSync(handoverFile, 'utf8'))).toMatchObject({
+        from: 'green',
+        cutoverMillis: third.handover?.cutoverMillis,
+        greenPasses: true,
+      })
+      expect((await client.jobs.status({ jobid: second.greenJobId! })).status).toBe('FINISHED')
+      // the third release's sink (blue's uid and prefix again) left the second's transactions alone
+      expect((await client.jobs.exceptions({ jobid: second.greenJobId! })).exceptionHistory.entries).toEqual(
+        [],
+      )
+      await outputAtLeast(pipeline, v1Before + 300, 'v1')
+      const v2After = (await pipeline.ledger.count()).releases.v2?.output ?? 0
+
+      const counted = await producing.finish()
+      console.log(
+        `Flink ${version} two hand-overs by the tool at T = ${second.handover?.cutoverMillis} and ${third.handover?.cutoverMillis}: ${counted.produced} produced, ${JSON.stringify(counted.counts)}`,
+      )
+      expectExactlyOnce(counted)
+      expect(counted.counts.releases.v2?.output).toBe(v2After)
+      await client.jobs.cancel({ jobid: third.greenJobId! })
     })
 
     it('hand-over by the tool: a green that fails before T is cancelled, blue untouched; 0 missing, 0 duplicated', async () => {
