@@ -87,11 +87,15 @@ export interface KafkaPipeline {
 let n = 0
 
 /** Topics, ledger and program arguments of a job `name` on `broker` (topic names unique per call). */
-export async function kafkaPipeline(broker: KafkaBroker, name: string): Promise<KafkaPipeline> {
+export async function kafkaPipeline(
+  broker: KafkaBroker,
+  name: string,
+  options: { partitions?: number } = {},
+): Promise<KafkaPipeline> {
   const id = `${name}-${process.pid}-${++n}`
   const topics = { input: `${id}-in`, output: `${id}-out` }
   const l = ledger(broker.bootstrap, topics)
-  await l.createTopics()
+  await l.createTopics(options.partitions)
   const logDir = mkdtempSync(join(tmpdir(), 'kafka-producer-'))
   return {
     name,

@@ -408,10 +408,10 @@ describe('hand-overs repeat: colours alternate, the object names the colour that
       expect(blue.gate!.metrics()['handover-gate.handover.state']).toBe('passing')
       expect(blue.gate!.metrics()['handover-gate.handover.role']).toBe('old')
       // and the next attempt hands over from green
-      const retry = await upgrade(
-        options('v3', path, { args: ['--name', 'orders', '--release', 'v1'] }),
-        { client, releases },
-      )
+      const retry = await upgrade(options('v3', path, { args: ['--name', 'orders', '--release', 'v1'] }), {
+        client,
+        releases,
+      })
       expect(retry.outcome, retry.summary).toBe('upgraded')
       expect(fake.cluster.job(retry.greenJobId!)!.gate?.colour).toBe('blue')
       expect(readObject(path)).toMatchObject({ from: 'green', greenPasses: true })

@@ -42,11 +42,7 @@ export interface BlueGate {
  * and no hand-over in the middle. Metrics appear a few seconds after a job starts (Flink's metric fetcher), so
  * an absent answer is asked again until the deadline.
  */
-export async function requireBlueGate(
-  client: FlinkClient,
-  blueJobId: string,
-  wait: Wait,
-): Promise<BlueGate> {
+export async function requireBlueGate(client: FlinkClient, blueJobId: string, wait: Wait): Promise<BlueGate> {
   const refuse = (reason: HandoverRefusal, why: string) =>
     new HandoverRefusedError(reason, `Hand-over refused for blue ${blueJobId}: ${why}`)
   const noGate = () =>
@@ -73,7 +69,7 @@ export async function requireBlueGate(
     throw refuse(
       'idle-source',
       `the input of its gate ${subtasks(idle)} of ${gates.length} is idle (watermark status IDLE: no records and no watermarks reach ${idle.length > 1 ? 'them' : 'it'}, e.g. a source subtask without a split or partition, or one marked idle by withIdleness). ` +
-        'An idle subtask\'s watermark stands still, so blue could never be seen past T there, and records it gets later may be older than T once blue has stopped (green drops them). ' +
+        "An idle subtask's watermark stands still, so blue could never be seen past T there, and records it gets later may be older than T once blue has stopped (green drops them). " +
         'Hand over once every source subtask has input (records in every partition, or no more source subtasks than partitions), or use stop-and-restart',
     )
   if (!hasWatermarks(gates))
@@ -98,7 +94,8 @@ export async function requireBlueGate(
     )
   const unfinished = gates.filter(
     (g) =>
-      !(roleOf(g) === 'old' && g.state === 'passing') && !(roleOf(g) === 'new' && g.state === 'green-passing'),
+      !(roleOf(g) === 'old' && g.state === 'passing') &&
+      !(roleOf(g) === 'new' && g.state === 'green-passing'),
   )
   if (unfinished.length > 0)
     throw refuse(

@@ -43,7 +43,9 @@ import java.util.Optional;
  * from the input's eventTime field, and give the sink a uid and transactional-id prefix of its colour
  * (kafka-sink-blue, &lt;prefix&gt;-blue), so blue and green do not fence each other. Without them the job is
  * exactly as before. --sink-uid UID overrides the sink's uid (the Kafka tests show with it what restoring the
- * other colour's sink state does).
+ * other colour's sink state does). --gate-at-source puts the gate right behind the source instead (chained to it,
+ * one gate subtask per source subtask: a source subtask without a partition has a gate whose input is idle), and
+ * --idleness MS marks a source split idle after MS without records (WatermarkStrategy.withIdleness).
  */
 final class KafkaPipeline {
 
@@ -84,14 +86,19 @@ final class KafkaPipeline {
                 ? WatermarkStrategy.noWatermarks()
                 : WatermarkStrategy.<String>forBoundedOutOfOrderness(Duration.ofMillis(200))
                         .withTimestampAssigner((line, kafkaTimestamp) -> eventTime(line));
-        DataStream<String> counted = env.fromSource(source, watermarks, "orders-in")
+        if (params.containsKey("idleness")) {
+            watermarks = watermarks.withIdleness(Duration.ofMillis(Long.parseLong(params.get("idleness"))));
+        }
+        boolean gateAtSource = handover.isPresent() && params.containsKey("gate-at-source");
+        DataStream<String> input = env.fromSource(source, watermarks, "orders-in")
                 .uid(SOURCE_UID)
-                .name("orders-in")
+                .name("orders-in");
+        DataStream<String> counted = (gateAtSource ? HandoverGate.before(input, handover.get()) : input)
                 .keyBy(line -> Long.parseLong(line.substring(0, line.indexOf(','))) % keyCount, Types.LONG)
                 .process(new CountRecords(release, failAtRecord))
                 .uid(StatefulCounterJob.COUNTER_UID)
                 .name("counter");
-        (handover.isEmpty() ? counted : HandoverGate.before(counted, handover.get()))
+        (handover.isEmpty() || gateAtSource ? counted : HandoverGate.before(counted, handover.get()))
                 .sinkTo(sink)
                 .uid(params.getOrDefault("sink-uid", handover.map(h -> h.sinkUid(SINK_UID)).orElse(SINK_UID)))
                 .name("orders-out");
