@@ -85,9 +85,9 @@ export const blueGreenMachine = upgradeSetup.createMachine({
   context: ({ input }) => initialContext(input),
   initial: 'preflight',
   states: {
-    preflight: preflightState({ fromBlue: 'fromBlue', statelessTarget: 'startingGreen' }),
+    preflight: preflightState({ fromBlue: 'blueFound', statelessTarget: 'startingGreen' }),
 
-    fromBlue: {
+    blueFound: {
       always: [{ guard: 'reopensHandover', target: 'reopeningHandover' }, { target: 'savepointingBlue' }],
     },
 

@@ -27,6 +27,7 @@ export const STEP_TITLES: Record<string, string> = {
   rollingBack: 'Rolling back: cancelling green, running blue again from the savepoint',
   cancellingFirstDeployment: 'Cancelling green (a first deployment: no blue to run again)',
   cancellingGreen: 'Cancelling green',
+  reopeningHandover: "Hand-over: naming blue's colour as the one handing over (blue took over last time)",
   choosingCutover: "Hand-over: choosing the cutover T from both gates' metrics",
   publishingCutover: 'Hand-over: publishing T',
   awaitingCutoverTaken: 'Hand-over: waiting until every blue gate subtask decides with T',
