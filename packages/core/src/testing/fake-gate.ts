@@ -32,6 +32,8 @@ export class FakeGate {
   adoptLate = false
   /** Gate subtasks whose input is idle (watermark status IDLE): no records, a watermark that stands still. */
   idleSubtasks: number[] = []
+  /** A gate library from before roles: no `role` or `inputIdle` metric. */
+  legacy = false
   #adopted: Adopted = { version: 0, from: 'blue', greenPasses: false }
   #maxPassed = Number.MIN_SAFE_INTEGER
   #maxDropped = Number.MIN_SAFE_INTEGER
@@ -111,6 +113,10 @@ export class FakeGate {
       recordsPassed: String(this.#passed),
       recordsDropped: String(this.#dropped),
       readFailures: '0',
+    }
+    if (this.legacy) {
+      delete values.role
+      delete values.inputIdle
     }
     return Object.fromEntries(Object.entries(values).map(([k, v]) => [`${scope}.${k}`, v]))
   }

@@ -230,6 +230,27 @@ describe('hand-over (handover gate) on the fake Flink', () => {
     }
   })
 
+  it('refuses, before blue is touched, a green-coloured blue whose gate library has no roles', async () => {
+    const { fake, client, releases, path, stop } = await setUp()
+    try {
+      const second = await upgrade(options('v2', path), { client, releases })
+      expect(second.outcome, second.summary).toBe('upgraded')
+      const blue = fake.cluster.job(second.greenJobId!)!
+      blue.gate!.legacy = true
+      const result = await upgrade(options('v3', path, { args: ['--name', 'orders', '--release', 'v1'] }), {
+        client,
+        releases,
+      })
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(result.error).toMatchObject({ step: 'preflight', code: 'HANDOVER_REFUSED' })
+      expect(result.error?.message).toContain('takes its role from its colour')
+      expect(fake.cluster.jobs().filter((j) => j.state === 'RUNNING')).toEqual([blue])
+      expect(readObject(path)).toMatchObject({ from: 'blue', greenPasses: true })
+    } finally {
+      await stop()
+    }
+  })
+
   it('refuses handover gate without blue-green before any request', async () => {
     const { fake, client, releases, path, stop } = await setUp()
     try {
