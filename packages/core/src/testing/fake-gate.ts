@@ -32,6 +32,8 @@ export class FakeGate {
   adoptLate = false
   /** Gate subtasks whose input is idle (watermark status IDLE): no records, a watermark that stands still. */
   idleSubtasks: number[] = []
+  /** Gate subtasks that get no records and no watermark, yet are not marked idle (a source subtask without a split). */
+  silentSubtasks: number[] = []
   /** A gate library from before roles: no `role` or `inputIdle` metric. */
   legacy = false
   #adopted: Adopted = { version: 0, from: 'blue', greenPasses: false }
@@ -105,7 +107,10 @@ export class FakeGate {
       cutoverSeen: t === undefined ? '0' : '1',
       cutoverMillis: String(t ?? -1),
       version: String(version),
-      watermark: this.watermarks && this.#watermark !== undefined ? String(this.#watermark) : LONG_MIN,
+      watermark:
+        this.watermarks && this.#watermark !== undefined && !this.silentSubtasks.includes(subtask)
+          ? String(this.#watermark)
+          : LONG_MIN,
       maxPassedMillis: String(this.#maxPassed),
       maxDroppedMillis: String(this.#maxDropped),
       cutoverLate: this.#late ? '1' : '0',

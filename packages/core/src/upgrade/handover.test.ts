@@ -216,6 +216,30 @@ describe('hand-over (handover gate) on the fake Flink', () => {
     }
   })
 
+  it('refuses as idle a blue gate subtask without a watermark while another one has it', async () => {
+    const fake = await startFakeFlink({ version: '2.3.0' })
+    const client = createFlinkClient({ baseUrl: fake.url })
+    try {
+      // a blue of parallelism 2, deployed with the gate, whose subtask 1 gets nothing
+      const releases = createMemoryReleaseRecords()
+      const path = newObjectPath()
+      const first = await upgrade(options('v1', path, { parallelism: 2 }), { client, releases })
+      expect(first.outcome, first.summary).toBe('upgraded')
+      const blue = fake.cluster.job(first.greenJobId!)!
+      blue.gate!.silentSubtasks = [1]
+      const result = await upgrade(options('v2', path, { parallelism: 2 }), { client, releases })
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(result.error).toMatchObject({ step: 'preflight', code: 'HANDOVER_REFUSED' })
+      expect(result.error?.message).toMatch(/input of its gate subtask 1 of 2 is idle/)
+      expect(blue.state).toBe('RUNNING')
+      expect(fake.cluster.snapshots().filter((s) => s.isSavepoint)).toEqual([])
+      expect(existsSync(path)).toBe(false)
+    } finally {
+      await client.close()
+      await fake.stop()
+    }
+  }, 15_000)
+
   it('refuses, before blue is touched, a blue whose gate is in the middle of a hand-over', async () => {
     const { fake, client, releases, path, blue, stop } = await setUp()
     try {

@@ -64,11 +64,15 @@ export async function requireBlueGate(client: FlinkClient, blueJobId: string, wa
   if (!gates) throw noGate()
   const subtasks = (some: readonly GateSubtask[]) =>
     `subtask${some.length > 1 ? 's' : ''} ${some.map((g) => g.subtask).join(', ')}`
-  const idle = gates.filter((g) => g.inputIdle)
+  // Idle: marked so by Flink (watermark status IDLE, e.g. withIdleness), or without a watermark while other
+  // subtasks have one (seen on Flink 2.3: a Kafka source subtask without a partition, no withIdleness, is not
+  // marked idle; it never emits a watermark). Either way the subtask's watermark never reaches T.
+  const watermarked = gates.some((g) => hasWatermarks([g]))
+  const idle = gates.filter((g) => g.inputIdle || (watermarked && !hasWatermarks([g])))
   if (idle.length > 0)
     throw refuse(
       'idle-source',
-      `the input of its gate ${subtasks(idle)} of ${gates.length} is idle (watermark status IDLE: no records and no watermarks reach ${idle.length > 1 ? 'them' : 'it'}, e.g. a source subtask without a split or partition, or one marked idle by withIdleness). ` +
+      `the input of its gate ${subtasks(idle)} of ${gates.length} is idle (no records and no watermarks reach ${idle.length > 1 ? 'them' : 'it'}: watermark status IDLE, or no watermark while the other subtasks have one; e.g. a source subtask without a split or partition, or a split marked idle by withIdleness). ` +
         "An idle subtask's watermark stands still, so blue could never be seen past T there, and records it gets later may be older than T once blue has stopped (green drops them). " +
         'Hand over once every source subtask has input (records in every partition, or no more source subtasks than partitions), or use stop-and-restart',
     )
