@@ -9,7 +9,7 @@
  * not idempotent.
  *
  * With handover gate both jobs carry the gate library, and the output changes hands exactly once at an event
- * time T instead (packages/flink-gate/README.md, steps 1–4). Green runs as the other colour of blue's; a blue
+ * time T instead (packages/flink-gate/README.md, steps 0–4). Green runs as the other colour of blue's; a blue
  * that took over in an earlier hand-over is first named in the object as the colour handing over (it goes on
  * passing everything), so green's gate starts in standby:
  *

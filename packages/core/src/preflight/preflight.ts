@@ -214,7 +214,7 @@ export async function runPreflight(
     ],
     targetFlinkVersion: target?.flinkVersion,
     estimate,
-    ...(blueGate ? { blueGate: { colour: blueGate.colour, role: blueGate.role } } : {}),
+    ...(blueGate ? { blueGate } : {}),
   }
 }
 

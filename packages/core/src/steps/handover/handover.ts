@@ -26,7 +26,6 @@ interface Wait {
 
 /** What blue's gate says about the hand-over to come. */
 export interface BlueGate {
-  gates: GateSubtask[]
   /** The colour blue runs as: the colour that hands over (the object's `from`); green gets the other. */
   colour: GateColour
   /**
@@ -107,7 +106,7 @@ export async function requireBlueGate(client: FlinkClient, blueJobId: string, wa
       `its gate ${subtasks(unfinished)} ${unfinished.length > 1 ? 'are' : 'is'} ${unfinished[0]!.state}${unfinished[0]!.cutoverMillis === undefined ? '' : ` with T = ${unfinished[0]!.cutoverMillis}`}, ` +
         'not passing everything: an earlier hand-over has not finished (resume it, or see its needs-attention report), or the job writes nothing',
     )
-  return { gates, colour, role: gates.some((g) => roleOf(g) === 'new') ? 'new' : 'old' }
+  return { colour, role: gates.some((g) => roleOf(g) === 'new') ? 'new' : 'old' }
 }
 
 /**
