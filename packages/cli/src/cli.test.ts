@@ -7,7 +7,7 @@ import { hostname } from 'node:os'
 import { join } from 'node:path'
 import { serveFakeFlink } from '@flink-deploy/core/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { cliOnFakeFlink, explain } from './cli-on-fake-flink.ts'
+import { cliOnFakeFlink, explain } from './test-ground.ts'
 import { fakeJar, ndjson, runCli, startCli } from './test-kit.ts'
 
 const ground = cliOnFakeFlink('orders')

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { deadWebhookUrl, startWebhookReceiver, type WebhookReceiver } from '@flink-deploy/core/testing'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { cliOnFakeFlink, explain } from './cli-on-fake-flink.ts'
+import { cliOnFakeFlink, explain } from './test-ground.ts'
 import { fakeJar, ndjson } from './test-kit.ts'
 
 const ground = cliOnFakeFlink('notified')

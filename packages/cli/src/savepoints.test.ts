@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { cliOnFakeFlink, explain } from './cli-on-fake-flink.ts'
+import { cliOnFakeFlink, explain } from './test-ground.ts'
 import { fakeJar, ndjson } from './test-kit.ts'
 
 const ground = cliOnFakeFlink('orders')
