@@ -106,7 +106,12 @@ for (const version of selectedFlinkVersions()) {
         },
       })
       expect(third.outcome, third.summary).toBe('upgraded')
-      expect(steps.slice(0, 3)).toEqual(['preflight', 'reopeningHandover', 'savepointingBlue'])
+      expect(steps.slice(0, 4)).toEqual([
+        'preflight',
+        'openingHandover',
+        'confirmingBlueReads',
+        'savepointingBlue',
+      ])
       expect(third.handover?.cutoverMillis).toBeGreaterThan(second.handover!.cutoverMillis!)
       expect(JSON.parse(readFileSync(handoverFile, 'utf8'))).toMatchObject({
         from: 'green',

@@ -260,6 +260,8 @@ export type HandoverRefusal =
   | 'gate-state'
   /** A blue gate subtask's input is idle: T could run ahead of its records. */
   | 'idle-source'
+  /** A gate of blue or green did not read the object this run wrote (before T, so nothing is lost). */
+  | 'object-unread'
 
 /** The hand-over (handover gate) was refused before blue was touched. */
 export class HandoverRefusedError extends FlinkDeployError {

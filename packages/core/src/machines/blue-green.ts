@@ -9,12 +9,13 @@
  * not idempotent.
  *
  * With handover gate both jobs carry the gate library, and the output changes hands exactly once at an event
- * time T instead (packages/flink-gate/README.md, steps 0–4). Green runs as the other colour of blue's; a blue
- * that took over in an earlier hand-over is first named in the object as the colour handing over (it goes on
- * passing everything), so green's gate starts in standby:
+ * time T instead (packages/flink-gate/README.md, steps 0–4). Green runs as the other colour of blue's. The object
+ * first names blue's colour as handing over, without T, in a version of this run's own; both gates must report
+ * that version before T is chosen, so a gate that cannot reach the object stops the run while nothing is lost:
  *
- *   [name blue as handing over] → savepoint blue → start green → verify green (gate in standby) → choose T →
- *   publish T → blue takes T (else a later T) → let green pass → blue's watermark past T → stop blue.
+ *   name blue as handing over → blue's gate read it → savepoint blue → start green → verify green (gate in
+ *   standby) → green's gate read it → choose T → publish T → blue takes T (else a later T) → let green pass →
+ *   blue's watermark past T → stop blue.
  *
  * Until T is published a failure only cancels green. After it, blue may have dropped records at or past T:
  * the way out is forward, and a failure is reported for a person (needs attention), never undone blindly.
@@ -79,6 +80,37 @@ function handoverWrite(params: { step: string; greenPasses: boolean; done: strin
   })
 }
 
+/** Protocol step 0's proof for one job's gate: it adopted the object version this run wrote. */
+function objectReadState(role: 'blue' | 'green', targets: { done: string; error: string }) {
+  const step = role === 'blue' ? 'confirmingBlueReads' : 'confirmingGreenReads'
+  return upgradeSetup.createStateConfig({
+    entry: [
+      { type: 'enterStep', params: { step } },
+      {
+        type: 'setDeadline',
+        params: ({ context }) => ({ ms: handoverStepMs(context.options.handoverMarginMs) }),
+      },
+    ],
+    exit: { type: 'leaveStep', params: { step } },
+    invoke: {
+      id: 'awaitObjectRead',
+      src: 'awaitObjectRead',
+      input: ({ context }) => ({
+        jobId: role === 'blue' ? context.facts!.blue!.jobId : context.green.jobId,
+        role,
+        path: context.handover!.path,
+        version: context.handover!.version,
+        deadline: context.stepDeadline!,
+      }),
+      onDone: targets.done,
+      onError: {
+        target: targets.error,
+        actions: { type: 'recordError', params: ({ event }) => ({ step, error: event.error }) },
+      },
+    },
+  })
+}
+
 export const blueGreenMachine = upgradeSetup.createMachine({
   id: 'blue-green',
   version: String(MACHINE_VERSION),
@@ -88,16 +120,17 @@ export const blueGreenMachine = upgradeSetup.createMachine({
     preflight: preflightState({ fromBlue: 'blueFound', statelessTarget: 'startingGreen' }),
 
     blueFound: {
-      always: [{ guard: 'reopensHandover', target: 'reopeningHandover' }, { target: 'savepointingBlue' }],
+      always: [{ guard: 'handsOver', target: 'openingHandover' }, { target: 'savepointingBlue' }],
     },
 
     /**
-     * The object still holds the T of the hand-over blue took over in, naming the other colour as handing over:
-     * it now names blue's, without T. Blue's gate passes everything, as it did past that T; green's stands by.
+     * Protocol step 0: the object names blue's colour as handing over, without T, in this run's own version.
+     * Blue's gate goes on passing everything (after an earlier hand-over it passed everything past that T);
+     * green's will start in standby.
      */
-    reopeningHandover: {
-      entry: { type: 'enterStep', params: { step: 'reopeningHandover' } },
-      exit: { type: 'leaveStep', params: { step: 'reopeningHandover' } },
+    openingHandover: {
+      entry: { type: 'enterStep', params: { step: 'openingHandover' } },
+      exit: { type: 'leaveStep', params: { step: 'openingHandover' } },
       invoke: {
         id: 'writeHandover',
         src: 'writeHandover',
@@ -105,16 +138,19 @@ export const blueGreenMachine = upgradeSetup.createMachine({
           path: context.handover!.path,
           object: { version: context.handover!.version, from: context.handover!.from! },
         }),
-        onDone: 'savepointingBlue',
+        onDone: 'confirmingBlueReads',
         onError: {
           target: 'abortedBlueUntouched',
           actions: {
             type: 'recordError',
-            params: ({ event }) => ({ step: 'reopeningHandover', error: event.error }),
+            params: ({ event }) => ({ step: 'openingHandover', error: event.error }),
           },
         },
       },
     },
+
+    /** Before blue is touched: every subtask of blue's gate reads the object where this run writes it. */
+    confirmingBlueReads: objectReadState('blue', { done: 'savepointingBlue', error: 'abortedBlueUntouched' }),
 
     savepointingBlue: {
       entry: [
@@ -159,12 +195,15 @@ export const blueGreenMachine = upgradeSetup.createMachine({
       always: [
         { guard: 'isFirstDeployment', target: 'recordingRelease' },
         { guard: 'wantsManualPromotion', target: 'awaitingPromotion' },
-        { guard: 'handsOver', target: 'choosingCutover' },
+        { guard: 'handsOver', target: 'confirmingGreenReads' },
         { target: 'stoppingBlue' },
       ],
     },
 
     /** Step 1: T later than anything blue let through or green dropped, from both gates' metrics. */
+    /** Before T: every subtask of green's gate reads the object too, or green is cancelled with nothing published. */
+    confirmingGreenReads: objectReadState('green', { done: 'choosingCutover', error: 'cancellingGreen' }),
+
     choosingCutover: {
       entry: { type: 'enterStep', params: { step: 'choosingCutover' } },
       exit: { type: 'leaveStep', params: { step: 'choosingCutover' } },
@@ -330,7 +369,7 @@ export const blueGreenMachine = upgradeSetup.createMachine({
         id: 'revalidate',
         src: 'revalidate',
         input: ({ context }) => ({ blueJobId: context.facts?.blue?.jobId, greenJobId: context.green.jobId }),
-        onDone: [{ guard: 'handsOver', target: 'choosingCutover' }, { target: 'stoppingBlue' }],
+        onDone: [{ guard: 'handsOver', target: 'confirmingGreenReads' }, { target: 'stoppingBlue' }],
         onError: {
           target: 'cancellingGreen',
           actions: {

@@ -14,7 +14,12 @@ import {
   usableCheckpoint,
   useLatestCheckpoint,
 } from '../steps/checkpoint-fallback.ts'
-import { awaitBluePastCutover, awaitCutoverTaken, readBothGates } from '../steps/handover/handover.ts'
+import {
+  awaitBluePastCutover,
+  awaitCutoverTaken,
+  awaitObjectRead,
+  readBothGates,
+} from '../steps/handover/handover.ts'
 import {
   PROGRESS_POLL_MS,
   type Progress,
@@ -39,6 +44,7 @@ import type {
   CheckpointFallbackOutput,
   GatesInput,
   HandoverWaitInput,
+  ObjectReadInput,
   SavepointInput,
   StartInput,
   StopBlueOutput,
@@ -243,6 +249,10 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
       if (!deps.handoverObject) throw new Error('this run has no storage for the hand-over object')
       await deps.handoverObject(input.path).write(input.object)
     }),
+
+    awaitObjectRead: afterPersist(deps, (input: ObjectReadInput, signal) =>
+      awaitObjectRead(clusters[input.role], input, { deadline: input.deadline, signal }),
+    ),
 
     awaitCutoverTaken: afterPersist(deps, (input: HandoverWaitInput, signal) =>
       awaitCutoverTaken(clusters, input, { deadline: input.deadline, signal }),

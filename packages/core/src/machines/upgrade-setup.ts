@@ -114,6 +114,15 @@ export interface HandoverWaitInput extends GatesInput {
   deadline: number
 }
 
+/** Protocol step 0: the job whose gate must have read the object version this run wrote. */
+export interface ObjectReadInput {
+  jobId: string
+  role: 'blue' | 'green'
+  path: string
+  version: number
+  deadline: number
+}
+
 export interface SavepointInput {
   jobId: string
   triggerId: string
@@ -154,6 +163,7 @@ export const upgradeSetup = setup({
     revalidate: placeholder<void, { blueJobId?: string; greenJobId: string }>('revalidate'),
     readGates: placeholder<BothGates, GatesInput>('readGates'),
     writeHandover: placeholder<void, { path: string; object: HandoverObject }>('writeHandover'),
+    awaitObjectRead: placeholder<void, ObjectReadInput>('awaitObjectRead'),
     awaitCutoverTaken: placeholder<CutoverTaken, HandoverWaitInput>('awaitCutoverTaken'),
     awaitBluePastCutover: placeholder<{ watermark: number }, HandoverWaitInput>('awaitBluePastCutover'),
   },
@@ -367,9 +377,6 @@ export const upgradeSetup = setup({
     isStateless: ({ context }) => context.options.stateless,
     isLastState: ({ context }) => context.options.upgradeMode === 'last-state',
     handsOver: ({ context }) => context.handover !== undefined,
-    /** Blue took over in an earlier hand-over: the object still holds that T and names the other colour. */
-    reopensHandover: ({ context }) =>
-      context.handover !== undefined && context.facts?.blueGate?.role === 'new',
     nothingPublished: ({ context }) => context.handover?.phase === 'standby',
     /** Green writes nothing until T: before the first T, every subtask of its gate must be in standby. */
     greenNotInStandby: ({ context }, params: { gates: BothGates }) =>
@@ -422,12 +429,13 @@ export function describeError(step: string, error: unknown): UpgradeError {
 
 export function initialContext(input: UpgradeInput): UpgradeContext {
   const { options } = input
+  const startedAt = Date.now()
   return {
     runId: input.runId,
     strategy: options.strategy,
     options,
     ...(input.clusters ? { clusters: input.clusters } : {}),
-    startedAt: Date.now(),
+    startedAt,
     green: {
       jobId: input.greenJobId,
       claimMode: options.claimMode,
@@ -441,7 +449,15 @@ export function initialContext(input: UpgradeInput): UpgradeContext {
     },
     rollbackJobId: input.rollbackJobId,
     ...(input.handoverPath
-      ? { handover: { path: input.handoverPath, phase: 'standby' as const, version: 0, abandoned: [] } }
+      ? // The run's own first version (its start, in ms): a gate that reports it has read this run's object.
+        {
+          handover: {
+            path: input.handoverPath,
+            phase: 'standby' as const,
+            version: startedAt,
+            abandoned: [],
+          },
+        }
       : {}),
     checks: [],
     rollbackChecks: [],

@@ -6,7 +6,7 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { createFlinkClient } from '../client/flink-client.ts'
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
 import { formatResult } from '../report/format.ts'
@@ -111,7 +111,12 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       const t = handoverEvents(events)[0]!.cutoverMillis!
       expect(handoverEvents(events).every((e) => e.cutoverMillis === t)).toBe(true)
       // greenPasses is written only once blue's gate took T; blue runs until its watermark reached T
-      expect(readObject(path)).toEqual({ version: 2, from: 'blue', cutoverMillis: t, greenPasses: true })
+      expect(readObject(path)).toEqual({
+        version: expect.any(Number),
+        from: 'blue',
+        cutoverMillis: t,
+        greenPasses: true,
+      })
       const green = fake.cluster.job(result.greenJobId!)!
       expect(green.gate?.colour).toBe('green')
       expect(green.allowNonRestoredState).toBe(true)
@@ -122,6 +127,7 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       const steps = events.flatMap((e) => (e.type === 'step-entered' ? [e.step] : []))
       expect(steps.slice(steps.indexOf('verifyingGreen'))).toEqual([
         'verifyingGreen',
+        'confirmingGreenReads',
         'choosingCutover',
         'publishingCutover',
         'awaitingCutoverTaken',
@@ -150,7 +156,7 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       })
       expect(waiting.outcome).toBe('awaiting-promotion')
       expect(waiting.handover?.phase).toBe('standby')
-      expect(existsSync(path)).toBe(false)
+      expect(readObject(path)).toEqual({ version: waiting.handover?.version, from: 'blue' })
       expect(blue.state).toBe('RUNNING')
       const promoted = await promote({ client, releases, store })
       expect(promoted.outcome, promoted.summary).toBe('upgraded')
@@ -288,20 +294,88 @@ describe('hand-over (handover gate) on the fake Flink', () => {
     }
   })
 
-  it('picks a later T when a gate took T too late while no blue subtask had taken it', async () => {
+  /** Jumps the clock past the step's deadline once the run enters `step`: a gate that never reads is given up on. */
+  function skipDeadlineAt(step: string) {
+    const now = Date.now.bind(Date)
+    return (e: UpgradeEmitted) => {
+      if (e.type === 'step-entered' && e.step === step)
+        vi.spyOn(Date, 'now').mockImplementation(() => now() + 600_000)
+    }
+  }
+
+  it('refuses, before blue is touched, a blue whose gate does not read the object this run wrote', async () => {
     const { fake, client, releases, path, blue, stop } = await setUp()
     try {
       blue.gate!.holdAdoption = true
+      const result = await upgrade(options('v2', path), {
+        client,
+        releases,
+        onEvent: skipDeadlineAt('confirmingBlueReads'),
+      })
+      vi.restoreAllMocks()
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(result.error).toMatchObject({ step: 'confirmingBlueReads', code: 'HANDOVER_REFUSED' })
+      expect(result.error?.message).toContain(
+        `blue ${blue.id}'s gate subtask 0 did not read the hand-over object`,
+      )
+      expect(result.error?.message).toContain('--handover-path')
+      expect(fake.cluster.jobs().map((j) => j.id)).toEqual([blue.id])
+      expect(fake.cluster.snapshots().filter((s) => s.isSavepoint)).toEqual([])
+      expect(blue.state).toBe('RUNNING')
+      expect(readObject(path)).toEqual({ version: result.handover?.version, from: 'blue' })
+    } finally {
+      vi.restoreAllMocks()
+      await stop()
+    }
+  })
+
+  it('cancels green, with nothing published, when its gate does not read the object: blue untouched', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
+      let greenId = ''
+      const skip = skipDeadlineAt('confirmingGreenReads')
+      const result = await upgrade(options('v2', path), {
+        client,
+        releases,
+        onEvent: (e) => {
+          if (e.type === 'job-submitted' && e.role === 'green') {
+            greenId = e.jobId
+            fake.cluster.job(e.jobId)!.gate!.holdAdoption = true
+          }
+          skip(e)
+        },
+      })
+      vi.restoreAllMocks()
+      expect(result.outcome).toBe('aborted-blue-untouched')
+      expect(result.error).toMatchObject({ step: 'confirmingGreenReads', code: 'HANDOVER_REFUSED' })
+      expect(result.error?.message).toContain(`green ${greenId}'s gate subtask 0 did not read`)
+      expect(fake.cluster.job(greenId)!.state).toBe('CANCELED')
+      expect(blue.state).toBe('RUNNING')
+      expect(blue.gate!.metrics()['handover-gate.handover.cutoverSeen']).toBe('0')
+      expect(readObject(path)).toEqual({ version: result.handover?.version, from: 'blue' })
+    } finally {
+      vi.restoreAllMocks()
+      await stop()
+    }
+  })
+
+  it('picks a later T when a gate took T too late while no blue subtask had taken it', async () => {
+    const { fake, client, releases, path, blue, stop } = await setUp()
+    try {
       const events: UpgradeEmitted[] = []
+      let chosenTs = 0
       const result = await upgrade(options('v2', path), {
         client,
         releases,
         onEvent: (e) => {
           events.push(e)
-          if (e.type === 'job-submitted' && e.role === 'green')
+          // blue has read this run's object; from here it is slow to read again
+          if (e.type === 'job-submitted' && e.role === 'green') {
+            blue.gate!.holdAdoption = true
             fake.cluster.job(e.jobId)!.gate!.adoptLate = true
+          }
           // blue reads the object again once a second T is chosen
-          if (e.type === 'handover' && e.phase === 'cutover-chosen' && e.version > 1)
+          if (e.type === 'handover' && e.phase === 'cutover-chosen' && ++chosenTs > 1)
             blue.gate!.holdAdoption = false
         },
       })
@@ -323,13 +397,15 @@ describe('hand-over (handover gate) on the fake Flink', () => {
   it('a green that fails after T is published: a true report (needs attention, T, what to do), blue not stopped', async () => {
     const { fake, client, releases, path, blue, stop } = await setUp()
     try {
-      blue.gate!.holdAdoption = true
       let greenId = ''
       const result = await upgrade(options('v2', path), {
         client,
         releases,
         onEvent: (e) => {
-          if (e.type === 'job-submitted' && e.role === 'green') greenId = e.jobId
+          if (e.type === 'job-submitted' && e.role === 'green') {
+            greenId = e.jobId
+            blue.gate!.holdAdoption = true
+          }
           if (e.type === 'handover' && e.phase === 'cutover-published')
             fake.cluster
               .job(greenId)!
@@ -342,7 +418,7 @@ describe('hand-over (handover gate) on the fake Flink', () => {
       expect(result.handover?.phase).toBe('cutover-published')
       expect(blue.state).toBe('RUNNING')
       expect(readObject(path)).toEqual({
-        version: 1,
+        version: result.handover?.version,
         from: 'blue',
         cutoverMillis: result.handover?.cutoverMillis,
       })
@@ -359,7 +435,7 @@ describe('hand-over (handover gate) on the fake Flink', () => {
         { client, releases },
       )
       expect(result.outcome).toBe('aborted-blue-untouched')
-      expect(existsSync(path)).toBe(false)
+      expect(readObject(path)).toEqual({ version: result.handover?.version, from: 'blue' })
       expect(blue.state).toBe('RUNNING')
       expect(blue.gate!.metrics()['handover-gate.handover.cutoverSeen']).toBe('0')
       const green = fake.cluster.jobs().find((j) => j.id !== blue.id)!
@@ -405,17 +481,24 @@ describe('hand-overs repeat: colours alternate, the object names the colour that
           expect(blue.state).toBe('FINISHED')
           const t = result.handover!.cutoverMillis!
           cutovers.push(t)
-          expect(readObject(path)).toEqual({ version: 2, from, cutoverMillis: t, greenPasses: true })
+          expect(readObject(path)).toEqual({
+            version: expect.any(Number),
+            from,
+            cutoverMillis: t,
+            greenPasses: true,
+          })
           const steps = events.flatMap((e) => (e.type === 'step-entered' ? [e.step] : []))
-          if (i === 0) {
-            // the first hand-over is as it always was: blue passes, no object yet
-            expect(steps).not.toContain('reopeningHandover')
-            expect(atGreenStart).toEqual({ blueState: 'passing' })
-          } else {
-            // blue took over last time: the object first names it as handing over, without T
-            expect(steps.slice(0, 3)).toEqual(['preflight', 'reopeningHandover', 'savepointingBlue'])
-            expect(atGreenStart?.object).toEqual({ version: 0, from })
-          }
+          // the object first names blue's colour as handing over, without T, and blue's gate read it
+          expect(steps.slice(0, 4)).toEqual([
+            'preflight',
+            'openingHandover',
+            'confirmingBlueReads',
+            'savepointingBlue',
+          ])
+          expect(atGreenStart).toEqual({
+            object: { version: expect.any(Number), from },
+            blueState: 'passing',
+          })
           const metrics = green.gate!.metrics()
           expect(metrics['handover-gate.handover.role']).toBe('new')
           expect(metrics['handover-gate.handover.state']).toBe('green-passing')
@@ -448,7 +531,7 @@ describe('hand-overs repeat: colours alternate, the object names the colour that
       )
       expect(result.outcome).toBe('aborted-blue-untouched')
       expect(blue.state).toBe('RUNNING')
-      expect(readObject(path)).toEqual({ version: 0, from: 'green' })
+      expect(readObject(path)).toEqual({ version: result.handover?.version, from: 'green' })
       blue.gate!.tick(Date.now(), true)
       expect(blue.gate!.metrics()['handover-gate.handover.state']).toBe('passing')
       expect(blue.gate!.metrics()['handover-gate.handover.role']).toBe('old')

@@ -29,6 +29,10 @@ export interface GateSubtask {
   maxDroppedMillis: number
   cutoverLate: boolean
   waiting: boolean
+  /** The `version` of the object it adopted (0 before it read one). */
+  version: number
+  /** Failed reads of the object (it keeps the last good one). */
+  readFailures: number
 }
 
 const METRICS = [
@@ -43,6 +47,8 @@ const METRICS = [
   'maxDroppedMillis',
   'cutoverLate',
   'waiting',
+  'version',
+  'readFailures',
 ] as const
 
 const SCOPE = 'handover-gate.handover'
@@ -87,6 +93,8 @@ export async function readGate(
       maxDroppedMillis: number('maxDroppedMillis'),
       cutoverLate: get('cutoverLate') === '1',
       waiting: get('waiting') === '1',
+      version: number('version'),
+      readFailures: number('readFailures'),
     })
   }
   return subtasks

@@ -182,6 +182,38 @@ export async function awaitCutoverTaken(
   }
 }
 
+/**
+ * Protocol step 0's proof: every gate subtask of the job adopted the object version this run wrote, so it reads
+ * the object where the tool writes it. Without it a gate that cannot reach the object (a `file:` path on another
+ * host, a bucket its cluster has no credentials for) would go on deciding as if nothing were published, and the
+ * records at or past T that blue then drops would be dropped by green too.
+ */
+export async function awaitObjectRead(
+  client: FlinkClient,
+  input: { jobId: string; role: 'blue' | 'green'; path: string; version: number },
+  wait: Wait,
+): Promise<void> {
+  for (;;) {
+    const gates = await readGate(client, input.jobId, wait.signal)
+    const unread = gates?.filter((g) => g.version !== input.version) ?? []
+    if (gates && unread.length === 0) return
+    if (Date.now() >= wait.deadline) {
+      const failures = unread.reduce((n, g) => n + (Number.isFinite(g.readFailures) ? g.readFailures : 0), 0)
+      throw new HandoverRefusedError(
+        'object-unread',
+        `Hand-over refused: ${input.role} ${input.jobId}'s gate ${
+          gates
+            ? `subtask${unread.length > 1 ? 's' : ''} ${unread.map((g) => g.subtask).join(', ')} did not read`
+            : 'reported no metrics while it should read'
+        } the hand-over object ${input.path} (version ${input.version}) in time${
+          failures > 0 ? ` (${failures} failed reads)` : ''
+        }. The gates read it through Flink's FileSystem on the TaskManagers: put it where every TaskManager of both jobs reads it (a --state-store bucket both clusters reach, or --handover-path)`,
+      )
+    }
+    await sleep(wait.pollMs ?? GATE_POLL_MS, undefined, { signal: wait.signal })
+  }
+}
+
 /** Protocol step 4's condition: blue's watermark reached T on every gate subtask; returns that watermark. */
 export async function awaitBluePastCutover(
   clients: { blue: FlinkClient; green: FlinkClient },
