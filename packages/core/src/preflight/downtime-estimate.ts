@@ -9,15 +9,15 @@
  * - restart: blue's own start, job CREATED → its last vertex deployed (GET /jobs/:id), plus what Flink does
  *   not time (UNTIMED_RESTART_MS).
  * - how fast this job moves state files: the fastest completed checkpoint, bytes it wrote per ms, gives the
- *   time a full checkpoint would take. Restoring a RocksDB checkpoint or a native savepoint mostly copies (or
- *   links) those files: FILE_RESTORE_FACTOR of that time; a canonical savepoint is read back key by key:
- *   CANONICAL_RESTORE_FACTOR of it.
+ *   time a full checkpoint would take (`fullMs`). The restore is a multiple of it, by format and size
+ *   (restoreFactor): a RocksDB checkpoint or native savepoint is restored by copying its files, a canonical
+ *   savepoint by re-inserting every key.
  * - the savepoint is written at the job's own savepoint rate when its history has a savepoint, else at
  *   SAVEPOINT_VS_CHECKPOINT of the time a full checkpoint would take. Measured, a canonical savepoint is
  *   written about as fast as a native one; its cost is in the restore.
- * The constants are fitted on the bench (bench/state-size.ts: RocksDB on a local cluster, local disk); see each.
- * A guide, not a promise: with a restart of ~0.5 s varying by ±0.3 s between runs on a busy machine, small
- * states are near the edge of ±50 %.
+ * The constants are fitted on the bench (bench/state-size.ts: RocksDB on a local cluster, local disk, 10 MB to
+ * 1 GB, Flink 1.20 and 2.3; the rows are pinned in downtime-estimate.test.ts). A guide, not a promise: with a
+ * restart of ~0.5 s varying by ±0.15 s between runs on a busy machine, small states are near the edge of ±50 %.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { CheckpointStats } from '../client/schemas/checkpoints.ts'
@@ -26,25 +26,37 @@ import { formatBytes, formatMs } from '../units.ts'
 
 /**
  * The part of a restart Flink's timestamps of blue do not show: noticing blue ended (the savepoint or cancel
- * is polled), the jar-run handler building green's JobGraph, tasks initialising. Fitted on the bench (Flink
- * 2.3, RocksDB, 10 and 100 MB, 20 upgrades, load 2–3 on 2 cores): downtime less blue's start less the restore
- * below was 165–760 ms; 425 ms puts the most rows within ±50 %. On a local cluster blue's own start is short
- * (90–300 ms) and does not predict green's; on one that allocates TaskManagers it is most of the restart.
+ * is polled), the jar-run handler building green's JobGraph, tasks initialising. Downtime less blue's start
+ * less the restore was 165–760 ms in the bench (load 2–9 on 2 cores); 400 ms, fitted with the factors below,
+ * keeps every row within ±50 %. On a local cluster blue's own start is short (85–160 ms) and does not predict
+ * green's; on one that allocates TaskManagers it is most of the restart.
  */
-const UNTIMED_RESTART_MS = 425
+const UNTIMED_RESTART_MS = 400
 /**
- * A checkpoint or native savepoint restore vs a full checkpoint at the job's fastest rate. Restoring from local
- * disk links or copies the files, far faster than RocksDB wrote them: downtime grew by ~150 ms from 10 to
- * 100 MB where a full checkpoint took ~300 ms more (bench). From remote storage (S3) the download may approach
- * the upload: not measured.
+ * Why the restore factor grows with the state: a restore moves every byte (files copied, or keys re-inserted),
+ * so it grows in proportion to the state, while a full checkpoint does not: its fixed costs (the synchronous
+ * snapshot, the memtable flush, creating and acknowledging files) are much of it when the state is small.
+ * Bench, full checkpoint at the job's fastest rate: ~80 ms at 10 MB, ~270 ms at 100 MB, ~1.6 s at 1 GB
+ * (8, 2.7, 1.6 ms per MB), where a canonical restore took ~7 ms per MB at 100 MB and at 1 GB alike. So the
+ * factor is the one at 100 MB times (state / 100 MB)^RESTORE_GROWTH. Above 1 GB nothing was measured; there the
+ * fixed costs are spent and both grow with the bytes, so the factor is held at its 1 GB value.
  */
-const FILE_RESTORE_FACTOR = 0.3
+const RESTORE_GROWTH = 0.35
+const GROWTH_REFERENCE_BYTES = 100 * 1024 * 1024
+const GROWTH_LIMIT_BYTES = 1024 * 1024 * 1024
 /**
- * A canonical restore vs a full checkpoint: every key deserialised and put into a new RocksDB. Bench:
- * (canonical downtime − restart) / full-checkpoint time was ~1 at 10 MB, 2–3 at 100 MB, 3–6 at 1 GB (the
- * restore grows faster than the checkpoint); 2.5 kept 47 of 50 bench rows within ±50 %, not the largest.
+ * A checkpoint or native savepoint restore at 100 MB vs a full checkpoint: the files are copied (not re-
+ * written) into green's RocksDB directory, far faster than RocksDB flushed and wrote them. Bench: ~50 ms of a
+ * ~270 ms checkpoint at 100 MB (0.2), ~1.1 s of ~1.6 s at 1 GB (0.7, 0.2 × 10.24^0.35 = 0.45 in the model).
+ * From remote storage (S3) the download may approach the upload: not measured.
  */
-const CANONICAL_RESTORE_FACTOR = 2.5
+const FILE_RESTORE_FACTOR = 0.2
+/**
+ * A canonical restore at 100 MB vs a full checkpoint: every key is deserialised and put into a new RocksDB
+ * (memtable, flushes, compactions), a per-key cost a checkpoint of SST files never pays. Bench: 1.7–3.6 at
+ * 100 MB, 3.9–4.6 at 1 GB (2.3 × 10.24^0.35 = 5.2 in the model).
+ */
+const CANONICAL_RESTORE_FACTOR = 2.3
 /**
  * A savepoint (either format) vs a full checkpoint at the job's fastest rate: 0.25–0.8 in the bench, as a
  * stop-with-savepoint of a local RocksDB job mostly waits on no upload; 0.6 is their middle.
@@ -119,7 +131,7 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
     (c) => c.state_size,
   )
   const restore = (format: EstimateFormat) =>
-    (i.mode === 'savepoint' && format === 'canonical' ? CANONICAL_RESTORE_FACTOR : FILE_RESTORE_FACTOR) *
+    restoreFactor(i.mode === 'savepoint' && format === 'canonical' ? 'canonical' : 'files', i.stateBytes) *
     fileMs
   const write =
     i.mode === 'last-state'
@@ -141,6 +153,12 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
       ? { nativeDowntimeMs: restartMs + Math.round(restore('native')) }
       : {}),
   }
+}
+
+/** Restore time / full-checkpoint time, for a restore that copies files or one that re-inserts every key. */
+function restoreFactor(kind: 'files' | 'canonical', stateBytes: number): number {
+  const growth = (Math.min(stateBytes, GROWTH_LIMIT_BYTES) / GROWTH_REFERENCE_BYTES) ** RESTORE_GROWTH
+  return (kind === 'canonical' ? CANONICAL_RESTORE_FACTOR : FILE_RESTORE_FACTOR) * growth
 }
 
 /** Bytes per ms of the fastest completed snapshot of the kind that wrote something. */
