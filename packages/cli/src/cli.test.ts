@@ -384,7 +384,13 @@ describe('last-state on a job whose sources may not replay', { timeout: 30_000 }
   it('refused before blue is touched (exit 4); flag, environment variable or config key vouch for them', async () => {
     const blue = await deployV1()
     fake.cluster.legacySources = () => true
-    const lastState = (build: string) => ['upgrade', ...release(build), '--upgrade-mode', 'last-state', '--json']
+    const lastState = (build: string) => [
+      'upgrade',
+      ...release(build),
+      '--upgrade-mode',
+      'last-state',
+      '--json',
+    ]
     const sent = fake.requests.length
     const refused = await cli(lastState('v2'))
     expect(refused.code, explain(refused)).toBe(4)

@@ -38,7 +38,9 @@ describe('which sources replay from a checkpoint', () => {
     )
     expect(await sourceReplay(client, 'j', wait(1_000))).toEqual({
       replaying: ['Source: orders -> Map'],
-      unsure: [{ vertex: 'Source: Socket Stream', reason: expect.stringMatching(/reports no sourceIdleTime/) }],
+      unsure: [
+        { vertex: 'Source: Socket Stream', reason: expect.stringMatching(/reports no sourceIdleTime/) },
+      ],
     })
     // The vertex with inputs is not asked; no second listing when every source listed something.
     expect([...asked]).toEqual([
