@@ -5,27 +5,15 @@
  * reports on disk, and its report of what runs matching the cluster, at the end and a little later.
  * One ZooKeeper for all versions, one cluster per version; the cases run in turn on it.
  */
-import { existsSync, mkdtempSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import {
-  createFlinkClient,
-  type FlinkClient,
-  type UpgradeOptions,
-  type UpgradeResult,
-  type UpgradeRuntime,
-  upgrade,
-} from '@flink-deploy/core'
-import {
-  buildExampleJob,
-  type FlinkCluster,
-  selectedFlinkVersions,
-  startFlinkCluster,
-} from '@flink-deploy/local-flink'
+import { type UpgradeOptions, type UpgradeResult, upgrade } from '@flink-deploy/core'
+import { type FlinkCluster, selectedFlinkVersions } from '@flink-deploy/local-flink'
 import { startZooKeeper, type ZooKeeperServer } from '@flink-deploy/local-zookeeper'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { exampleJobOnFlink } from '../support/example-job-on-flink.ts'
 import { repairHaStore } from './ha-store-repair.ts'
 
 const verify = { checkpoints: 1, stabilisationMs: 3_000, timeoutMs: 90_000 }
@@ -62,35 +50,13 @@ async function until(ready: () => Promise<boolean>): Promise<void> {
 
 for (const version of selectedFlinkVersions()) {
   describe(`JobManager failover on real Flink ${version}`, { timeout: 300_000 }, () => {
-    let cluster: FlinkCluster
-    let client: FlinkClient
-    let jar: string
-    let runtime: UpgradeRuntime
-    const release = (name: string, extra: string[] = []): UpgradeOptions => ({
-      jobName: 'orders',
-      jar,
-      args: ['--name', 'orders', '--release', name, '--rate', '200', ...extra],
-      verify,
+    const flink = exampleJobOnFlink({
+      version,
+      cluster: () => ({ ha: { quorum: zk.quorum } }),
+      options: { verify },
+      deployFirst: true,
     })
-
-    beforeAll(async () => {
-      ;[cluster, jar] = await Promise.all([
-        startFlinkCluster({ version, ha: { quorum: zk.quorum } }),
-        buildExampleJob(version),
-      ])
-      client = createFlinkClient({ baseUrl: cluster.url })
-      runtime = {
-        client,
-        stateFile: join(mkdtempSync(join(tmpdir(), 'flink-deploy-failover-')), 'orders.json'),
-      }
-      const first = await upgrade(release('v1'), runtime)
-      expect(first.outcome, first.summary).toBe('upgraded')
-    })
-
-    afterAll(async () => {
-      await client?.close().catch(() => {})
-      await cluster?.stop()
-    })
+    const { release } = flink
 
     /**
      * Runs the upgrade; as it enters `step` (and once `ready` says so) the JobManager is SIGKILLed and started
@@ -104,16 +70,16 @@ for (const version of selectedFlinkVersions()) {
       let killedAt: number | undefined
       let jobManagerBack: Promise<number> | undefined
       const result = await upgrade(options, {
-        ...runtime,
+        ...flink.runtime,
         onEvent: (e) => {
           if (e.type !== 'step-entered' || e.step !== step || killedAt !== undefined) return
           killedAt = Date.now()
           jobManagerBack = until(ready)
             .then(() => {
               killedAt = Date.now()
-              return cluster.killJobManager()
+              return flink.cluster.killJobManager()
             })
-            .then(() => startJobManagerAgain(cluster))
+            .then(() => startJobManagerAgain(flink.cluster))
         },
       })
       expect(killedAt, `the run never entered ${step}`).toBeDefined()
@@ -127,14 +93,14 @@ for (const version of selectedFlinkVersions()) {
 
     /** How often the JobManager logged that it triggered a stop-with-savepoint (the log is appended to across restarts). */
     const stopWithSavepointCount = async () => {
-      const log = await readFile(join(cluster.logDir, 'jobmanager.log'), 'utf8').catch(() => '')
+      const log = await readFile(join(flink.cluster.logDir, 'jobmanager.log'), 'utf8').catch(() => '')
       return log.split('Triggering stop-with-savepoint').length - 1
     }
 
     /** Never two copies, the savepoint on disk, and the report's running jobs are the cluster's. */
     const expectTrueReport = async (result: UpgradeResult) => {
       const live = async () =>
-        (await client.jobs.overview()).jobs
+        (await flink.client.jobs.overview()).jobs
           .filter((j) => j.name === 'orders' && !ENDED.has(j.state))
           .map((j) => j.jid)
       const reported = result.running.map((r) => r.jobId)
@@ -144,7 +110,7 @@ for (const version of selectedFlinkVersions()) {
       await new Promise((r) => setTimeout(r, 5_000))
       expect(await live(), 'a little later').toEqual(reported)
       await vi.waitFor(
-        async () => expect((await client.jobs.status({ jobid: reported[0]! })).status).toBe('RUNNING'),
+        async () => expect((await flink.client.jobs.status({ jobid: reported[0]! })).status).toBe('RUNNING'),
         { timeout: 60_000, interval: 500 },
       )
     }
@@ -177,7 +143,7 @@ for (const version of selectedFlinkVersions()) {
 
     it('failover as a rollback cancels green and restarts blue: rolled back', async () => {
       const result = await upgradeWithFailover(
-        release('v1', ['--fail-after', '2', '--restart-attempts', '0']),
+        release('v1', { args: ['--fail-after', '2', '--restart-attempts', '0'] }),
         'rollingBack',
       )
       expect(result.outcome, result.summary).toBe('rolled-back')

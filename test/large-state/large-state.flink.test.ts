@@ -2,25 +2,11 @@
  * Large state on real Flink: the example job holding --state-mb of keyed state in RocksDB (incremental
  * checkpoints), upgraded by the library. Sizes stay small here to keep CI cheap; bench/ measures big ones.
  */
-import { mkdtempSync } from 'node:fs'
 import { type AddressInfo, createServer, type Server, type Socket } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import {
-  createFlinkClient,
-  type FlinkClient,
-  type UpgradeEvent,
-  type UpgradeOptions,
-  type UpgradeRuntime,
-  upgrade,
-} from '@flink-deploy/core'
-import {
-  buildExampleJob,
-  type FlinkCluster,
-  selectedFlinkVersions,
-  startFlinkCluster,
-} from '@flink-deploy/local-flink'
+import { type UpgradeEvent, type UpgradeOptions, upgrade } from '@flink-deploy/core'
+import { selectedFlinkVersions } from '@flink-deploy/local-flink'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { exampleJobOnFlink } from '../support/example-job-on-flink.ts'
 import { exampleCounts } from '../upgrade/example-gauges.ts'
 
 /** At least 200 MB, the size at which a savepoint takes long enough to watch; LARGE_STATE_TEST_MB overrides. */
@@ -29,26 +15,30 @@ const MB = 1024 * 1024
 
 for (const version of selectedFlinkVersions()) {
   describe(`large state: a RocksDB job holding ${STATE_MB} MB, real Flink ${version}`, () => {
-    let cluster: FlinkCluster
-    let client: FlinkClient
-    let jar: string
-    let runtime: UpgradeRuntime
-    let blueId: string
-    const release = (name: string, extra: Partial<UpgradeOptions> = {}): UpgradeOptions => ({
+    const flink = exampleJobOnFlink({
+      version,
       jobName: 'orders-large',
-      jar,
-      args: ['--name', 'orders-large', '--release', name, '--rate', '200', '--state-mb', String(STATE_MB)],
-      verify: { checkpoints: 1, stabilisationMs: 2_000, timeoutMs: 180_000 },
-      ...extra,
+      args: ['--state-mb', String(STATE_MB)],
+      options: { verify: { checkpoints: 1, stabilisationMs: 2_000, timeoutMs: 180_000 } },
+      cluster: {
+        stateBackend: 'rocksdb',
+        slots: 2,
+        checkpointInterval: '1 s',
+        // The REST API caches checkpoint statistics and job details for up to 3 s by default, longer than
+        // this small savepoint takes on a fast disk: progress would be seen only now and then.
+        config: { 'rest.cache.checkpoint-statistics.timeout': '100 ms', 'web.refresh-interval': 200 },
+      },
     })
+    const { release } = flink
+    let blueId: string
 
     /** Events counted in state now, and a checkpoint completed after that holding the whole fill. */
     async function countedAndCheckpointed(jobid: string): Promise<number> {
       const since = Date.now()
-      const { stateCount } = await exampleCounts(client, jobid)
+      const { stateCount } = await exampleCounts(flink.client, jobid)
       await vi.waitFor(
         async () => {
-          const latest = (await client.checkpoints.statistics({ jobid })).latest.completed
+          const latest = (await flink.client.checkpoints.statistics({ jobid })).latest.completed
           if (!latest || latest.trigger_timestamp < since || (latest.state_size ?? 0) < STATE_MB * MB)
             throw new Error('no full checkpoint since')
         },
@@ -58,45 +48,26 @@ for (const version of selectedFlinkVersions()) {
     }
 
     beforeAll(async () => {
-      ;[cluster, jar] = await Promise.all([
-        startFlinkCluster({
-          version,
-          stateBackend: 'rocksdb',
-          slots: 2,
-          checkpointInterval: '1 s',
-          // The REST API caches checkpoint statistics and job details for up to 3 s by default, longer than
-          // this small savepoint takes on a fast disk: progress would be seen only now and then.
-          config: { 'rest.cache.checkpoint-statistics.timeout': '100 ms', 'web.refresh-interval': 200 },
-        }),
-        buildExampleJob(version),
-      ])
-      client = createFlinkClient({ baseUrl: cluster.url })
-      runtime = { client, stateFile: join(mkdtempSync(join(tmpdir(), 'flink-deploy-large-')), 'orders.json') }
-      const deployed = await upgrade(release('v1'), runtime)
+      const deployed = await upgrade(release('v1'), flink.runtime)
       expect(deployed.outcome, deployed.summary).toBe('upgraded')
       blueId = deployed.greenJobId!
-    })
-
-    afterAll(async () => {
-      await client?.close().catch(() => {})
-      await cluster?.stop()
     })
 
     it('large state: last-state upgrade starts green from blue’s latest checkpoint; the counts continue', async () => {
       const before = await countedAndCheckpointed(blueId)
       const result = await upgrade(
         release('v2', { upgradeMode: 'last-state', lastStateMaxAgeMs: 60_000 }),
-        runtime,
+        flink.runtime,
       )
       expect(result.outcome, result.summary).toBe('upgraded')
       console.log(
         `large state ${STATE_MB} MB last-state on Flink ${version}: downtime ${result.downtimeMs} ms (estimated ${result.estimate?.downtimeMs} ms)`,
       )
       expect(result.savepointPath).toMatch(/chk-\d+/)
-      expect((await client.jobs.status({ jobid: blueId })).status).toBe('CANCELED')
-      const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+      expect((await flink.client.jobs.status({ jobid: blueId })).status).toBe('CANCELED')
+      const stats = await flink.client.checkpoints.statistics({ jobid: result.greenJobId! })
       expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
-      const green = await exampleCounts(client, result.greenJobId!)
+      const green = await exampleCounts(flink.client, result.greenJobId!)
       expect(green.stateCount - green.processed).toBeGreaterThanOrEqual(before)
       blueId = result.greenJobId!
     })
@@ -106,12 +77,12 @@ for (const version of selectedFlinkVersions()) {
       const events: UpgradeEvent[] = []
       const startedAt = Date.now()
       const result = await upgrade(release('v1'), {
-        ...runtime,
+        ...flink.runtime,
         progressIntervalMs: 100,
         onEvent: (e) => events.push(e),
       })
       expect(result.outcome, result.summary).toBe('upgraded')
-      const savepointSize = (await client.checkpoints.statistics({ jobid: blueId })).latest.savepoint
+      const savepointSize = (await flink.client.checkpoints.statistics({ jobid: blueId })).latest.savepoint
         ?.state_size
       console.log(
         `large state ${STATE_MB} MB on Flink ${version}: savepoint ${savepointSize} bytes, downtime ${result.downtimeMs} ms (estimated ${result.estimate?.downtimeMs} ms), total ${Date.now() - startedAt} ms, steps ${result.steps.map((s) => `${s.step} ${s.durationMs} ms`).join(', ')}`,
@@ -126,7 +97,7 @@ for (const version of selectedFlinkVersions()) {
       expect(restore.every((e) => e.role === 'green' && e.jobId === result.greenJobId)).toBe(true)
       expect(restore.some((e) => e.running < e.subtasks)).toBe(true)
 
-      const green = await exampleCounts(client, result.greenJobId!)
+      const green = await exampleCounts(flink.client, result.greenJobId!)
       expect(green.stateCount - green.processed).toBeGreaterThanOrEqual(before)
       blueId = result.greenJobId!
     })
@@ -134,14 +105,14 @@ for (const version of selectedFlinkVersions()) {
     /** A savepoint upgrade: green restored that savepoint, by path, and the counts continued. */
     async function savepointUpgrade(name: string, extra: Partial<UpgradeOptions>): Promise<void> {
       const before = await countedAndCheckpointed(blueId)
-      const result = await upgrade(release(name, extra), runtime)
+      const result = await upgrade(release(name, extra), flink.runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       console.log(
         `large state ${STATE_MB} MB ${JSON.stringify(extra)} on Flink ${version}: downtime ${result.downtimeMs} ms (estimated ${result.estimate?.downtimeMs} ms)`,
       )
-      const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+      const stats = await flink.client.checkpoints.statistics({ jobid: result.greenJobId! })
       expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
-      const green = await exampleCounts(client, result.greenJobId!)
+      const green = await exampleCounts(flink.client, result.greenJobId!)
       expect(green.stateCount - green.processed).toBeGreaterThanOrEqual(before)
       blueId = result.greenJobId!
     }
@@ -158,10 +129,13 @@ for (const version of selectedFlinkVersions()) {
 
   // Its own small cluster: the refusal needs no state to speak of, only a source that cannot replay.
   describe(`large state: last-state refused when a source cannot replay, real Flink ${version}`, () => {
-    let cluster: FlinkCluster
-    let client: FlinkClient
+    const flink = exampleJobOnFlink({
+      version,
+      jobName: 'orders-socket',
+      options: { verify: { checkpoints: 1, stabilisationMs: 1_000, timeoutMs: 120_000 } },
+      cluster: { slots: 2, checkpointInterval: '1 s' },
+    })
     let server: Server
-    let jar: string
     const connections = new Set<Socket>()
 
     beforeAll(async () => {
@@ -175,42 +149,18 @@ for (const version of selectedFlinkVersions()) {
         socket.on('error', () => clearInterval(timer))
       })
       await new Promise<void>((resolve) => server.listen(0, resolve))
-      ;[cluster, jar] = await Promise.all([
-        startFlinkCluster({ version, slots: 2, checkpointInterval: '1 s' }),
-        buildExampleJob(version),
-      ])
-      client = createFlinkClient({ baseUrl: cluster.url })
     })
 
     afterAll(async () => {
-      await client?.close().catch(() => {})
-      await cluster?.stop()
       for (const socket of connections) socket.destroy()
       await new Promise((resolve) => server?.close(resolve))
     })
 
     it('large state: a legacy socket source, refused before blue is touched; with the override it upgrades', async () => {
-      const port = (server.address() as AddressInfo).port
-      const runtime = {
-        client,
-        stateFile: join(mkdtempSync(join(tmpdir(), 'flink-deploy-socket-')), 'orders.json'),
-      }
-      const release = (name: string, extra: Partial<UpgradeOptions> = {}): UpgradeOptions => ({
-        jobName: 'orders-socket',
-        jar,
-        args: [
-          '--name',
-          'orders-socket',
-          '--release',
-          name,
-          '--source',
-          'socket',
-          '--socket-port',
-          String(port),
-        ],
-        verify: { checkpoints: 1, stabilisationMs: 1_000, timeoutMs: 120_000 },
-        ...extra,
-      })
+      const { client, runtime } = flink
+      const socket = ['--source', 'socket', '--socket-port', String((server.address() as AddressInfo).port)]
+      const release = (name: string, extra: Partial<UpgradeOptions> = {}) =>
+        flink.release(name, { ...extra, args: socket })
       const deployed = await upgrade(release('v1'), runtime)
       expect(deployed.outcome, deployed.summary).toBe('upgraded')
       const blueId = deployed.greenJobId!

@@ -7,25 +7,10 @@
  * allowed, upgrades from the latest checkpoint; a native savepoint upgrades normally. Flink 1.20 has no
  * DataStream async state API: there the switch is refused at start with the program's own message.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import {
-  createFlinkClient,
-  type FlinkClient,
-  type UpgradeOptions,
-  type UpgradeResult,
-  type UpgradeRuntime,
-  upgrade,
-} from '@flink-deploy/core'
-import {
-  buildExampleJob,
-  type FlinkCluster,
-  flinkMajor,
-  selectedFlinkVersions,
-  startFlinkCluster,
-} from '@flink-deploy/local-flink'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type UpgradeResult, upgrade } from '@flink-deploy/core'
+import { flinkMajor, selectedFlinkVersions } from '@flink-deploy/local-flink'
+import { describe, expect, it, vi } from 'vitest'
+import { exampleJobOnFlink } from '../support/example-job-on-flink.ts'
 import { recordPrinted } from '../support/printed-record.ts'
 import { exampleCounts } from './example-gauges.ts'
 
@@ -36,30 +21,21 @@ const timeouts = { blueSettleMs: 4_000 }
 for (const version of selectedFlinkVersions()) {
   const major = flinkMajor(version)
   describe(`a job on async state, real Flink ${version}`, () => {
-    let cluster: FlinkCluster
-    let client: FlinkClient
-    let jar: string
-    let runtime: UpgradeRuntime
-    const release = (
-      name: string,
-      extra: Partial<UpgradeOptions> = {},
-      args: string[] = [],
-    ): UpgradeOptions => ({
+    const flink = exampleJobOnFlink({
+      version,
       jobName: 'orders-async',
-      jar,
-      args: ['--name', 'orders-async', '--release', name, '--rate', '200', '--async-state', ...args],
-      verify,
-      timeouts,
-      ...extra,
+      args: ['--async-state'],
+      options: { verify, timeouts },
     })
+    const { release } = flink
 
-    const counts = (jobid: string) => exampleCounts(client, jobid)
+    const counts = (jobid: string) => exampleCounts(flink.client, jobid)
 
     /** Blue has counted events and completed a checkpoint after that. */
     async function withCheckpoint(jobid: string): Promise<void> {
       await vi.waitFor(
         async () => {
-          const stats = await client.checkpoints.statistics({ jobid })
+          const stats = await flink.client.checkpoints.statistics({ jobid })
           if (!stats.latest.completed) throw new Error('no checkpoint yet')
           if ((await counts(jobid)).stateCount < 200) throw new Error('not enough counted')
         },
@@ -70,8 +46,8 @@ for (const version of selectedFlinkVersions()) {
     /** What the cluster says about blue now, to hold the result against. */
     async function blueNow(jobid: string) {
       const [job, history] = await Promise.all([
-        client.jobs.get({ jobid }),
-        client.jobs.exceptions({ jobid, query: { maxExceptions: 50 } }),
+        flink.client.jobs.get({ jobid }),
+        flink.client.jobs.exceptions({ jobid, query: { maxExceptions: 50 } }),
       ])
       return {
         state: job.state,
@@ -85,26 +61,15 @@ for (const version of selectedFlinkVersions()) {
         expect(result.blueAfterSavepoint?.condition ?? 'healthy').toBe('healthy')
     }
 
-    beforeAll(async () => {
-      ;[cluster, jar] = await Promise.all([startFlinkCluster({ version }), buildExampleJob(version)])
-      client = createFlinkClient({ baseUrl: cluster.url })
-      runtime = { client, stateFile: join(mkdtempSync(join(tmpdir(), 'flink-deploy-async-')), 'orders.json') }
-    })
-
-    afterAll(async () => {
-      await client?.close().catch(() => {})
-      await cluster?.stop()
-    })
-
     if (major < 2) {
       it('--async-state is refused at start with the program message: 1.20 has no async state API', async () => {
-        const result = await upgrade(release('v1'), runtime)
+        const result = await upgrade(release('v1'), flink.runtime)
         expect(result.outcome).toBe('aborted-blue-untouched')
         expect(result.error).toMatchObject({ step: 'startingGreen', code: 'RELEASE_START_FAILED' })
         expect(result.error?.message).toContain(
           'java.lang.IllegalArgumentException: --async-state needs Flink 2.x: this jar was built for Flink 1.x, which has no async state API',
         )
-        expect((await client.jobs.list()).jobs).toEqual([])
+        expect((await flink.client.jobs.list()).jobs).toEqual([])
       })
       return
     }
@@ -112,14 +77,14 @@ for (const version of selectedFlinkVersions()) {
     let blueId: string
 
     it('deploys the async state job', async () => {
-      const result = await upgrade(release('v1'), runtime)
+      const result = await upgrade(release('v1'), flink.runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       blueId = result.greenJobId!
       await withCheckpoint(blueId)
     })
 
     it('the default (canonical) upgrade fails, blue restarts, and the report matches the cluster now and later', async () => {
-      const result = await upgrade(release('v2'), runtime)
+      const result = await upgrade(release('v2'), flink.runtime)
       recordPrinted(result.summary) // its recovery command must be one the CLI accepts
       console.log(
         `canonical refusal on ${version}: ${result.totalMs} ms in all, blue watched ${result.blueAfterSavepoint?.watchedMs} ms\n${result.summary}`,
@@ -137,7 +102,7 @@ for (const version of selectedFlinkVersions()) {
           role: 'blue',
           jobId: blueId,
           state: 'RUNNING',
-          cluster: client.url,
+          cluster: flink.client.url,
           tasks: { running: 2, total: 2 },
           subtasksRunning: true,
         },
@@ -150,7 +115,7 @@ for (const version of selectedFlinkVersions()) {
       await new Promise((r) => setTimeout(r, 5_000))
       expect(await blueNow(blueId)).toEqual(now)
       expect(
-        (await client.jobs.list()).jobs.filter(
+        (await flink.client.jobs.list()).jobs.filter(
           (j) => j.status !== 'FINISHED' && j.status !== 'CANCELED' && j.status !== 'FAILED',
         ),
       ).toEqual([{ id: blueId, status: 'RUNNING' }])
@@ -158,7 +123,7 @@ for (const version of selectedFlinkVersions()) {
 
     it('the next canonical run is refused in preflight: no second restart of blue', async () => {
       const failuresBefore = (await blueNow(blueId)).failures
-      const result = await upgrade(release('v2'), runtime)
+      const result = await upgrade(release('v2'), flink.runtime)
       expect(result.outcome, result.summary).toBe('aborted-blue-untouched')
       expect(result.error).toMatchObject({ step: 'preflight', code: 'PREFLIGHT_FAILED' })
       expect(result.error?.message).toContain('Use savepoint format native')
@@ -171,11 +136,11 @@ for (const version of selectedFlinkVersions()) {
 
     it('a native savepoint upgrades it; green restores the state', async () => {
       const before = (await counts(blueId)).stateCount
-      const result = await upgrade(release('v2', { savepointFormat: 'native' }), runtime)
+      const result = await upgrade(release('v2', { savepointFormat: 'native' }), flink.runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       expect(result.savepointFormat).toBe('native')
-      expect((await client.jobs.status({ jobid: blueId })).status).toBe('FINISHED')
-      const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+      expect((await flink.client.jobs.status({ jobid: blueId })).status).toBe('FINISHED')
+      const stats = await flink.client.checkpoints.statistics({ jobid: result.greenJobId! })
       expect(stats.latest.restored).toMatchObject({ external_path: result.savepointPath, is_savepoint: true })
       const green = await counts(result.greenJobId!)
       expect(green.stateCount - green.processed).toBeGreaterThanOrEqual(before)
@@ -184,15 +149,15 @@ for (const version of selectedFlinkVersions()) {
     })
 
     it('with the checkpoint fallback allowed, the canonical refusal ends upgraded from the latest checkpoint', async () => {
-      const result = await upgrade(release('v1', { checkpointFallbackMaxAgeMs: 60_000 }), runtime)
+      const result = await upgrade(release('v1', { checkpointFallbackMaxAgeMs: 60_000 }), flink.runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       expect(result.blueAfterSavepoint?.condition).toBe('restarted')
       expect(result.savepointPath).toMatch(/chk-\d+/)
       expect(result.warnings).toContain(
         'blue could not take a savepoint; green starts from its latest checkpoint',
       )
-      expect((await client.jobs.status({ jobid: blueId })).status).toBe('CANCELED')
-      const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
+      expect((await flink.client.jobs.status({ jobid: blueId })).status).toBe('CANCELED')
+      const stats = await flink.client.checkpoints.statistics({ jobid: result.greenJobId! })
       // Flink marks any restore through savepointPath as a savepoint restore, a checkpoint's too.
       expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
       const green = await counts(result.greenJobId!)
@@ -201,33 +166,33 @@ for (const version of selectedFlinkVersions()) {
     })
 
     it('a blue with no restart left FAILS: reported as FAILED with the command that recovers from its latest checkpoint', async () => {
-      await client.jobs.cancel({ jobid: blueId, query: { mode: 'cancel' } })
+      await flink.client.jobs.cancel({ jobid: blueId, query: { mode: 'cancel' } })
       await vi.waitFor(async () => {
-        if ((await client.jobs.status({ jobid: blueId })).status !== 'CANCELED')
+        if ((await flink.client.jobs.status({ jobid: blueId })).status !== 'CANCELED')
           throw new Error('not cancelled yet')
       })
-      const deployed = await upgrade(release('v1', {}, ['--restart-attempts', '0']), runtime)
+      const deployed = await upgrade(release('v1', { args: ['--restart-attempts', '0'] }), flink.runtime)
       expect(deployed.outcome, deployed.summary).toBe('upgraded')
       blueId = deployed.greenJobId!
       await withCheckpoint(blueId)
 
-      const result = await upgrade(release('v2', {}, ['--restart-attempts', '0']), runtime)
+      const result = await upgrade(release('v2', { args: ['--restart-attempts', '0'] }), flink.runtime)
       recordPrinted(result.summary)
       expect(result.outcome, result.summary).toBe('failed-needs-attention')
       expect(result.blueAfterSavepoint).toMatchObject({ condition: 'ended', state: 'FAILED' })
       expect(result.running).toEqual([])
-      expect((await client.jobs.status({ jobid: blueId })).status).toBe('FAILED')
-      const checkpoint = (await client.checkpoints.statistics({ jobid: blueId })).latest.completed!
+      expect((await flink.client.jobs.status({ jobid: blueId })).status).toBe('FAILED')
+      const checkpoint = (await flink.client.checkpoints.statistics({ jobid: blueId })).latest.completed!
         .external_path!
       expect(result.recovery).toContain(`--initial-savepoint ${checkpoint}`)
 
       // The command it names works: a first deployment from that checkpoint.
       const recovered = await upgrade(
-        { ...release('v2', {}, ['--restart-attempts', '0']), initialSavepoint: checkpoint },
-        runtime,
+        { ...release('v2', { args: ['--restart-attempts', '0'] }), initialSavepoint: checkpoint },
+        flink.runtime,
       )
       expect(recovered.outcome, recovered.summary).toBe('upgraded')
-      const stats = await client.checkpoints.statistics({ jobid: recovered.greenJobId! })
+      const stats = await flink.client.checkpoints.statistics({ jobid: recovered.greenJobId! })
       expect(stats.latest.restored?.external_path).toBe(checkpoint)
     })
   })

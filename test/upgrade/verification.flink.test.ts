@@ -4,61 +4,25 @@
  * evidence and the report say what became of it), and a release that keeps restarting is still rolled back
  * although the window now starts as soon as green runs.
  */
-import { mkdtempSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import {
-  createFlinkClient,
-  type FlinkClient,
-  formatCheck,
-  type UpgradeOptions,
-  type UpgradeRuntime,
-  upgrade,
-} from '@flink-deploy/core'
-import {
-  buildExampleJob,
-  type FlinkCluster,
-  selectedFlinkVersions,
-  startFlinkCluster,
-} from '@flink-deploy/local-flink'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { formatCheck, upgrade } from '@flink-deploy/core'
+import { selectedFlinkVersions } from '@flink-deploy/local-flink'
+import { describe, expect, it } from 'vitest'
+import { exampleJobOnFlink } from '../support/example-job-on-flink.ts'
 
 const verify = { checkpoints: 1, stabilisationMs: 3_000, timeoutMs: 60_000 }
 
 for (const version of selectedFlinkVersions()) {
   describe(`verification on real Flink ${version}`, () => {
-    let cluster: FlinkCluster
-    let client: FlinkClient
-    let jar: string
-    let runtime: UpgradeRuntime
-    const release = (name: string, extra: string[] = []): UpgradeOptions => ({
-      jobName: 'orders',
-      jar,
-      args: ['--name', 'orders', '--release', name, '--rate', '200', ...extra],
-      verify,
+    const flink = exampleJobOnFlink({
+      version,
+      cluster: { checkpointInterval: '10 min' },
+      options: { verify },
+      deployFirst: true,
     })
-
-    beforeAll(async () => {
-      ;[cluster, jar] = await Promise.all([
-        startFlinkCluster({ version, checkpointInterval: '10 min' }),
-        buildExampleJob(version),
-      ])
-      client = createFlinkClient({ baseUrl: cluster.url })
-      runtime = {
-        client,
-        stateFile: join(mkdtempSync(join(tmpdir(), 'flink-deploy-verify-')), 'orders.json'),
-      }
-      const first = await upgrade(release('v1'), runtime)
-      expect(first.outcome, first.summary).toBe('upgraded')
-    })
-
-    afterAll(async () => {
-      await client?.close().catch(() => {})
-      await cluster?.stop()
-    })
+    const { release } = flink
 
     it('green passes with a checkpoint triggered after its restore, the checks side by side', async () => {
-      const result = await upgrade(release('v2'), runtime)
+      const result = await upgrade(release('v2'), flink.runtime)
       expect(result.outcome, result.summary).toBe('upgraded')
       const check = (name: string) => result.checks.find((c) => c.name === name)!
       const checkpoints = check('checkpoints-after-restore')
@@ -71,7 +35,10 @@ for (const version of selectedFlinkVersions()) {
       expect(counted.length).toBeGreaterThanOrEqual(1)
       for (const id of counted) {
         expect(id).toBeGreaterThan(restoredId)
-        const details = await client.checkpoints.details({ jobid: result.greenJobId!, checkpointid: id })
+        const details = await flink.client.checkpoints.details({
+          jobid: result.greenJobId!,
+          checkpointid: id,
+        })
         expect(details).toMatchObject({ status: 'COMPLETED', is_savepoint: false })
       }
       const triggered = checkpoints.evidence.triggered as { checkpoints: { checkpointId?: number }[] }
@@ -93,7 +60,10 @@ for (const version of selectedFlinkVersions()) {
     })
 
     it('a release that restarts and runs again is rolled back', async () => {
-      const result = await upgrade(release('v1', ['--fail-after', '1', '--restart-attempts', '10']), runtime)
+      const result = await upgrade(
+        release('v1', { args: ['--fail-after', '1', '--restart-attempts', '10'] }),
+        flink.runtime,
+      )
       expect(result.outcome, result.summary).toBe('rolled-back')
       expect(result.error?.message).toMatch(/stable-for|all-vertices-running/)
       const restarted = result.running.find((r) => r.role === 'blue-restarted')
@@ -101,7 +71,7 @@ for (const version of selectedFlinkVersions()) {
     })
 
     it('a blue whose TaskManager dies during a blue-green upgrade is reported RUNNING with 0 subtasks running, not untouched', async () => {
-      const blueId = (await client.jobs.overview()).jobs.find(
+      const blueId = (await flink.client.jobs.overview()).jobs.find(
         (j) => j.name === 'orders' && j.state === 'RUNNING',
       )!.jid
       try {
@@ -113,9 +83,9 @@ for (const version of selectedFlinkVersions()) {
             timeouts: { blueSettleMs: 3_000 },
           },
           {
-            ...runtime,
+            ...flink.runtime,
             onEvent: (e) => {
-              if (e.type === 'job-submitted' && e.role === 'green') void cluster.killTaskManager()
+              if (e.type === 'job-submitted' && e.role === 'green') void flink.cluster.killTaskManager()
             },
           },
         )
@@ -128,7 +98,7 @@ for (const version of selectedFlinkVersions()) {
         )
         expect(result.summary).toContain(`recover from savepoint ${result.savepointPath}`)
       } finally {
-        await cluster.startTaskManager()
+        await flink.cluster.startTaskManager()
       }
     })
   })

@@ -5,50 +5,33 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { hostname } from 'node:os'
 import { join } from 'node:path'
-import { type LoopbackFakeFlink, serveFakeFlink } from '@flink-deploy/core/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type CliRun, fakeJar, ndjson, runCli, startCli, tempDir } from './test-kit.ts'
+import { serveFakeFlink } from '@flink-deploy/core/testing'
+import { afterEach, describe, expect, it } from 'vitest'
+import { cliOnFakeFlink, explain } from './cli-on-fake-flink.ts'
+import { fakeJar, ndjson, runCli, startCli } from './test-kit.ts'
 
-let fake: LoopbackFakeFlink
-let dir: string
-let job: string
-let n = 0
+const ground = cliOnFakeFlink('orders')
+const { cli } = ground
 
 const QUICK = ['--verify-stabilisation', '150ms', '--verify-timeout', '5s']
 const TOKEN = 'tkn-5eeded-never-shown-42'
 
-beforeAll(async () => {
-  fake = await serveFakeFlink({ version: '2.3.0', slotsPerTaskManager: 64, timing: { programSecondMs: 20 } })
-})
-afterAll(async () => {
-  await fake?.close()
-})
-beforeEach(() => {
-  dir = tempDir()
-  job = `orders-${++n}`
-})
-
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  runCli(args, { cwd: dir, env: { FLINK_DEPLOY_FLINK_URL: fake.url, ...env } })
-
 /** Arguments of a release of the example job; each build's jar has distinct content. */
 function release(build: string, extra: string[] = []): string[] {
-  const jar = fakeJar(dir, `${job}-${build}.jar`, `${job}-${build}`)
-  const args = ['--name', job, '--release', build === 'v1' ? 'v1' : 'v2', ...extra].flatMap((a) => [
+  const jar = fakeJar(ground.dir, `${ground.job}-${build}.jar`, `${ground.job}-${build}`)
+  const args = ['--name', ground.job, '--release', build === 'v1' ? 'v1' : 'v2', ...extra].flatMap((a) => [
     '--arg',
     a,
   ])
-  return ['--job-name', job, '--jar', jar, ...args, ...QUICK]
+  return ['--job-name', ground.job, '--jar', jar, ...args, ...QUICK]
 }
-
-const explain = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n---\n${run.stderr}`
 
 async function deployV1(): Promise<string> {
   const run = await cli(['upgrade', ...release('v1'), '--json'])
   expect(run.code, explain(run)).toBe(0)
   const result = ndjson(run.stdout).at(-1)!
   const id = result.greenJobId as string
-  await expect.poll(() => fake.cluster.job(id)?.stateCount() ?? 0).toBeGreaterThan(50)
+  await expect.poll(() => ground.fake.cluster.job(id)?.stateCount() ?? 0).toBeGreaterThan(50)
   return id
 }
 
@@ -79,7 +62,7 @@ describe('upgrade', { timeout: 30_000 }, () => {
     expect(order).toEqual([...order].sort((a, b) => a - b))
     expect(second.stdout).toMatch(/^ {2}outcome +upgraded$/m)
     expect(second.stdout).toMatch(/^ {2}downtime +\d+ ms$/m)
-    expect(existsSync(join(dir, '.flink-deploy', `${job}.json`))).toBe(true)
+    expect(existsSync(join(ground.dir, '.flink-deploy', `${ground.job}.json`))).toBe(true)
   })
 
   it('rolls back a release that crashes after starting: exit 3, blue runs again from the savepoint', async () => {
@@ -108,7 +91,7 @@ describe('upgrade', { timeout: 30_000 }, () => {
     expect(run.code, explain(run)).toBe(4)
     expect(run.stdout).toContain('Aborted, blue untouched')
     expect(run.stdout).toContain('would not restore the state of counter')
-    expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
+    expect(ground.fake.cluster.job(blue)!.state).toBe('RUNNING')
   })
 
   it("a release whose main() throws: its message, exit 4; Flink's whole answer only with FLINK_DEPLOY_DEBUG", async () => {
@@ -139,7 +122,7 @@ describe('upgrade', { timeout: 30_000 }, () => {
     expect(run.code, explain(run)).toBe(0)
     expect(run.stdout).toContain('Dry run: nothing was changed.')
     expect(run.stdout).toContain(`Plan:\n  1. stop blue ${blue} with a canonical savepoint\n  2. start green`)
-    expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
+    expect(ground.fake.cluster.job(blue)!.state).toBe('RUNNING')
   })
 
   it('--json: every line is JSON, events in order, one final result; a seeded token never appears', async () => {
@@ -181,9 +164,9 @@ describe('upgrade', { timeout: 30_000 }, () => {
   })
 
   it('another run holding the job: exit 6', async () => {
-    mkdirSync(join(dir, '.flink-deploy'), { recursive: true })
+    mkdirSync(join(ground.dir, '.flink-deploy'), { recursive: true })
     writeFileSync(
-      join(dir, '.flink-deploy', `${job}.json.lock`),
+      join(ground.dir, '.flink-deploy', `${ground.job}.json.lock`),
       JSON.stringify({
         pid: process.pid,
         hostname: hostname(),
@@ -261,27 +244,30 @@ describe('bad input: exit 2 before anything is sent', { timeout: 30_000 }, () =>
     ['tls on http', ['--insecure'], {}, '--insecure: TLS settings need an https:// Flink URL'],
   ]
   it.each(cases)('%s', async (_name, flags, env, message) => {
-    const before = fake.requests.length
+    const before = ground.fake.requests.length
     const run = await cli(['upgrade', ...release('v1'), ...flags], env)
     expect(run.code, explain(run)).toBe(2)
     expect(run.stderr).toContain(`flink-deploy upgrade: error: ${message}`)
     expect(run.stderr).toContain('Run `flink-deploy upgrade --help` for usage.')
     expect(run.stdout).toBe('')
-    expect(fake.requests.length).toBe(before)
+    expect(ground.fake.requests.length).toBe(before)
   })
 
   it('a missing jar, a missing job, a bad config file', async () => {
-    const noJar = await cli(['upgrade', '--job-name', job, '--jar', 'nope.jar'])
+    const noJar = await cli(['upgrade', '--job-name', ground.job, '--jar', 'nope.jar'])
     expect(noJar.code).toBe(2)
     expect(noJar.stderr).toContain('--jar: no file at "nope.jar"')
-    const noJob = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar')])
+    const noJob = await cli(['upgrade', '--jar', fakeJar(ground.dir, 'x.jar')])
     expect(noJob.code).toBe(2)
     expect(noJob.stderr).toContain('give --job-name or --job-id')
-    writeFileSync(join(dir, 'deploy.json'), JSON.stringify({ 'job-name': job, parallelism: 'x' }))
-    const badFile = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar'), '--config', 'deploy.json'])
+    writeFileSync(
+      join(ground.dir, 'deploy.json'),
+      JSON.stringify({ 'job-name': ground.job, parallelism: 'x' }),
+    )
+    const badFile = await cli(['upgrade', '--jar', fakeJar(ground.dir, 'x.jar'), '--config', 'deploy.json'])
     expect(badFile.code).toBe(2)
     expect(badFile.stderr).toContain('deploy.json:1: parallelism: expected a positive whole number, got "x"')
-    writeFileSync(join(dir, 'typo.json'), JSON.stringify({ paralelism: 2 }))
+    writeFileSync(join(ground.dir, 'typo.json'), JSON.stringify({ paralelism: 2 }))
     const typo = await cli(['status', '--config', 'typo.json'])
     expect(typo.code).toBe(2)
     expect(typo.stderr).toContain('typo.json:1: unknown setting "paralelism"; did you mean "parallelism"?')
@@ -295,8 +281,8 @@ describe('settings: flags > environment > config file', { timeout: 30_000 }, () 
   it('takes each setting from the highest source that has it', async () => {
     await deployV1()
     writeFileSync(
-      join(dir, 'deploy.json'),
-      JSON.stringify({ 'job-name': job, strategy: 'nonsense-overridden', 'verify-timeout': '5s' }),
+      join(ground.dir, 'deploy.json'),
+      JSON.stringify({ 'job-name': ground.job, strategy: 'nonsense-overridden', 'verify-timeout': '5s' }),
     )
     const run = await cli(
       [
@@ -306,27 +292,30 @@ describe('settings: flags > environment > config file', { timeout: 30_000 }, () 
         '--strategy',
         'blue-green',
         '--jar',
-        fakeJar(dir, 'v2.jar'),
+        fakeJar(ground.dir, 'v2.jar'),
         '--dry-run',
       ],
-      { FLINK_DEPLOY_ARGS: JSON.stringify(['--name', job, '--release', 'v2']), FLINK_DEPLOY_STRATEGY: 'bad' },
+      {
+        FLINK_DEPLOY_ARGS: JSON.stringify(['--name', ground.job, '--release', 'v2']),
+        FLINK_DEPLOY_STRATEGY: 'bad',
+      },
     )
     expect(run.code, explain(run)).toBe(0)
-    expect(run.stdout).toContain(`dry run of blue-green of job "${job}"`)
-    expect(run.stdout).toContain(`with --name ${job} --release v2`)
+    expect(run.stdout).toContain(`dry run of blue-green of job "${ground.job}"`)
+    expect(run.stdout).toContain(`with --name ${ground.job} --release v2`)
   })
 })
 
 describe('caught-up verification', { timeout: 30_000 }, () => {
   afterEach(() => {
-    fake.cluster.sourceBacklog = () => undefined
+    ground.fake.cluster.sourceBacklog = () => undefined
   })
 
   it('flag, environment variable and config key reach the check: a green falling behind is rolled back', async () => {
     const blue = await deployV1()
     // Every job but blue has a backlog that grows from 4 310 by 5 000 records a second.
     const t0 = new Map<string, number>()
-    fake.cluster.sourceBacklog = (j) => {
+    ground.fake.cluster.sourceBacklog = (j) => {
       if (j.id === blue) return 0
       if (!t0.has(j.id)) t0.set(j.id, Date.now())
       return 4_310 + Math.round(((Date.now() - t0.get(j.id)!) / 1000) * 5_000)
@@ -364,7 +353,7 @@ describe('caught-up verification', { timeout: 30_000 }, () => {
     expect(names).not.toContain('caught-up')
 
     // A bound from the config file that the backlog stays under.
-    writeFileSync(join(dir, 'deploy.yaml'), 'verify-caught-up-max-pending: 10000000\n')
+    writeFileSync(join(ground.dir, 'deploy.yaml'), 'verify-caught-up-max-pending: 10000000\n')
     const bound = await cli(['upgrade', ...release('v4'), '--config', 'deploy.yaml', '--json'])
     expect(bound.code, explain(bound)).toBe(0)
     const check = (ndjson(bound.stdout).at(-1)!.checks as { name: string; message: string }[]).find(
@@ -378,12 +367,12 @@ describe('caught-up verification', { timeout: 30_000 }, () => {
 
 describe('last-state on a job whose sources may not replay', { timeout: 30_000 }, () => {
   afterEach(() => {
-    fake.cluster.legacySources = () => false
+    ground.fake.cluster.legacySources = () => false
   })
 
   it('refused before blue is touched (exit 4); flag, environment variable or config key vouch for them', async () => {
     const blue = await deployV1()
-    fake.cluster.legacySources = () => true
+    ground.fake.cluster.legacySources = () => true
     const lastState = (build: string) => [
       'upgrade',
       ...release(build),
@@ -391,20 +380,22 @@ describe('last-state on a job whose sources may not replay', { timeout: 30_000 }
       'last-state',
       '--json',
     ]
-    const sent = fake.requests.length
+    const sent = ground.fake.requests.length
     const refused = await cli(lastState('v2'))
     expect(refused.code, explain(refused)).toBe(4)
     const result = ndjson(refused.stdout).at(-1)!
     expect(result.outcome).toBe('aborted-blue-untouched')
     expect(result.summary).toMatch(/last-state refused: .*Source: events .*--assume-sources-replay/)
-    expect(fake.cluster.job(blue)?.state).toBe('RUNNING')
-    const changes = fake.requests.slice(sent).filter((q) => q.method !== 'GET' && q.path.includes(blue))
+    expect(ground.fake.cluster.job(blue)?.state).toBe('RUNNING')
+    const changes = ground.fake.requests
+      .slice(sent)
+      .filter((q) => q.method !== 'GET' && q.path.includes(blue))
     expect(changes).toEqual([])
 
     const byEnv = await cli(lastState('v2'), { FLINK_DEPLOY_ASSUME_SOURCES_REPLAY: 'true' })
     expect(byEnv.code, explain(byEnv)).toBe(0)
     expect(ndjson(byEnv.stdout).at(-1)!.savepointPath).toMatch(/chk-\d+/)
-    writeFileSync(join(dir, 'deploy.yaml'), 'assume-sources-replay: true\n')
+    writeFileSync(join(ground.dir, 'deploy.yaml'), 'assume-sources-replay: true\n')
     const byConfig = await cli([...lastState('v3'), '--config', 'deploy.yaml'])
     expect(byConfig.code, explain(byConfig)).toBe(0)
     const byFlag = await cli([...lastState('v4'), '--assume-sources-replay'])
@@ -419,7 +410,7 @@ describe('savepoint format on a job on async state (refuses canonical savepoints
     const asyncRelease = (build: string) => release(build, ['--async-state'])
     const first = await cli(['upgrade', ...asyncRelease('v1'), '--json'])
     expect(first.code, explain(first)).toBe(0)
-    writeFileSync(join(dir, 'native.yaml'), 'savepoint-format: native\n')
+    writeFileSync(join(ground.dir, 'native.yaml'), 'savepoint-format: native\n')
     const ways: [string, string[], Record<string, string>][] = [
       ['flag', ['--savepoint-format', 'native'], {}],
       ['environment', [], { FLINK_DEPLOY_SAVEPOINT_FORMAT: 'native' }],
@@ -444,7 +435,7 @@ describe('savepoint format on a job on async state (refuses canonical savepoints
     expect(canonical.code, explain(canonical)).toBe(1)
     const native = await cli(['savepoint', id, '--savepoint-format', 'native'])
     expect(native.code, explain(native)).toBe(0)
-    expect(fake.cluster.snapshot(native.stdout.trim())?.isSavepoint).toBe(true)
+    expect(ground.fake.cluster.snapshot(native.stdout.trim())?.isSavepoint).toBe(true)
   })
 })
 
@@ -452,28 +443,31 @@ describe('YAML config file', { timeout: 30_000 }, () => {
   it('runs an upgrade from a YAML file with the same keys as JSON', async () => {
     await deployV1()
     const yaml = [
-      `job-name: ${job}`,
+      `job-name: ${ground.job}`,
       'strategy: blue-green',
-      `jar: ${fakeJar(dir, 'v2.jar')}`,
-      `args: [--name, ${job}, --release, v2]`,
+      `jar: ${fakeJar(ground.dir, 'v2.jar')}`,
+      `args: [--name, ${ground.job}, --release, v2]`,
       'verify-stabilisation: 150ms',
       'verify-timeout: 5s',
       'flink-config:',
       '  pipeline.name: from-yaml',
     ].join('\n')
-    writeFileSync(join(dir, 'deploy.yaml'), yaml)
+    writeFileSync(join(ground.dir, 'deploy.yaml'), yaml)
     const run = await cli(['upgrade', '--config', 'deploy.yaml', '--json'])
     expect(run.code, explain(run)).toBe(0)
     expect(ndjson(run.stdout).at(-1)).toMatchObject({ outcome: 'upgraded', strategy: 'blue-green' })
   })
 
   it('a typo in a key or a bad value: exit 2 naming the file, the line and what was expected', async () => {
-    writeFileSync(join(dir, 'typo.yml'), `job-name: ${job}\n\nparalelism: 2\n`)
-    const typo = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar'), '--config', 'typo.yml'])
+    writeFileSync(join(ground.dir, 'typo.yml'), `job-name: ${ground.job}\n\nparalelism: 2\n`)
+    const typo = await cli(['upgrade', '--jar', fakeJar(ground.dir, 'x.jar'), '--config', 'typo.yml'])
     expect(typo.code).toBe(2)
     expect(typo.stderr).toContain('typo.yml:3: unknown setting "paralelism"; did you mean "parallelism"?')
-    writeFileSync(join(dir, 'bad.yaml'), `job-name: ${job}\nstrategy: blue-green\nverify-timeout: soon\n`)
-    const bad = await cli(['upgrade', '--jar', fakeJar(dir, 'x.jar'), '--config', 'bad.yaml'])
+    writeFileSync(
+      join(ground.dir, 'bad.yaml'),
+      `job-name: ${ground.job}\nstrategy: blue-green\nverify-timeout: soon\n`,
+    )
+    const bad = await cli(['upgrade', '--jar', fakeJar(ground.dir, 'x.jar'), '--config', 'bad.yaml'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain(
       'bad.yaml:3: verify-timeout: expected a duration such as 500ms, 30s, 5m or 1h, got "soon"',
@@ -492,10 +486,10 @@ describe('exit', { timeout: 30_000 }, () => {
     })
     try {
       const env = { FLINK_DEPLOY_FLINK_URL: cached.url }
-      const first = await runCli(['upgrade', ...release('v1'), '--json'], { cwd: dir, env })
+      const first = await runCli(['upgrade', ...release('v1'), '--json'], { cwd: ground.dir, env })
       expect(first.code, explain(first)).toBe(0)
       const spawnedAt = Date.now()
-      const running = startCli(['upgrade', ...release('v2'), '--json'], { cwd: dir, env })
+      const running = startCli(['upgrade', ...release('v2'), '--json'], { cwd: ground.dir, env })
       let resultAt = 0
       running.child.stdout!.on('data', () => {
         if (!resultAt && running.stdout().includes('"type":"result"')) resultAt = Date.now()
@@ -522,7 +516,7 @@ describe('Ctrl-C', { timeout: 40_000 }, () => {
   it('stops at the next safe point, says what runs and which savepoint to use; resume finishes', async () => {
     await deployV1()
     const args = ['upgrade', ...release('v2'), '--verify-stabilisation', '2s', '--verify-timeout', '30s']
-    const running = startCli(args, { cwd: dir, env: { FLINK_DEPLOY_FLINK_URL: fake.url } })
+    const running = startCli(args, { cwd: ground.dir, env: { FLINK_DEPLOY_FLINK_URL: ground.fake.url } })
     await running.waitFor(/▶ Verifying green/)
     running.child.kill('SIGINT')
     const run = await running.done
@@ -535,10 +529,10 @@ describe('Ctrl-C', { timeout: 40_000 }, () => {
     )
     expect(run.stdout).toContain(`Savepoint to use: ${savepoint}`)
     expect(run.stdout).toContain(
-      `Continue the run with: flink-deploy resume --state-file .flink-deploy/${job}.json`,
+      `Continue the run with: flink-deploy resume --state-file .flink-deploy/${ground.job}.json`,
     )
 
-    const resumed = await cli(['resume', '--state-file', `.flink-deploy/${job}.json`, '--json'])
+    const resumed = await cli(['resume', '--state-file', `.flink-deploy/${ground.job}.json`, '--json'])
     expect(resumed.code, explain(resumed)).toBe(0)
     expect(ndjson(resumed.stdout).at(-1)).toMatchObject({
       outcome: 'upgraded',
@@ -555,8 +549,8 @@ describe('Ctrl-C', { timeout: 40_000 }, () => {
     })
     try {
       const env = { FLINK_DEPLOY_FLINK_URL: slow.url }
-      expect((await runCli(['upgrade', ...release('v1')], { cwd: dir, env })).code).toBe(0)
-      const running = startCli(['upgrade', ...release('v2')], { cwd: dir, env })
+      expect((await runCli(['upgrade', ...release('v1')], { cwd: ground.dir, env })).code).toBe(0)
+      const running = startCli(['upgrade', ...release('v2')], { cwd: ground.dir, env })
       await running.waitFor(/▶ Stopping blue with a savepoint/)
       running.child.kill('SIGINT')
       await running.waitFor(/Cancelling at the next safe point/, 'stderr')
@@ -564,9 +558,9 @@ describe('Ctrl-C', { timeout: 40_000 }, () => {
       const run = await running.done
       expect(run.code, explain(run)).toBe(130)
       expect(run.stderr).toContain('Exited at once; the run was not finished.')
-      expect(run.stderr).toContain(`flink-deploy resume --state-file .flink-deploy/${job}.json`)
+      expect(run.stderr).toContain(`flink-deploy resume --state-file .flink-deploy/${ground.job}.json`)
 
-      const resumed = await runCli(['resume', '--job-name', job], { cwd: dir, env })
+      const resumed = await runCli(['resume', '--job-name', ground.job], { cwd: ground.dir, env })
       expect(resumed.code, explain(resumed)).toBe(0)
       expect(resumed.stdout).toMatch(/Upgraded: green job [0-9a-f]{32} runs from savepoint/)
       expect(slow.cluster.snapshots().filter((s) => s.isSavepoint)).toHaveLength(1)
@@ -582,13 +576,13 @@ describe('manual promotion across processes', { timeout: 30_000 }, () => {
     const waiting = await cli(['upgrade', ...release('v2'), '--strategy', 'blue-green', '--manual-promotion'])
     expect(waiting.code, explain(waiting)).toBe(0)
     expect(waiting.stdout).toMatch(/outcome +awaiting-promotion/)
-    expect(waiting.stdout).toContain(`flink-deploy promote --state-file .flink-deploy/${job}.json`)
-    expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
+    expect(waiting.stdout).toContain(`flink-deploy promote --state-file .flink-deploy/${ground.job}.json`)
+    expect(ground.fake.cluster.job(blue)!.state).toBe('RUNNING')
 
-    const promoted = await cli(['promote', '--state-file', `.flink-deploy/${job}.json`, '--json'])
+    const promoted = await cli(['promote', '--state-file', `.flink-deploy/${ground.job}.json`, '--json'])
     expect(promoted.code, explain(promoted)).toBe(0)
     expect(ndjson(promoted.stdout).at(-1)).toMatchObject({ outcome: 'upgraded', blueJobId: blue })
-    expect(fake.cluster.job(blue)!.state).toBe('FINISHED')
+    expect(ground.fake.cluster.job(blue)!.state).toBe('FINISHED')
   })
 
   it('reject in another process cancels green; blue keeps running (exit 0)', async () => {
@@ -603,11 +597,11 @@ describe('manual promotion across processes', { timeout: 30_000 }, () => {
     ])
     expect(waiting.code, explain(waiting)).toBe(0)
     const green = ndjson(waiting.stdout).at(-1)!.greenJobId as string
-    const rejected = await cli(['reject', '--job-name', job, '--reason', 'lag grows'])
+    const rejected = await cli(['reject', '--job-name', ground.job, '--reason', 'lag grows'])
     expect(rejected.code, explain(rejected)).toBe(0)
     expect(rejected.stdout).toMatch(/outcome +aborted-blue-untouched/)
-    expect(fake.cluster.job(green)!.state).toBe('CANCELED')
-    expect(fake.cluster.job(blue)!.state).toBe('RUNNING')
+    expect(ground.fake.cluster.job(green)!.state).toBe('CANCELED')
+    expect(ground.fake.cluster.job(blue)!.state).toBe('RUNNING')
   })
 
   it('promote without a run in the state file: exit 2', async () => {
@@ -620,11 +614,11 @@ describe('manual promotion across processes', { timeout: 30_000 }, () => {
 describe('cluster commands', { timeout: 30_000 }, () => {
   it('status: version, slots, jobs with their last checkpoint', async () => {
     const id = await deployV1()
-    const human = await cli(['status', '--job-name', job])
+    const human = await cli(['status', '--job-name', ground.job])
     expect(human.code, explain(human)).toBe(0)
-    expect(human.stdout).toContain(`Flink 2.3.0 at ${fake.url}`)
+    expect(human.stdout).toContain(`Flink 2.3.0 at ${ground.fake.url}`)
     expect(human.stdout).toMatch(/task managers 1, slots 64 \(\d+ free\)/)
-    expect(human.stdout).toMatch(new RegExp(`RUNNING +${job} +${id}`))
+    expect(human.stdout).toMatch(new RegExp(`RUNNING +${ground.job} +${id}`))
     expect(human.stdout).toMatch(/last checkpoint +#\d+, .* ago, file:/)
     const json = await cli(['status', '--json'])
     const [status] = ndjson(json.stdout)
@@ -634,16 +628,16 @@ describe('cluster commands', { timeout: 30_000 }, () => {
 
   it('status: a job RUNNING whose subtasks wait for slots is shown as not processing', async () => {
     const id = await deployV1()
-    fake.faults.loseTaskManager(id)
-    await expect.poll(() => fake.cluster.job(id)?.state).toBe('RUNNING')
-    await expect.poll(() => fake.cluster.job(id)?.vertices[0]?.status).toBe('SCHEDULED')
-    const total = fake.cluster.job(id)!.vertices.reduce((n, v) => n + v.parallelism, 0)
-    const human = await cli(['status', '--job-name', job])
+    ground.fake.faults.loseTaskManager(id)
+    await expect.poll(() => ground.fake.cluster.job(id)?.state).toBe('RUNNING')
+    await expect.poll(() => ground.fake.cluster.job(id)?.vertices[0]?.status).toBe('SCHEDULED')
+    const total = ground.fake.cluster.job(id)!.vertices.reduce((n, v) => n + v.parallelism, 0)
+    const human = await cli(['status', '--job-name', ground.job])
     expect(human.code, explain(human)).toBe(0)
     expect(human.stdout).toContain(
       `RUNNING but 0 of ${total} subtasks run: it processes nothing until its subtasks get slots`,
     )
-    const [status] = ndjson((await cli(['status', '--job-name', job, '--json'])).stdout)
+    const [status] = ndjson((await cli(['status', '--job-name', ground.job, '--json'])).stdout)
     expect(status!.jobs).toMatchObject([{ id, tasks: { running: 0, total }, subtasksRunning: false }])
     await cli(['cancel', id])
   })
@@ -653,14 +647,14 @@ describe('cluster commands', { timeout: 30_000 }, () => {
     const run = await cli(['savepoint', id])
     expect(run.code, explain(run)).toBe(0)
     expect(run.stdout).toMatch(/^file:\S+\n$/)
-    expect(fake.cluster.snapshot(run.stdout.trim())?.isSavepoint).toBe(true)
-    const byName = await cli(['savepoint', '--job-name', job, '--stop', '--json'])
+    expect(ground.fake.cluster.snapshot(run.stdout.trim())?.isSavepoint).toBe(true)
+    const byName = await cli(['savepoint', '--job-name', ground.job, '--stop', '--json'])
     expect(byName.code, explain(byName)).toBe(0)
     expect(ndjson(byName.stdout)[0]).toMatchObject({ type: 'result', jobId: id, stopped: true })
-    expect(fake.cluster.job(id)!.state).toBe('FINISHED')
-    const none = await cli(['savepoint', '--job-name', job])
+    expect(ground.fake.cluster.job(id)!.state).toBe('FINISHED')
+    const none = await cli(['savepoint', '--job-name', ground.job])
     expect(none.code).toBe(1)
-    expect(none.stderr).toContain(`no live job named "${job}"`)
+    expect(none.stderr).toContain(`no live job named "${ground.job}"`)
   })
 
   it('cancel ends the job', async () => {
@@ -668,7 +662,7 @@ describe('cluster commands', { timeout: 30_000 }, () => {
     const run = await cli(['cancel', id])
     expect(run.code, explain(run)).toBe(0)
     expect(run.stdout).toBe(`Job ${id} cancelled (CANCELED).\n`)
-    expect(fake.cluster.job(id)!.state).toBe('CANCELED')
+    expect(ground.fake.cluster.job(id)!.state).toBe('CANCELED')
     const bad = await cli(['cancel', 'not-a-job'])
     expect(bad.code).toBe(2)
     expect(bad.stderr).toContain('job id: expected a Flink job id')
@@ -677,27 +671,27 @@ describe('cluster commands', { timeout: 30_000 }, () => {
   it('jars list shows what uses each jar; jars prune deletes the unused ones (dry run first)', async () => {
     await deployV1()
     expect((await cli(['upgrade', ...release('v2')])).code).toBe(0)
-    const jars = fake.cluster.jars().filter((j) => j.name.startsWith(`${job}-`))
-    const v1 = jars.find((j) => j.name.startsWith(`${job}-v1-`))!
-    const v2 = jars.find((j) => j.name.startsWith(`${job}-v2-`))!
+    const jars = ground.fake.cluster.jars().filter((j) => j.name.startsWith(`${ground.job}-`))
+    const v1 = jars.find((j) => j.name.startsWith(`${ground.job}-v1-`))!
+    const v2 = jars.find((j) => j.name.startsWith(`${ground.job}-v2-`))!
 
     const list = await cli(['jars', 'list', '--json'])
     expect(list.code, explain(list)).toBe(0)
     const listed = ndjson(list.stdout)[0]!.jars as { id: string; usedBy: string[] }[]
-    expect(listed.find((j) => j.id === v2.id)!.usedBy).toContain(`release of ${job}`)
+    expect(listed.find((j) => j.id === v2.id)!.usedBy).toContain(`release of ${ground.job}`)
     expect(listed.find((j) => j.id === v1.id)!.usedBy).toEqual([])
 
     const dry = await cli(['jars', 'prune', '--dry-run'])
     expect(dry.code, explain(dry)).toBe(0)
     expect(dry.stdout).toContain(`would delete  ${v1.id}`)
-    expect(fake.cluster.jars().some((j) => j.id === v1.id)).toBe(true)
+    expect(ground.fake.cluster.jars().some((j) => j.id === v1.id)).toBe(true)
 
     const prune = await cli(['jars', 'prune'])
     expect(prune.code, explain(prune)).toBe(0)
     expect(prune.stdout).toContain(`deleted  ${v1.id}`)
-    expect(prune.stdout).toContain(`kept          ${v2.id}  (release of ${job}`)
-    expect(fake.cluster.jars().some((j) => j.id === v1.id)).toBe(false)
-    expect(fake.cluster.jars().some((j) => j.id === v2.id)).toBe(true)
+    expect(prune.stdout).toContain(`kept          ${v2.id}  (release of ${ground.job}`)
+    expect(ground.fake.cluster.jars().some((j) => j.id === v1.id)).toBe(false)
+    expect(ground.fake.cluster.jars().some((j) => j.id === v2.id)).toBe(true)
   })
 })
 

@@ -5,35 +5,21 @@
 import { createHmac } from 'node:crypto'
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import {
-  deadWebhookUrl,
-  type LoopbackFakeFlink,
-  serveFakeFlink,
-  startWebhookReceiver,
-  type WebhookReceiver,
-} from '@flink-deploy/core/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { type CliRun, fakeJar, ndjson, runCli, tempDir } from './test-kit.ts'
+import { deadWebhookUrl, startWebhookReceiver, type WebhookReceiver } from '@flink-deploy/core/testing'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { cliOnFakeFlink, explain } from './cli-on-fake-flink.ts'
+import { fakeJar, ndjson } from './test-kit.ts'
+
+const ground = cliOnFakeFlink('notified')
+const { cli } = ground
 
 const SECRET = 'whsec-5eeded-never-shown-7'
 const TOKEN_PATH = '/services/T0K3N-in-the-path-9f8e7d'
 
-let fake: LoopbackFakeFlink
 let hook: WebhookReceiver
 let other: WebhookReceiver
-let dir: string
-let job: string
-let n = 0
 
-beforeAll(async () => {
-  fake = await serveFakeFlink({ version: '2.3.0', slotsPerTaskManager: 64, timing: { programSecondMs: 20 } })
-})
-afterAll(async () => {
-  await fake?.close()
-})
 beforeEach(async () => {
-  dir = tempDir()
-  job = `notified-${++n}`
   hook = await startWebhookReceiver()
   other = await startWebhookReceiver()
 })
@@ -42,25 +28,21 @@ afterEach(async () => {
   await other.close()
 })
 
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  runCli(args, { cwd: dir, env: { FLINK_DEPLOY_FLINK_URL: fake.url, ...env } })
-
 const release = () => [
   'upgrade',
   '--job-name',
-  job,
+  ground.job,
   '--jar',
-  fakeJar(dir, `${job}.jar`),
+  fakeJar(ground.dir, `${ground.job}.jar`),
   '--arg',
   '--name',
   '--arg',
-  job,
+  ground.job,
   '--verify-stabilisation',
   '150ms',
   '--json',
 ]
 
-const explain = (run: CliRun) => `exit ${run.code}\n${run.stdout}\n---\n${run.stderr}`
 const bodyOf = (r: WebhookReceiver) => JSON.parse(r.delivered()[0]!.body) as Record<string, unknown>
 const signed = (body: string) => `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`
 
@@ -79,7 +61,12 @@ describe('notifications from the CLI', { timeout: 30_000 }, () => {
     const result = ndjson(run.stdout).at(-1)!
     for (const r of [hook, other]) {
       expect(r.delivered()).toHaveLength(1)
-      expect(bodyOf(r)).toMatchObject({ event: 'run-ended', job, outcome: 'upgraded', runId: result.runId })
+      expect(bodyOf(r)).toMatchObject({
+        event: 'run-ended',
+        job: ground.job,
+        outcome: 'upgraded',
+        runId: result.runId,
+      })
       expect(r.delivered()[0]!.headers['x-flink-deploy-signature']).toBe(signed(r.delivered()[0]!.body))
     }
     expect(hook.delivered()[0]!.path).toBe(TOKEN_PATH)
@@ -87,7 +74,7 @@ describe('notifications from the CLI', { timeout: 30_000 }, () => {
   })
 
   it('FLINK_DEPLOY_NOTIFY (one URL per line) and FLINK_DEPLOY_NOTIFY_SECRET, with steps from the config file', async () => {
-    const config = join(dir, 'deploy.json')
+    const config = join(ground.dir, 'deploy.json')
     writeFileSync(config, JSON.stringify({ 'notify-steps': true }))
     const run = await cli([...release(), '--config', config], {
       FLINK_DEPLOY_NOTIFY: `${hook.url}\n${other.url}\n`,
@@ -121,21 +108,21 @@ describe('notifications from the CLI', { timeout: 30_000 }, () => {
     expect(first.code, explain(first)).toBe(0)
     const waiting = await cli([...release(), '--strategy', 'blue-green', '--manual-promotion'])
     expect(waiting.code, explain(waiting)).toBe(0)
-    const promoted = await cli(['promote', '--job-name', job, '--notify', hook.url])
+    const promoted = await cli(['promote', '--job-name', ground.job, '--notify', hook.url])
     expect(promoted.code, explain(promoted)).toBe(0)
     expect(hook.delivered()).toHaveLength(1)
     expect(bodyOf(hook)).toMatchObject({
       event: 'run-ended',
-      job,
+      job: ground.job,
       strategy: 'blue-green',
       outcome: 'upgraded',
     })
   })
 
   it('apply --notify: each job of the manifest posts the end of its run', async () => {
-    const jar = fakeJar(dir, 'fleet.jar')
-    const manifest = join(dir, 'flink-deploy.yaml')
-    const jobs = [`${job}-a`, `${job}-b`]
+    const jar = fakeJar(ground.dir, 'fleet.jar')
+    const manifest = join(ground.dir, 'flink-deploy.yaml')
+    const jobs = [`${ground.job}-a`, `${ground.job}-b`]
     writeFileSync(
       manifest,
       `defaults:\n  jar: ${jar}\n  verify-stabilisation: 150ms\njobs:\n${jobs.map((j) => `  - job-name: ${j}\n    args: [--name, ${j}]\n`).join('')}`,
@@ -154,6 +141,6 @@ describe('notifications from the CLI', { timeout: 30_000 }, () => {
     expect(run.code, explain(run)).toBe(2)
     expect(run.stderr).toContain('--notify')
     expect(run.stderr).not.toContain(TOKEN_PATH)
-    expect(fake.cluster.jobs().filter((j) => j.name === job)).toEqual([])
+    expect(ground.fake.cluster.jobs().filter((j) => j.name === ground.job)).toEqual([])
   })
 })

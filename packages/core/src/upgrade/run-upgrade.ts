@@ -123,7 +123,12 @@ export async function upgrade(options: UpgradeOptions, runtime: UpgradeRuntime):
       clusters: runtime.target ? { blue: clusters.blue.url, green: clusters.green.url } : undefined,
     }
     // A dry run changes nothing, and says so to nobody (`plan` runs one per job).
-    return await drive(machine, { input }, env, runtime, clusters, lock, resolved.dryRun ? undefined : notify)
+    return await drive(
+      machine,
+      { input },
+      { env, runtime, clusters, lock },
+      resolved.dryRun ? undefined : notify,
+    )
   } finally {
     await lock?.release()
   }
@@ -148,10 +153,7 @@ export async function resume(runtime: UpgradeRuntime, event?: UpgradeEvent): Pro
     return await drive(
       MACHINES[run.machine as MachineName],
       { snapshot: run.snapshot, event },
-      env,
-      runtime,
-      clusters,
-      lock,
+      { env, runtime, clusters, lock },
       notify,
     )
   } finally {
@@ -233,17 +235,22 @@ function environment(runtime: UpgradeRuntime): Environment {
   }
 }
 
+/** What a run works with besides its machine: its storage, the caller's runtime, the clusters and its lock. */
+interface RunSurroundings {
+  env: Environment
+  runtime: UpgradeRuntime
+  clusters: Clusters
+  lock: RunLock | undefined
+}
+
 async function drive(
   machine: (typeof MACHINES)[MachineName],
   start: { input?: unknown; snapshot?: unknown; event?: UpgradeEvent },
-  env: Environment,
-  runtime: UpgradeRuntime,
-  clusters: Clusters,
-  lock: RunLock | undefined,
+  around: RunSurroundings,
   notify: ResolvedNotifyOptions | undefined,
 ): Promise<UpgradeResult> {
-  const notifier = notify?.urls.length ? await openNotifier(notify, start, runtime) : undefined
-  const result = await runMachine(machine, start, env, runtime, clusters, lock, notifier)
+  const notifier = notify?.urls.length ? await openNotifier(notify, start, around.runtime) : undefined
+  const result = await runMachine(machine, start, around, notifier)
   if (!notifier) return result
   const warnings = await notifier.ended(result)
   return warnings.length > 0 ? { ...result, warnings: [...result.warnings, ...warnings] } : result
@@ -278,10 +285,7 @@ async function openNotifier(
 async function runMachine(
   machine: (typeof MACHINES)[MachineName],
   start: { input?: unknown; snapshot?: unknown; event?: UpgradeEvent },
-  env: Environment,
-  runtime: UpgradeRuntime,
-  clusters: Clusters,
-  lock: RunLock | undefined,
+  { env, runtime, clusters, lock }: RunSurroundings,
   notifier: Notifier | undefined,
 ): Promise<UpgradeResult> {
   const journal = new Journal(env.store, machine.id)
