@@ -2,9 +2,10 @@
  * Large state on real Flink: the example job holding --state-mb of keyed state in RocksDB (incremental
  * checkpoints), upgraded by the library. Sizes stay small here to keep CI cheap; bench/ measures big ones.
  */
+import { type AddressInfo, createServer, type Server, type Socket } from 'node:net'
 import { type UpgradeEvent, type UpgradeOptions, upgrade } from '@flink-deploy/core'
 import { selectedFlinkVersions } from '@flink-deploy/local-flink'
-import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { exampleJobOnFlink } from '../support/example-job-on-flink.ts'
 import { exampleCounts } from '../upgrade/example-gauges.ts'
 
@@ -123,6 +124,74 @@ for (const version of selectedFlinkVersions()) {
     // Last: green owns the claimed savepoint, and a last-state upgrade of such a job failed on 2.3 (bench).
     it('large state: a native savepoint upgrade with CLAIM; the counts continue', async () => {
       await savepointUpgrade('v1', { savepointFormat: 'native', claimMode: 'CLAIM' })
+    })
+  })
+
+  // Its own small cluster: the refusal needs no state to speak of, only a source that cannot replay.
+  describe(`large state: last-state refused when a source cannot replay, real Flink ${version}`, () => {
+    const flink = exampleJobOnFlink({
+      version,
+      jobName: 'orders-socket',
+      options: { verify: { checkpoints: 1, stabilisationMs: 1_000, timeoutMs: 120_000 } },
+      cluster: { slots: 2, checkpointInterval: '1 s' },
+    })
+    let server: Server
+    const connections = new Set<Socket>()
+
+    beforeAll(async () => {
+      // What the job's socket source reads: numbers, one a line, to every connection.
+      server = createServer((socket) => {
+        connections.add(socket)
+        socket.on('close', () => connections.delete(socket))
+        let n = 0
+        const timer = setInterval(() => socket.write(`${n++}\n`), 20)
+        socket.on('close', () => clearInterval(timer))
+        socket.on('error', () => clearInterval(timer))
+      })
+      await new Promise<void>((resolve) => server.listen(0, resolve))
+    })
+
+    afterAll(async () => {
+      for (const socket of connections) socket.destroy()
+      await new Promise((resolve) => server?.close(resolve))
+    })
+
+    it('large state: a legacy socket source, refused before blue is touched; with the override it upgrades', async () => {
+      const { client, runtime } = flink
+      const socket = ['--source', 'socket', '--socket-port', String((server.address() as AddressInfo).port)]
+      const release = (name: string, extra: Partial<UpgradeOptions> = {}) =>
+        flink.release(name, { ...extra, args: socket })
+      const deployed = await upgrade(release('v1'), runtime)
+      expect(deployed.outcome, deployed.summary).toBe('upgraded')
+      const blueId = deployed.greenJobId!
+      await vi.waitFor(
+        async () => {
+          if (!(await client.checkpoints.statistics({ jobid: blueId })).latest.completed)
+            throw new Error('no checkpoint yet')
+        },
+        { timeout: 60_000, interval: 500 },
+      )
+      const refused = await upgrade(
+        release('v2', { upgradeMode: 'last-state', lastStateMaxAgeMs: 60_000 }),
+        runtime,
+      )
+      expect(refused.outcome, refused.summary).toBe('aborted-blue-untouched')
+      expect(refused.error?.step).toBe('preflight')
+      expect(refused.error?.message).toMatch(
+        /last-state refused: .*Source: events.* \(it reports no sourceIdleTime: not a FLIP-27 source/,
+      )
+      const blue = await client.jobs.get({ jobid: blueId })
+      expect(blue.state).toBe('RUNNING')
+      expect(blue.vertices.every((v) => v.status === 'RUNNING')).toBe(true)
+      // Nothing was asked of blue: no savepoint and no cancellation.
+      expect((await client.checkpoints.statistics({ jobid: blueId })).latest.savepoint).toBeFalsy()
+
+      const vouched = await upgrade(
+        release('v2', { upgradeMode: 'last-state', lastStateMaxAgeMs: 60_000, assumeSourcesReplay: true }),
+        runtime,
+      )
+      expect(vouched.outcome, vouched.summary).toBe('upgraded')
+      expect(vouched.savepointPath).toMatch(/chk-\d+/)
     })
   })
 }

@@ -207,7 +207,7 @@ for (const [line, node] of Object.entries(NODES)) {
 }
 
 const DECLARED = UPGRADE_SETTINGS as readonly SettingDeclaration[]
-const LAST_STATE_NAMES = ['upgrade-mode', 'last-state-max-age']
+const LAST_STATE_NAMES = ['upgrade-mode', 'last-state-max-age', 'assume-sources-replay']
 // The webhooks are never part of a run's options (they are not persisted with it); cli.test.ts follows them.
 const NOTIFY_NAMES = ['notify', 'notify-secret', 'notify-steps']
 const HANDOVER_NAMES = ['handover', 'handover-path', 'handover-margin']

@@ -365,6 +365,44 @@ describe('caught-up verification', { timeout: 30_000 }, () => {
   })
 })
 
+describe('last-state on a job whose sources may not replay', { timeout: 30_000 }, () => {
+  afterEach(() => {
+    ground.fake.cluster.legacySources = () => false
+  })
+
+  it('refused before blue is touched (exit 4); flag, environment variable or config key vouch for them', async () => {
+    const blue = await deployV1()
+    ground.fake.cluster.legacySources = () => true
+    const lastState = (build: string) => [
+      'upgrade',
+      ...release(build),
+      '--upgrade-mode',
+      'last-state',
+      '--json',
+    ]
+    const sent = ground.fake.requests.length
+    const refused = await cli(lastState('v2'))
+    expect(refused.code, explain(refused)).toBe(4)
+    const result = ndjson(refused.stdout).at(-1)!
+    expect(result.outcome).toBe('aborted-blue-untouched')
+    expect(result.summary).toMatch(/last-state refused: .*Source: events .*--assume-sources-replay/)
+    expect(ground.fake.cluster.job(blue)?.state).toBe('RUNNING')
+    const changes = ground.fake.requests
+      .slice(sent)
+      .filter((q) => q.method !== 'GET' && q.path.includes(blue))
+    expect(changes).toEqual([])
+
+    const byEnv = await cli(lastState('v2'), { FLINK_DEPLOY_ASSUME_SOURCES_REPLAY: 'true' })
+    expect(byEnv.code, explain(byEnv)).toBe(0)
+    expect(ndjson(byEnv.stdout).at(-1)!.savepointPath).toMatch(/chk-\d+/)
+    writeFileSync(join(ground.dir, 'deploy.yaml'), 'assume-sources-replay: true\n')
+    const byConfig = await cli([...lastState('v3'), '--config', 'deploy.yaml'])
+    expect(byConfig.code, explain(byConfig)).toBe(0)
+    const byFlag = await cli([...lastState('v4'), '--assume-sources-replay'])
+    expect(byFlag.code, explain(byFlag)).toBe(0)
+  })
+})
+
 describe('savepoint format on a job on async state (refuses canonical savepoints)', {
   timeout: 60_000,
 }, () => {

@@ -8,16 +8,18 @@
  * What the history shows:
  * - restart: blue's own start, job CREATED → its last vertex deployed (GET /jobs/:id), plus what Flink does
  *   not time (UNTIMED_RESTART_MS).
- * - how fast this job moves state files: the fastest completed checkpoint, bytes it wrote per ms, gives the
- *   time a full checkpoint would take. Restoring a RocksDB checkpoint or a native savepoint mostly copies (or
- *   links) those files: FILE_RESTORE_FACTOR of that time; a canonical savepoint is read back key by key:
- *   CANONICAL_RESTORE_FACTOR of it.
+ * - the state size, from the latest completed checkpoint; how fast this job moves state files: the fastest
+ *   completed checkpoint, bytes it wrote per ms, gives the time a full checkpoint would take.
+ * - restore, by format: a RocksDB checkpoint or native savepoint is restored by copying its files, a multiple
+ *   of the full checkpoint's time that grows with the state (fileRestoreFactor); a canonical savepoint by
+ *   re-inserting every key, a cost per byte of state (CANONICAL_RESTORE_MS_PER_MB).
  * - the savepoint is written at the job's own savepoint rate when its history has a savepoint, else at
  *   SAVEPOINT_VS_CHECKPOINT of the time a full checkpoint would take. Measured, a canonical savepoint is
  *   written about as fast as a native one; its cost is in the restore.
- * The constants are fitted on the bench (bench/state-size.ts: RocksDB on a local cluster, local disk); see each.
- * A guide, not a promise: with a restart of ~0.5 s varying by ±0.3 s between runs on a busy machine, small
- * states are near the edge of ±50 %.
+ * The constants are fitted on the bench (bench/state-size.ts: RocksDB on a local cluster, local disk, 10 MB to
+ * 1 GB, Flink 1.20 and 2.3; the rows are pinned in downtime-estimate.test.ts). A guide, not a promise: the
+ * restart (~0.5 s) and a canonical restore are CPU work, and on a machine far busier during the upgrade than
+ * the fit's (a bench run at load 11–36 on 2 cores) they took 2–10× as long as estimated.
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { CheckpointStats } from '../client/schemas/checkpoints.ts'
@@ -26,25 +28,39 @@ import { formatBytes, formatMs } from '../units.ts'
 
 /**
  * The part of a restart Flink's timestamps of blue do not show: noticing blue ended (the savepoint or cancel
- * is polled), the jar-run handler building green's JobGraph, tasks initialising. Fitted on the bench (Flink
- * 2.3, RocksDB, 10 and 100 MB, 20 upgrades, load 2–3 on 2 cores): downtime less blue's start less the restore
- * below was 165–760 ms; 425 ms puts the most rows within ±50 %. On a local cluster blue's own start is short
- * (90–300 ms) and does not predict green's; on one that allocates TaskManagers it is most of the restart.
+ * is polled), the jar-run handler building green's JobGraph, tasks initialising. Downtime less blue's start
+ * less the restore was 165–760 ms in the bench (load 2–9 on 2 cores); 400 ms, fitted with the factors below,
+ * keeps every row within ±50 %. On a local cluster blue's own start is short (85–160 ms) and does not predict
+ * green's; on one that allocates TaskManagers it is most of the restart.
  */
-const UNTIMED_RESTART_MS = 425
+const UNTIMED_RESTART_MS = 400
 /**
- * A checkpoint or native savepoint restore vs a full checkpoint at the job's fastest rate. Restoring from local
- * disk links or copies the files, far faster than RocksDB wrote them: downtime grew by ~150 ms from 10 to
- * 100 MB where a full checkpoint took ~300 ms more (bench). From remote storage (S3) the download may approach
- * the upload: not measured.
+ * Why the file restore factor grows with the state: copying files takes time in proportion to the bytes, while a
+ * full checkpoint does not: its fixed costs (the synchronous snapshot, the memtable flush, creating and
+ * acknowledging files) are much of it when the state is small. Bench, full checkpoint at the job's fastest
+ * rate: ~80 ms at 10 MB, ~180–310 ms at 100 MB, ~0.9–2 s at 1 GB. So the factor is the one at 100 MB times
+ * (state / 100 MB)^FILE_RESTORE_GROWTH. Above 1 GB nothing was measured; there the fixed costs are spent and
+ * both grow with the bytes, so the factor is held at its 1 GB value.
  */
-const FILE_RESTORE_FACTOR = 0.3
+const FILE_RESTORE_GROWTH = 0.35
+const GROWTH_REFERENCE_BYTES = 100 * 1024 * 1024
+const GROWTH_LIMIT_BYTES = 1024 * 1024 * 1024
 /**
- * A canonical restore vs a full checkpoint: every key deserialised and put into a new RocksDB. Bench:
- * (canonical downtime − restart) / full-checkpoint time was ~1 at 10 MB, 2–3 at 100 MB, 3–6 at 1 GB (the
- * restore grows faster than the checkpoint); 2.5 kept 47 of 50 bench rows within ±50 %, not the largest.
+ * A checkpoint or native savepoint restore at 100 MB vs a full checkpoint: the files are copied (not re-
+ * written) into green's RocksDB directory, far faster than RocksDB flushed and wrote them. Bench: ~50 ms of a
+ * ~270 ms checkpoint at 100 MB (0.2), 0.3–1.2 s of a 0.9–2 s one at 1 GB (0.3–0.8; 0.2 × 10.24^0.35 = 0.45).
+ * From remote storage (S3) the download may approach the upload: not measured.
  */
-const CANONICAL_RESTORE_FACTOR = 2.5
+const FILE_RESTORE_FACTOR = 0.2
+/**
+ * A canonical restore deserialises every key and value and puts it into a new RocksDB (memtable, flushes,
+ * compactions): work per key, on the CPU, that a checkpoint of SST files never does, so the checkpoint history
+ * does not predict it. Bench: 100 MB and 1 GB restored at 2–9 ms per MB in three runs (Flink 1.20 and 2.3, load
+ * 2–9 on 2 cores; the same run's full checkpoints of 100 MB took 180–710 ms with no relation to it); 5.2 keeps
+ * every row within ±50 %. The cost grows with the state alone: a faster CPU restores faster than this.
+ */
+const CANONICAL_RESTORE_MS_PER_MB = 5.2
+const MB = 1024 * 1024
 /**
  * A savepoint (either format) vs a full checkpoint at the job's fastest rate: 0.25–0.8 in the bench, as a
  * stop-with-savepoint of a local RocksDB job mostly waits on no upload; 0.6 is their middle.
@@ -119,8 +135,9 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
     (c) => c.state_size,
   )
   const restore = (format: EstimateFormat) =>
-    (i.mode === 'savepoint' && format === 'canonical' ? CANONICAL_RESTORE_FACTOR : FILE_RESTORE_FACTOR) *
-    fileMs
+    i.mode === 'savepoint' && format === 'canonical'
+      ? (CANONICAL_RESTORE_MS_PER_MB * i.stateBytes) / MB
+      : fileRestoreFactor(i.stateBytes) * fileMs
   const write =
     i.mode === 'last-state'
       ? 0
@@ -141,6 +158,14 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
       ? { nativeDowntimeMs: restartMs + Math.round(restore('native')) }
       : {}),
   }
+}
+
+/** Restore time / full-checkpoint time for a restore that copies files. */
+function fileRestoreFactor(stateBytes: number): number {
+  return (
+    FILE_RESTORE_FACTOR *
+    (Math.min(stateBytes, GROWTH_LIMIT_BYTES) / GROWTH_REFERENCE_BYTES) ** FILE_RESTORE_GROWTH
+  )
 }
 
 /** Bytes per ms of the fastest completed snapshot of the kind that wrote something. */

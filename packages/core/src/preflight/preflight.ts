@@ -18,6 +18,7 @@ import { lastStateMaxAgeMs, type ResolvedUpgradeOptions } from '../upgrade/optio
 import type { RunSettings } from '../upgrade/run-settings.ts'
 import { estimateDowntime } from './downtime-estimate.ts'
 import { type BlueSelector, findBlueJob } from './find-blue-job.ts'
+import { requireReplayingSources, SOURCE_METRICS_WAIT_MS } from './replayable-sources.ts'
 import { checkSavepointFormat } from './savepoint-format.ts'
 import { checkStateCompatibility } from './state-compatibility.ts'
 import { blueGreenOnTransactionalSinks, transactionalSinks } from './transactional-sinks.ts'
@@ -76,6 +77,11 @@ export async function runPreflight(
         { reason: 'claimed-restore' },
       )
     await usableCheckpoint(client, { jobId: blueJob.jid, maxAgeMs: lastStateMaxAgeMs(options), signal })
+    if (!options.assumeSourcesReplay)
+      await requireReplayingSources(client, blueJob.jid, {
+        deadline: Date.now() + SOURCE_METRICS_WAIT_MS,
+        signal,
+      })
   }
   const takesSavepoint = fromBlue && !lastState
   const savepointDir = takesSavepoint

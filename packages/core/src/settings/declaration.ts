@@ -183,6 +183,12 @@ export const UPGRADE_SETTINGS = [
     action: 'last-state-max-age-ms',
   }),
   D({
+    name: 'assume-sources-replay',
+    option: 'assumeSourcesReplay',
+    kind: 'boolean',
+    help: "last-state: go on when flink-deploy cannot tell that blue's sources replay from the checkpoint (legacy SourceFunction sources, no source metrics); you vouch they do, else records are lost",
+  }),
+  D({
     name: 'manual-promotion',
     option: 'manualPromotion',
     kind: 'boolean',

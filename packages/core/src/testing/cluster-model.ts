@@ -141,6 +141,11 @@ export class FakeFlinkCluster {
    * it to model a Kafka source catching up, or falling behind.
    */
   sourceBacklog: (job: FakeJob) => number | undefined = () => undefined
+  /**
+   * Whether a job's sources are legacy SourceFunctions (`env.addSource`), which report none of the FLIP-27
+   * source metrics (`sourceIdleTime`). By default they are FLIP-27 sources, as the example job's generator is.
+   */
+  legacySources: (job: FakeJob) => boolean = () => false
 
   readonly #programs = new Map<string, FakeProgram>()
   readonly #config: Record<string, string>
@@ -930,6 +935,7 @@ export class FakeFlinkCluster {
         if (job.claimMode === 'CLAIM' && job.restoredFrom) cluster.#snapshots.delete(job.restoredFrom.path)
       },
       sourceBacklog: (job) => cluster.sourceBacklog(job),
+      legacySources: (job) => cluster.legacySources(job),
       taskLocation(subtask) {
         const tm = cluster.taskManagers[subtask % cluster.taskManagers.length]!
         return { endpoint: `${tm.host}:${tm.dataPort}`, taskManagerId: tm.id }

@@ -92,6 +92,8 @@ export interface JobHost {
   onCheckpointCompleted(job: FakeJob, snapshot: Snapshot): void
   /** The backlog of the job's sources now, if they report one. */
   sourceBacklog(job: FakeJob): number | undefined
+  /** Whether the job's sources are legacy SourceFunctions (no FLIP-27 source metrics). */
+  legacySources(job: FakeJob): boolean
   /** A TaskManager endpoint and id for messages: `host:port` and the ResourceID. */
   taskLocation(subtask: number): { endpoint: string; taskManagerId: string }
 }
@@ -253,6 +255,11 @@ export class FakeJob {
   /** The sources' `pendingRecords` now (summed over subtasks), if they report one. */
   get pendingRecords(): number | undefined {
     return this.#host.sourceBacklog(this)
+  }
+
+  /** The sources are legacy SourceFunctions: they report no FLIP-27 source metrics. */
+  get legacySources(): boolean {
+    return this.#host.legacySources(this)
   }
 
   /** Checkpoints in progress right now. */

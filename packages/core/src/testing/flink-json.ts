@@ -657,6 +657,8 @@ export function subtaskMetricValues(
   }
   // Only vertices with inputs have an input watermark; the example job emits none (Long.MIN_VALUE).
   if (index > 0) values.currentInputWatermark = LONG_MIN
+  // Every FLIP-27 SourceOperator registers it when it is set up, whatever the connector.
+  if (index === 0 && !job.legacySources) values[`${metricScope(vertex.name)}.sourceIdleTime`] = '0'
   const backlog = index === 0 && running ? job.pendingRecords : undefined
   if (backlog !== undefined)
     values[`${metricScope(vertex.name)}.pendingRecords`] = String(

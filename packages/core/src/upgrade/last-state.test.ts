@@ -154,6 +154,15 @@ describe('last-state upgrade mode', () => {
       setup: { timing: { checkpointIntervalMs: 0 } },
       message: /blue has no retained checkpoint/,
     },
+    {
+      name: 'a source that is not FLIP-27 (a legacy SourceFunction: it may not replay)',
+      setup: {},
+      before: async () => {
+        fake.cluster.legacySources = () => true
+      },
+      message:
+        /last-state refused: .* cannot tell for Source: events \(it reports no sourceIdleTime: not a FLIP-27 source.*--assume-sources-replay/,
+    },
   ]
   it('refuses before blue is touched: blue started from a savepoint in CLAIM mode', async () => {
     await blue()
@@ -171,6 +180,19 @@ describe('last-state upgrade mode', () => {
     expect(changes).toEqual([])
     // the same blue is upgraded by a savepoint
     expect((await upgrade(release('v1'), { client, releases })).outcome).toBe('upgraded')
+  })
+
+  it('starts green from the checkpoint when the user vouches that legacy sources replay', async () => {
+    const blueId = await blue()
+    fake.cluster.legacySources = () => true
+    const result = await upgrade(lastState('v2', { assumeSourcesReplay: true }), {
+      client,
+      releases,
+      store: createMemoryStateStore(),
+    })
+    expect(result.outcome, result.summary).toBe('upgraded')
+    expect(result.savepointPath).toMatch(/chk-\d+/)
+    expect(fake.cluster.job(blueId)?.state).toBe('CANCELED')
   })
 
   for (const r of refusals) {
@@ -206,6 +228,12 @@ describe('last-state options', () => {
 
   it('refuses lastStateMaxAgeMs without last-state', () => {
     expect(() => resolveUpgradeOptions({ ...release('v2'), lastStateMaxAgeMs: 1000 })).toThrow(
+      /applies only to upgradeMode last-state/,
+    )
+  })
+
+  it('refuses assumeSourcesReplay without last-state', () => {
+    expect(() => resolveUpgradeOptions({ ...release('v2'), assumeSourcesReplay: true })).toThrow(
       /applies only to upgradeMode last-state/,
     )
   })

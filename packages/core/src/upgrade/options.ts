@@ -128,6 +128,11 @@ export const UpgradeOptionsSchema = z
     /** last-state: the oldest blue's latest checkpoint may be (default DEFAULT_LAST_STATE_MAX_AGE_MS). */
     lastStateMaxAgeMs: ms.optional(),
     /**
+     * last-state: the user vouches that blue's sources replay from the checkpoint where flink-deploy cannot
+     * tell (sources other than FLIP-27 ones, or none of their metrics listed). Refused otherwise.
+     */
+    assumeSourcesReplay: z.boolean().default(false),
+    /**
      * How to run blue again if green fails, when no release record of an earlier flink-deploy run says so
      * (the first upgrade of a job deployed by other means).
      */
@@ -195,6 +200,12 @@ export const UpgradeOptionsSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['lastStateMaxAgeMs'],
+          message: 'applies only to upgradeMode last-state',
+        })
+      if (o.assumeSourcesReplay)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['assumeSourcesReplay'],
           message: 'applies only to upgradeMode last-state',
         })
       return

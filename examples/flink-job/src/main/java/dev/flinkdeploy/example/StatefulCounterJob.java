@@ -1,6 +1,7 @@
 package dev.flinkdeploy.example;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -57,6 +58,9 @@ import java.util.Map;
  *                              (keyBy(...).enableAsyncState(), State V2). Flink 2.x refuses canonical savepoints of such
  *                              an operator; native ones work. Flink 1.20 has no DataStream async state API.</li>
  *   <li>--source kafka --sink kafka  Kafka mode (KafkaPipeline): Kafka in, keyed count, exactly-once Kafka out.</li>
+ *   <li>--source socket --socket-port P  numbers, one per line, from localhost:P through Flink's socketTextStream: a
+ *                              legacy SourceFunction that keeps no position in checkpoints, so it cannot replay (what
+ *                              a last-state upgrade must refuse). Same topology and uids.</li>
  *   <li>--state-mb N           hold about N MB of extra keyed state: the source's first N * 1024 numbers are fill
  *                              keys, emitted at full speed (the rate limit starts after them), each stored as a
  *                              1 KiB value in ValueState "fill" of the counter; then the normal stream runs. Fill
@@ -120,9 +124,9 @@ public final class StatefulCounterJob {
             KafkaPipeline.run(env, params, release, jobName);
             return;
         }
-        if (!sourceKind.equals("generator") || !sinkKind.equals("discard")) {
+        if (!(sourceKind.equals("generator") || sourceKind.equals("socket")) || !sinkKind.equals("discard")) {
             throw new IllegalArgumentException(
-                    "--source/--sink: kafka and kafka, or generator and discard (the default), got: " + sourceKind + " and " + sinkKind);
+                    "--source/--sink: kafka and kafka, or generator or socket and discard (the default), got: " + sourceKind + " and " + sinkKind);
         }
 
         // The first fillKeys numbers of the sequence are fill keys, at full speed; the counted events follow.
@@ -133,10 +137,17 @@ public final class StatefulCounterJob {
                 fillKeys > 0 ? new FreeFirst(RateLimiterStrategy.perSecond(rate), fillKeys) : RateLimiterStrategy.perSecond(rate),
                 Types.LONG);
 
-        DataStream<Long> events = env
-                .fromSource(source, WatermarkStrategy.noWatermarks(), "events")
-                .uid(SOURCE_UID)
-                .name("events");
+        DataStream<Long> events = sourceKind.equals("socket")
+                ? env.socketTextStream("localhost", Integer.parseInt(params.get("socket-port")))
+                        .uid(SOURCE_UID)
+                        .name("events")
+                        .map((MapFunction<String, Long>) line -> Long.parseLong(line.trim()))
+                        .returns(Types.LONG)
+                        .uid("parse")
+                        .name("parse")
+                : env.fromSource(source, WatermarkStrategy.noWatermarks(), "events")
+                        .uid(SOURCE_UID)
+                        .name("events");
 
         final long keyCount = keys;
         // Fill keys are negative and keep their own value as key; counted events are 0 or more.
