@@ -205,7 +205,11 @@ for (const version of selectedFlinkVersions()) {
       )
       expect(result.outcome, result.summary).toBe('aborted-blue-untouched')
       expect(result.handover?.phase).toBe('standby')
-      expect(existsSync(handoverFile)).toBe(false)
+      // step 0's object only: blue named as handing over, no T
+      expect(JSON.parse(readFileSync(handoverFile, 'utf8'))).toEqual({
+        version: result.handover?.version,
+        from: 'blue',
+      })
       expect((await client.jobs.status({ jobid: blueId })).status).toBe('RUNNING')
       const before = (await pipeline.ledger.count()).releases.v1?.output ?? 0
       await outputAtLeast(pipeline, before + 100, 'v1')
