@@ -6,7 +6,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -79,8 +78,6 @@ public final class StatefulCounterJob {
     public static final String COUNTER_UID = "counter";
     public static final String INCOMPATIBLE_COUNTER_UID = "counter-incompatible";
     public static final String SINK_UID = "discard-sink";
-    /** Bytes of one fill value: --state-mb N writes N * 1024 of them. */
-    static final int FILL_VALUE_BYTES = 1024;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> params = parseArgs(args);
@@ -96,10 +93,7 @@ public final class StatefulCounterJob {
             throw new IllegalArgumentException("--topology must be compatible or incompatible, got: " + topology);
         }
         String jobName = params.getOrDefault("name", "flink-deploy-example " + release);
-        long stateMb = Long.parseLong(params.getOrDefault("state-mb", "0"));
-        if (stateMb < 0) {
-            throw new IllegalArgumentException("--state-mb must be 0 or more, got: " + stateMb);
-        }
+        long stateMb = StateFill.megabytes(params);
         if (stateMb > 0 && params.containsKey("async-state")) {
             throw new IllegalArgumentException("--state-mb is not supported with --async-state");
         }
@@ -126,9 +120,9 @@ public final class StatefulCounterJob {
         }
 
         // The first fillKeys numbers of the sequence are fill keys, at full speed; the counted events follow.
-        final long fillKeys = stateMb * (1024L * 1024L / FILL_VALUE_BYTES);
+        final long fillKeys = StateFill.keys(stateMb);
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
-                (GeneratorFunction<Long, Long>) n -> n < fillKeys ? -(n + 1) : n - fillKeys,
+                (GeneratorFunction<Long, Long>) n -> n < fillKeys ? StateFill.key(n) : n - fillKeys,
                 Long.MAX_VALUE,
                 fillKeys > 0 ? new FreeFirst(RateLimiterStrategy.perSecond(rate), fillKeys) : RateLimiterStrategy.perSecond(rate),
                 Types.LONG);
@@ -251,8 +245,7 @@ public final class StatefulCounterJob {
         @Override
         public void open(OpenContext openContext) throws Exception {
             count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
-            fill = getRuntimeContext().getState(
-                    new ValueStateDescriptor<>("fill", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            fill = getRuntimeContext().getState(StateFill.descriptor());
             startedAtMillis = System.currentTimeMillis();
             processedSinceStart = getRuntimeContext().getMetricGroup().counter("processedSinceStart");
             getRuntimeContext().getMetricGroup().gauge("stateCount", (Gauge<Long>) () -> total);
@@ -262,7 +255,7 @@ public final class StatefulCounterJob {
         @Override
         public void processElement(Long n, Context ctx, Collector<String> out) throws Exception {
             if (n < 0) {
-                fill.update(fillValue(n));
+                fill.update(StateFill.value(n));
                 return;
             }
             if (failAfterSeconds > 0
@@ -282,13 +275,6 @@ public final class StatefulCounterJob {
                 out.collect("v1:" + key + ":" + next);
             }
         }
-    }
-
-    /** Pseudo-random bytes, so that neither RocksDB nor snapshot compression shrinks the state. */
-    static byte[] fillValue(long seed) {
-        byte[] value = new byte[FILL_VALUE_BYTES];
-        new java.util.SplittableRandom(seed).nextBytes(value);
-        return value;
     }
 
     static Map<String, String> parseArgs(String[] args) {
