@@ -14,15 +14,13 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * --state-mb N: about N MB of extra keyed state in the counter, as N * 1024 fill keys (negative, so they never
- * mix with counted keys), each holding a 1 KiB value in ValueState "fill". The fill is not counted and writes no
- * output. The generator job streams the fill keys through its source; the Kafka job, whose source is the input
+ * --state-mb N: about N MB of extra keyed state in the counter, as fill keys (negative, so they never mix with
+ * counted keys) each holding a value of --state-value-bytes B (default 1024: N * 1024 keys) in ValueState
+ * "fill". The same megabytes cost a restore more in small values (more keys to deserialise and insert) than
+ * in large ones. The fill is not counted and writes no output. The generator job streams the fill keys through its source; the Kafka job, whose source is the input
  * topic the ledger counts, writes them in the counter itself ({@link Filling}).
  */
 final class StateFill {
-
-    /** Bytes of one fill value. */
-    static final int VALUE_BYTES = 1024;
 
     /** --state-mb, checked. */
     static long megabytes(Map<String, String> params) {
@@ -33,9 +31,18 @@ final class StateFill {
         return mb;
     }
 
-    /** How many fill keys hold `mb` MB. */
-    static long keys(long mb) {
-        return mb * (1024L * 1024L / VALUE_BYTES);
+    /** --state-value-bytes, checked: bytes of one fill value. */
+    static int valueBytes(Map<String, String> params) {
+        int bytes = Integer.parseInt(params.getOrDefault("state-value-bytes", "1024"));
+        if (bytes < 1) {
+            throw new IllegalArgumentException("--state-value-bytes must be 1 or more, got: " + bytes);
+        }
+        return bytes;
+    }
+
+    /** How many fill keys of `valueBytes` each hold `mb` MB. */
+    static long keys(long mb, int valueBytes) {
+        return mb * 1024L * 1024L / valueBytes;
     }
 
     /** The i-th fill key (i from 0). */
@@ -48,8 +55,8 @@ final class StateFill {
     }
 
     /** Pseudo-random bytes, so that neither RocksDB nor snapshot compression shrinks the state. */
-    static byte[] value(long key) {
-        byte[] value = new byte[VALUE_BYTES];
+    static byte[] value(long key, int bytes) {
+        byte[] value = new byte[bytes];
         new SplittableRandom(key).nextBytes(value);
         return value;
     }
@@ -62,10 +69,12 @@ final class StateFill {
     static final class Filling<IN, OUT> extends KeyedProcessOperator<Long, IN, OUT> {
         private static final long serialVersionUID = 1L;
         private final long fillKeys;
+        private final int valueBytes;
 
-        Filling(KeyedProcessFunction<Long, IN, OUT> function, long fillKeys) {
+        Filling(KeyedProcessFunction<Long, IN, OUT> function, long fillKeys, int valueBytes) {
             super(function);
             this.fillKeys = fillKeys;
+            this.valueBytes = valueBytes;
         }
 
         @Override
@@ -83,7 +92,7 @@ final class StateFill {
                 Long key = key(i);
                 if (own.contains(KeyGroupRangeAssignment.assignToKeyGroup(key, maxParallelism))) {
                     setCurrentKey(key);
-                    fill.update(value(key));
+                    fill.update(value(key, valueBytes));
                 }
             }
         }

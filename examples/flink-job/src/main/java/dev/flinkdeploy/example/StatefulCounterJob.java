@@ -56,12 +56,13 @@ import java.util.Map;
  *                              (keyBy(...).enableAsyncState(), State V2). Flink 2.x refuses canonical savepoints of such
  *                              an operator; native ones work. Flink 1.20 has no DataStream async state API.</li>
  *   <li>--source kafka --sink kafka  Kafka mode (KafkaPipeline): Kafka in, keyed count, exactly-once Kafka out.</li>
- *   <li>--state-mb N           hold about N MB of extra keyed state: the source's first N * 1024 numbers are fill
+ *   <li>--state-mb N           hold about N MB of extra keyed state: the source's first N MB / B numbers are fill
  *                              keys, emitted at full speed (the rate limit starts after them), each stored as a
- *                              1 KiB value in ValueState "fill" of the counter; then the normal stream runs. Fill
+ *                              value of B bytes (--state-value-bytes B, default 1024) in ValueState "fill" of the
+ *                              counter ({@link StateFill}); then the normal stream runs. Fill
  *                              keys are negative, so they never mix with the counted keys, and are not counted
  *                              (stateCount is unchanged). A restored source continues after them: no second fill
- *                              (its first N * 1024 numbers after a restore are unthrottled too).</li>
+ *                              (its first N MB / B numbers after a restore are unthrottled too).</li>
  * </ul>
  *
  * <p>Metrics of the counter operator (REST: GET /jobs/:jobid/vertices/:vertexid/metrics?get=0.counter.stateCount):
@@ -94,6 +95,7 @@ public final class StatefulCounterJob {
         }
         String jobName = params.getOrDefault("name", "flink-deploy-example " + release);
         long stateMb = StateFill.megabytes(params);
+        int fillBytes = StateFill.valueBytes(params);
         if (stateMb > 0 && params.containsKey("async-state")) {
             throw new IllegalArgumentException("--state-mb is not supported with --async-state");
         }
@@ -120,7 +122,7 @@ public final class StatefulCounterJob {
         }
 
         // The first fillKeys numbers of the sequence are fill keys, at full speed; the counted events follow.
-        final long fillKeys = StateFill.keys(stateMb);
+        final long fillKeys = StateFill.keys(stateMb, fillBytes);
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
                 (GeneratorFunction<Long, Long>) n -> n < fillKeys ? StateFill.key(n) : n - fillKeys,
                 Long.MAX_VALUE,
@@ -137,7 +139,7 @@ public final class StatefulCounterJob {
         KeyedStream<Long, Long> keyed = events.keyBy(n -> n < 0 ? n : n % keyCount, Types.LONG);
         SingleOutputStreamOperator<String> counter = params.containsKey("async-state")
                 ? asyncStateCounter(keyed, release, failAfterSeconds)
-                : keyed.process(new CountPerKey(release, failAfterSeconds));
+                : keyed.process(new CountPerKey(release, failAfterSeconds, fillBytes));
         DataStream<String> counted = counter
                 .uid(topology.equals("incompatible") ? INCOMPATIBLE_COUNTER_UID : COUNTER_UID)
                 .name("counter");
@@ -210,6 +212,7 @@ public final class StatefulCounterJob {
 
         private final String release;
         private final long failAfterSeconds;
+        private final int fillBytes;
 
         private transient ValueState<Long> count;
         private transient ValueState<byte[]> fill;
@@ -218,9 +221,10 @@ public final class StatefulCounterJob {
         private transient long startedAtMillis;
         private transient Counter processedSinceStart;
 
-        public CountPerKey(String release, long failAfterSeconds) {
+        public CountPerKey(String release, long failAfterSeconds, int fillBytes) {
             this.release = release;
             this.failAfterSeconds = failAfterSeconds;
+            this.fillBytes = fillBytes;
         }
 
         @Override
@@ -255,7 +259,7 @@ public final class StatefulCounterJob {
         @Override
         public void processElement(Long n, Context ctx, Collector<String> out) throws Exception {
             if (n < 0) {
-                fill.update(StateFill.value(n));
+                fill.update(StateFill.value(n, fillBytes));
                 return;
             }
             if (failAfterSeconds > 0
