@@ -6,7 +6,8 @@
  * The issue's bars: the hand-over's output pause is no longer than blue's checkpoint interval (1 s here) plus 1 s,
  * and with about 75 MB of keyed state (--state-mb, heap backend) no longer than with 1 MB.
  * Run: `./run bench:hand-over` (or `node bench/kafka-hand-over.ts`); FLINK_VERSION selects the versions,
- * BENCH_STATE_MB the state sizes (default 1,75: stop-and-restart and the hand-over at each).
+ * BENCH_STATE_MB the state sizes (default 1,75: stop-and-restart and the hand-over at each),
+ * BENCH_STATE_VALUE_BYTES the size of each fill value (default 1024; smaller values, more keys, a slower restore).
  * Plain blue-green runs once, at the first size, last on each cluster: its fencing can take a TaskManager down
  * (seen on 2.3).
  */
@@ -28,13 +29,14 @@ const WAYS: Record<Way, Partial<UpgradeOptions>> = {
   'blue-green': { strategy: 'blue-green', acceptDuplicatesAndFencing: true },
 }
 const SIZES = (process.env.BENCH_STATE_MB ?? '1,75').split(',').map(Number)
+const VALUE_BYTES = process.env.BENCH_STATE_VALUE_BYTES ?? '1024'
 const RUNS: { mb: number; way: Way }[] = [
   ...SIZES.flatMap((mb) => (['stop-and-restart', 'hand-over'] as const).map((way) => ({ mb, way }))),
   { mb: SIZES[0]!, way: 'blue-green' },
 ]
 
 console.log(
-  `Kafka job v1 → v2 with ${KAFKA_RATE} records/s produced through it (checkpoint interval 1000 ms, heap state of --state-mb MB): output pause, ledger and total time per way; ms`,
+  `Kafka job v1 → v2 with ${KAFKA_RATE} records/s produced through it (checkpoint interval 1000 ms, heap state of --state-mb MB in ${VALUE_BYTES}-byte values): output pause, ledger and total time per way; ms`,
 )
 console.log(`load average at start: ${load()} (the machine is shared)`)
 console.log(
@@ -63,6 +65,8 @@ try {
             ...kafkaJobArgs(books.bootstrap, books),
             '--state-mb',
             String(mb),
+            '--state-value-bytes',
+            VALUE_BYTES,
           ],
           verify: VERIFY,
           ...WAYS[way],
