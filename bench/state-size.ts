@@ -100,9 +100,18 @@ function writeResults(version: string, rows: Row[]): void {
 
 /**
  * The Kafka job holding `mb` MB, deployed with the gate and handed over to its next release while the producer
- * writes: the output pause, blue's last savepoint and the ledger.
+ * writes: the output pause, blue's last savepoint and the ledger. A broker per size, beside that size's cluster.
  */
-async function handOver(client: FlinkClient, broker: KafkaBroker, jar: string, mb: number) {
+async function handOver(client: FlinkClient, jar: string, mb: number) {
+  const broker = await startKafkaBroker()
+  try {
+    return await handOverOn(client, broker, jar, mb)
+  } finally {
+    await broker.stop()
+  }
+}
+
+async function handOverOn(client: FlinkClient, broker: KafkaBroker, jar: string, mb: number) {
   const name = `orders-kafka-${mb}mb`
   const books = ledger(broker.bootstrap, { input: `${name}-in`, output: `${name}-out` })
   await books.createTopics()
@@ -144,115 +153,109 @@ async function handOver(client: FlinkClient, broker: KafkaBroker, jar: string, m
   return { result, counts, produced, snapshot }
 }
 
-const broker = selected(HAND_OVER) ? await startKafkaBroker() : undefined
-
-try {
-  for (const version of selectedFlinkVersions()) {
-    const rows: Row[] = []
-    for (const mb of SIZES) {
-      const [cluster, jar] = await Promise.all([
-        startFlinkCluster({ version, stateBackend: 'rocksdb', slots: 2, checkpointInterval: '2 s' }),
-        buildExampleJob(version),
-      ])
-      const client = createFlinkClient({ baseUrl: cluster.url })
-      const runtime = { client, stateFile: join(mkdtempSync(join(tmpdir(), 'bench-state-')), 'orders.json') }
-      const args = (name: string) => ['--name', 'orders', '--release', name, '--state-mb', String(mb)]
-      const release = (name: string, extra: Partial<UpgradeOptions> = {}): UpgradeOptions => ({
-        jobName: 'orders',
-        jar,
-        args: args(name),
-        verify: { checkpoints: 1, stabilisationMs: 1_000, timeoutMs: 600_000 },
-        timeouts: { savepointMs: 1_800_000 },
-        ...extra,
-      })
-      try {
-        const warmBlue = async () => {
-          const deployed = await upgrade(release('v1'), runtime)
-          if (deployed.outcome !== 'upgraded') throw new Error(deployed.summary)
-          const first = deployed.greenJobId!
-          // A job that has run a while, as blue is in production: the first on a fresh cluster runs cold (its
-          // first full checkpoint took 4× as long as the next job's), and so would the estimate made from it.
-          await fullCheckpoint(client, first, mb, Date.now())
-          return (await upgrade(release('v2', { savepointFormat: 'native' }), runtime)).greenJobId!
-        }
-        let blue: string | undefined
-        let next = 'v1'
-        for (const mode of MODES.filter((m) => selected(m.name))) {
-          blue ??= await warmBlue()
-          await fullCheckpoint(client, blue, mb, Date.now())
-          const before = blue
-          // The model's inputs, kept in the JSON to calibrate it against the measured downtime.
-          const history = (await client.checkpoints.statistics({ jobid: blue })).history
-            .filter((c) => c.status === 'COMPLETED')
-            .map((c) => [
-              c.is_savepoint ? 'sp' : 'cp',
-              c.checkpointed_size,
-              c.state_size,
-              c.end_to_end_duration,
-            ])
-          const blueJob = await client.jobs.get({ jobid: blue })
-          let downtime: number
-          let total: number
-          let estimate: Awaited<ReturnType<typeof upgrade>>['estimate']
-          if (mode.options) {
-            const result = await upgrade(release(next, mode.options), runtime)
-            if (result.outcome !== 'upgraded') throw new Error(result.summary)
-            ;({ estimate } = result)
-            downtime = result.downtimeMs ?? Number.NaN
-            total = result.totalMs
-            blue = result.greenJobId!
-          } else {
-            const row = await cliStopAndRun({ cluster, client }, blue, { cluster, client }, jar, args(next))
-            ;({ downtime, total } = row)
-            blue = row.green
-          }
-          const snapshot = await lastSnapshot(client, before, mode.name === 'last-state')
-          const sp = mode.name === 'last-state' ? '' : (snapshot?.end_to_end_duration ?? '')
-          const est = estimate?.downtimeMs
-          rows.push({
-            mb,
-            mode: mode.name,
-            downtime,
-            estimate: est,
-            savepointMs: sp === '' ? undefined : sp,
-            load: load(),
-            history,
-            blueStart: {
-              timestamps: blueJob.timestamps,
-              vertices: blueJob.vertices.map((v) => v['start-time']),
-            },
-          })
-          console.log(
-            `${version.padEnd(6)} ${col(mb, 5)} ${mode.name.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(sp, 6)} ${col(estimate?.savepointMs ?? '', 6)} ${col(estimate?.restartMs ?? '', 7)} ${col(estimate?.restoreMs ?? '', 7)} ${col(downtime, 8)} ${col(est ?? '', 6)} ${col(est ? (est / downtime).toFixed(2) : '', 8)} ${col(total, 6)}  ${load()}`,
-          )
-          writeResults(version, rows)
-          next = next === 'v2' ? 'v1' : 'v2'
-        }
-        if (broker) {
-          // green needs a slot beside blue
-          if (blue) await client.jobs.cancel({ jobid: blue })
-          const { result, counts, produced, snapshot } = await handOver(client, broker, jar, mb)
-          rows.push({
-            mb,
-            mode: HAND_OVER,
-            downtime: counts.outputPauseMs,
-            savepointMs: snapshot?.end_to_end_duration,
-            load: load(),
-            history: [],
-            blueStart: undefined,
-            ledger: { produced, missing: counts.missing, duplicated: counts.duplicated },
-          })
-          console.log(
-            `${version.padEnd(6)} ${col(mb, 5)} ${HAND_OVER.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(snapshot?.end_to_end_duration ?? '', 6)} ${col('', 6)} ${col('', 7)} ${col('', 7)} ${col(counts.outputPauseMs, 8)} ${col('', 6)} ${col('', 8)} ${col(result.totalMs, 6)}  ${load()}  (ledger: ${produced} produced, ${counts.missing} missing, ${counts.duplicated} duplicated)`,
-          )
-          writeResults(version, rows)
-        }
-      } finally {
-        await client.close().catch(() => {})
-        await cluster.stop()
+for (const version of selectedFlinkVersions()) {
+  const rows: Row[] = []
+  for (const mb of SIZES) {
+    const [cluster, jar] = await Promise.all([
+      startFlinkCluster({ version, stateBackend: 'rocksdb', slots: 2, checkpointInterval: '2 s' }),
+      buildExampleJob(version),
+    ])
+    const client = createFlinkClient({ baseUrl: cluster.url })
+    const runtime = { client, stateFile: join(mkdtempSync(join(tmpdir(), 'bench-state-')), 'orders.json') }
+    const args = (name: string) => ['--name', 'orders', '--release', name, '--state-mb', String(mb)]
+    const release = (name: string, extra: Partial<UpgradeOptions> = {}): UpgradeOptions => ({
+      jobName: 'orders',
+      jar,
+      args: args(name),
+      verify: { checkpoints: 1, stabilisationMs: 1_000, timeoutMs: 600_000 },
+      timeouts: { savepointMs: 1_800_000 },
+      ...extra,
+    })
+    try {
+      const warmBlue = async () => {
+        const deployed = await upgrade(release('v1'), runtime)
+        if (deployed.outcome !== 'upgraded') throw new Error(deployed.summary)
+        const first = deployed.greenJobId!
+        // A job that has run a while, as blue is in production: the first on a fresh cluster runs cold (its
+        // first full checkpoint took 4× as long as the next job's), and so would the estimate made from it.
+        await fullCheckpoint(client, first, mb, Date.now())
+        return (await upgrade(release('v2', { savepointFormat: 'native' }), runtime)).greenJobId!
       }
+      let blue: string | undefined
+      let next = 'v1'
+      for (const mode of MODES.filter((m) => selected(m.name))) {
+        blue ??= await warmBlue()
+        await fullCheckpoint(client, blue, mb, Date.now())
+        const before = blue
+        // The model's inputs, kept in the JSON to calibrate it against the measured downtime.
+        const history = (await client.checkpoints.statistics({ jobid: blue })).history
+          .filter((c) => c.status === 'COMPLETED')
+          .map((c) => [
+            c.is_savepoint ? 'sp' : 'cp',
+            c.checkpointed_size,
+            c.state_size,
+            c.end_to_end_duration,
+          ])
+        const blueJob = await client.jobs.get({ jobid: blue })
+        let downtime: number
+        let total: number
+        let estimate: Awaited<ReturnType<typeof upgrade>>['estimate']
+        if (mode.options) {
+          const result = await upgrade(release(next, mode.options), runtime)
+          if (result.outcome !== 'upgraded') throw new Error(result.summary)
+          ;({ estimate } = result)
+          downtime = result.downtimeMs ?? Number.NaN
+          total = result.totalMs
+          blue = result.greenJobId!
+        } else {
+          const row = await cliStopAndRun({ cluster, client }, blue, { cluster, client }, jar, args(next))
+          ;({ downtime, total } = row)
+          blue = row.green
+        }
+        const snapshot = await lastSnapshot(client, before, mode.name === 'last-state')
+        const sp = mode.name === 'last-state' ? '' : (snapshot?.end_to_end_duration ?? '')
+        const est = estimate?.downtimeMs
+        rows.push({
+          mb,
+          mode: mode.name,
+          downtime,
+          estimate: est,
+          savepointMs: sp === '' ? undefined : sp,
+          load: load(),
+          history,
+          blueStart: {
+            timestamps: blueJob.timestamps,
+            vertices: blueJob.vertices.map((v) => v['start-time']),
+          },
+        })
+        console.log(
+          `${version.padEnd(6)} ${col(mb, 5)} ${mode.name.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(sp, 6)} ${col(estimate?.savepointMs ?? '', 6)} ${col(estimate?.restartMs ?? '', 7)} ${col(estimate?.restoreMs ?? '', 7)} ${col(downtime, 8)} ${col(est ?? '', 6)} ${col(est ? (est / downtime).toFixed(2) : '', 8)} ${col(total, 6)}  ${load()}`,
+        )
+        writeResults(version, rows)
+        next = next === 'v2' ? 'v1' : 'v2'
+      }
+      if (selected(HAND_OVER)) {
+        // green needs a slot beside blue
+        if (blue) await client.jobs.cancel({ jobid: blue })
+        const { result, counts, produced, snapshot } = await handOver(client, jar, mb)
+        rows.push({
+          mb,
+          mode: HAND_OVER,
+          downtime: counts.outputPauseMs,
+          savepointMs: snapshot?.end_to_end_duration,
+          load: load(),
+          history: [],
+          blueStart: undefined,
+          ledger: { produced, missing: counts.missing, duplicated: counts.duplicated },
+        })
+        console.log(
+          `${version.padEnd(6)} ${col(mb, 5)} ${HAND_OVER.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(snapshot?.end_to_end_duration ?? '', 6)} ${col('', 6)} ${col('', 7)} ${col('', 7)} ${col(counts.outputPauseMs, 8)} ${col('', 6)} ${col('', 8)} ${col(result.totalMs, 6)}  ${load()}  (ledger: ${produced} produced, ${counts.missing} missing, ${counts.duplicated} duplicated)`,
+        )
+        writeResults(version, rows)
+      }
+    } finally {
+      await client.close().catch(() => {})
+      await cluster.stop()
     }
   }
-} finally {
-  await broker?.stop()
 }
