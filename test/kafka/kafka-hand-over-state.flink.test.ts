@@ -41,6 +41,8 @@ const verify = { checkpoints: 1, stabilisationMs: 2_000, timeoutMs: 90_000 }
 interface HandOver {
   mb: number
   pauseMs: number
+  /** when the longest gap began, from T (the cutover): near 0 when it is the switch itself */
+  pauseFromCutoverMs: number
   produced: number
   missing: number
   duplicated: number
@@ -78,6 +80,8 @@ async function handOver(ground: KafkaGround, mb: number): Promise<HandOver> {
   const result = await upgrade(options('v2'), runtime)
   const to = Date.now()
   expect(result.outcome, result.summary).toBe('upgraded')
+  const cutover = result.handover?.cutoverMillis
+  expect(cutover).toBeGreaterThan(0)
   await outputAtLeast(pipeline, 300, 'v2')
   // green restored the fill and keeps it: its own checkpoints hold it
   const greenState = await checkpointHolding(client, result.greenJobId!, mb)
@@ -88,6 +92,7 @@ async function handOver(ground: KafkaGround, mb: number): Promise<HandOver> {
   return {
     mb,
     pauseMs: counts.outputPauseMs,
+    pauseFromCutoverMs: counts.outputPauseAt - cutover!,
     produced,
     missing: counts.missing,
     duplicated: counts.duplicated,
@@ -129,7 +134,7 @@ describe(`kafka hand-over with state on real Flink ${version}`, () => {
     const small = await handOver(ground(), 1)
     for (const row of [small, large])
       console.log(
-        `Flink ${version} hand-over with ${row.mb} MB of keyed state (checkpoints: blue ${row.blueStateMb} MB, green ${row.greenStateMb} MB): output pause ${row.pauseMs} ms, ${row.produced} produced, ${row.missing} missing, ${row.duplicated} duplicated, total ${row.totalMs} ms`,
+        `Flink ${version} hand-over with ${row.mb} MB of keyed state (checkpoints: blue ${row.blueStateMb} MB, green ${row.greenStateMb} MB): output pause ${row.pauseMs} ms (from T${row.pauseFromCutoverMs >= 0 ? '+' : ''}${row.pauseFromCutoverMs} ms), ${row.produced} produced, ${row.missing} missing, ${row.duplicated} duplicated, total ${row.totalMs} ms`,
       )
     for (const row of [small, large]) expect(row).toMatchObject({ missing: 0, duplicated: 0 })
     expect(large.pauseMs).toBeLessThanOrEqual(PAUSE_BAR_MS)

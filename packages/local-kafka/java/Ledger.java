@@ -148,8 +148,12 @@ public final class Ledger {
         long duplicated = seen.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
         times.sort(null);
         long pause = 0;
+        long pauseAt = 0;
         for (int i = 1; i < times.size(); i++) {
-            if (times.get(i) >= from && times.get(i - 1) <= to) pause = Math.max(pause, times.get(i) - times.get(i - 1));
+            if (times.get(i) >= from && times.get(i - 1) <= to && times.get(i) - times.get(i - 1) > pause) {
+                pause = times.get(i) - times.get(i - 1);
+                pauseAt = times.get(i - 1);
+            }
         }
         StringBuilder rel = new StringBuilder();
         for (Map.Entry<String, long[]> e : releases.entrySet()) {
@@ -159,7 +163,7 @@ public final class Ledger {
         }
         System.out.println("{\"input\":" + inputCount[0] + ",\"distinctInput\":" + input.cardinality()
                 + ",\"output\":" + output[0] + ",\"missing\":" + missing + ",\"duplicated\":" + duplicated
-                + ",\"outputPauseMs\":" + pause + ",\"releases\":{" + rel + "}}");
+                + ",\"outputPauseMs\":" + pause + ",\"outputPauseAt\":" + pauseAt + ",\"releases\":{" + rel + "}}");
     }
 
     interface OnRecord {

@@ -29,6 +29,8 @@ export interface LedgerCounts {
   duplicated: number
   /** the longest gap between consecutive committed output records (broker append time) inside the window asked for */
   outputPauseMs: number
+  /** when that gap began: the append time of the record before it (epoch ms; 0 when there is no gap) */
+  outputPauseAt: number
   /** per release (the job's --release): output records and duplicates it committed */
   releases: Record<string, { output: number; duplicated: number }>
 }
