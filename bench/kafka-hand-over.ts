@@ -2,7 +2,8 @@
  * The Kafka job (exactly-once Kafka sink) upgraded three ways while a producer writes through it: stop-and-restart,
  * blue-green as it was before the hand-over (accepting duplicates and fencing), and blue-green with the
  * exactly-once hand-over (handover gate). Per row: the output pause (longest gap between committed output records
- * around the switch, what a downstream consumer sees; `at`: when it began, from the upgrade's start), the ledger
+ * around the switch, what a downstream consumer sees; `at`: when it began, from the upgrade's start; `switch`: from v1's last committed record to v2's first, negative
+ * where they overlap), the ledger
  * (missing, duplicated) and the run's total time.
  * The issue's bars: the hand-over's output pause is no longer than blue's checkpoint interval (1 s here) plus 1 s,
  * and with about 75 MB of keyed state (--state-mb, heap backend) no longer than with 1 MB.
@@ -19,11 +20,12 @@ import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { createFlinkClient, type UpgradeOptions, upgrade } from '@flink-deploy/core'
 import { buildExampleJob, selectedFlinkVersions, startFlinkCluster } from '@flink-deploy/local-flink'
-import { ledger, startKafkaBroker } from '@flink-deploy/local-kafka'
+import { type LedgerCounts, ledger, startKafkaBroker } from '@flink-deploy/local-kafka'
 import { committed, KAFKA_RATE, kafkaJobArgs } from '../scripts/kafka-job.ts'
 import { col, load, VERIFY } from './flink-cli-kit.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'bench-hand-over-'))
+const switchMs = ({ releases: { v1, v2 } }: LedgerCounts) => (v1 && v2 ? v2.firstAt - v1.lastAt : '')
 type Way = 'stop-and-restart' | 'hand-over' | 'blue-green'
 const WAYS: Record<Way, Partial<UpgradeOptions>> = {
   'stop-and-restart': { strategy: 'stop-and-restart' },
@@ -42,7 +44,7 @@ console.log(
 )
 console.log(`load average at start: ${load()} (the machine is shared)`)
 console.log(
-  `${'flink'.padEnd(8)} ${'MB'.padStart(4)} ${'way'.padEnd(17)} ${'pause'.padStart(6)} ${'at'.padStart(6)} ${'total'.padStart(7)} ${'produced'.padStart(9)} ${'missing'.padStart(8)} ${'duplicated'.padStart(11)}  outcome`,
+  `${'flink'.padEnd(8)} ${'MB'.padStart(4)} ${'way'.padEnd(17)} ${'pause'.padStart(6)} ${'at'.padStart(6)} ${'switch'.padStart(6)} ${'total'.padStart(7)} ${'produced'.padStart(9)} ${'missing'.padStart(8)} ${'duplicated'.padStart(11)}  outcome`,
 )
 
 const broker = await startKafkaBroker()
@@ -89,7 +91,7 @@ try {
         for (const { jobId } of second.running)
           await client.jobs.cancel({ jobid: jobId }).catch(() => undefined)
         console.log(
-          `${version.padEnd(8)} ${col(mb, 4)} ${way.padEnd(17)} ${col(counts.outputPauseMs, 6)} ${col(counts.outputPauseAt - from, 6)} ${col(second.totalMs, 7)} ${String(produced).padStart(9)} ${String(counts.missing).padStart(8)} ${String(counts.duplicated).padStart(11)}  ${second.outcome}`,
+          `${version.padEnd(8)} ${col(mb, 4)} ${way.padEnd(17)} ${col(counts.outputPauseMs, 6)} ${col(counts.outputPauseAt - from, 6)} ${col(switchMs(counts), 6)} ${col(second.totalMs, 7)} ${String(produced).padStart(9)} ${String(counts.missing).padStart(8)} ${String(counts.duplicated).padStart(11)}  ${second.outcome}`,
         )
       }
     } finally {

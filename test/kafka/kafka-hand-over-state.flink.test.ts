@@ -29,11 +29,12 @@ const PAUSE_BAR_MS = CHECKPOINT_INTERVAL_MS + 1_000
 /**
  * How much longer the 75 MB pause may be than the 1 MB one and still count as "no longer". Both pauses are the
  * longest gap between committed records (broker append time) over the whole hand-over, on a 2-core machine
- * shared with other work; at 300 records/s a record arrives every 3.3 ms, so the gap is the switch itself plus
- * whatever stalls either job or the broker for a moment. Measured on 2.3 (load average 4–30 on 2 cores), the
- * hand-over's pause at 1 MB was 135–437 ms over five runs: the same size varies by 300 ms between runs. 500 ms
- * is that spread with a margin. A pause that grew with the state would not hide in it: stop-and-restart's grew
- * by 3.4 s from 1 MB to 75 MB in the same bench.
+ * shared with other work; at 300 records/s a record arrives every 3.3 ms. That longest gap fell 7–15 s before T
+ * in every run that recorded it, while blue alone writes (its savepoint, green's deployment and restore take the
+ * same 2 cores); the switch itself, blue's last record to green's first, was 20–40 ms at either size. Measured on
+ * 2.3 (load average 4–30), the pause at 1 MB was 135–829 ms over six runs, at 75 MB 188–378 ms; the 75 MB pause
+ * exceeded the 1 MB one by at most 344 ms (1.20, bench). 500 ms is that with a margin. A pause that grew with the
+ * state would not hide in it: stop-and-restart's grew by 1.9–3.4 s from 1 MB to 75 MB in the same bench.
  */
 const NOISE_MS = 500
 const verify = { checkpoints: 1, stabilisationMs: 2_000, timeoutMs: 90_000 }
@@ -43,6 +44,8 @@ interface HandOver {
   pauseMs: number
   /** when the longest gap began, from T (the cutover): near 0 when it is the switch itself */
   pauseFromCutoverMs: number
+  /** green's first committed record after blue's last (append times; negative: they overlap) */
+  switchMs: number
   produced: number
   missing: number
   duplicated: number
@@ -93,6 +96,7 @@ async function handOver(ground: KafkaGround, mb: number): Promise<HandOver> {
     mb,
     pauseMs: counts.outputPauseMs,
     pauseFromCutoverMs: counts.outputPauseAt - cutover!,
+    switchMs: counts.releases.v2!.firstAt - counts.releases.v1!.lastAt,
     produced,
     missing: counts.missing,
     duplicated: counts.duplicated,
@@ -134,7 +138,7 @@ describe(`kafka hand-over with state on real Flink ${version}`, () => {
     const small = await handOver(ground(), 1)
     for (const row of [small, large])
       console.log(
-        `Flink ${version} hand-over with ${row.mb} MB of keyed state (checkpoints: blue ${row.blueStateMb} MB, green ${row.greenStateMb} MB): output pause ${row.pauseMs} ms (from T${row.pauseFromCutoverMs >= 0 ? '+' : ''}${row.pauseFromCutoverMs} ms), ${row.produced} produced, ${row.missing} missing, ${row.duplicated} duplicated, total ${row.totalMs} ms`,
+        `Flink ${version} hand-over with ${row.mb} MB of keyed state (checkpoints: blue ${row.blueStateMb} MB, green ${row.greenStateMb} MB): output pause ${row.pauseMs} ms (from T${row.pauseFromCutoverMs >= 0 ? '+' : ''}${row.pauseFromCutoverMs} ms; blue's last to green's first record ${row.switchMs} ms), ${row.produced} produced, ${row.missing} missing, ${row.duplicated} duplicated, total ${row.totalMs} ms`,
       )
     for (const row of [small, large]) expect(row).toMatchObject({ missing: 0, duplicated: 0 })
     expect(large.pauseMs).toBeLessThanOrEqual(PAUSE_BAR_MS)
