@@ -1,6 +1,6 @@
 /**
- * The state-size bench as a chart: downtime (ms) against state size (MB), one line per mode, both axes
- * logarithmic as the sizes go 10, 100, 1024. Hand-written SVG: a bench needs no charting dependency.
+ * The state-size bench as a chart: downtime (ms) against state size (MB), one line per mode (the hand-over's
+ * downtime is its output pause), both axes logarithmic as the sizes go 10, 100, 1024. Hand-written SVG: a bench needs no charting dependency.
  */
 export interface ChartRow {
   mb: number
@@ -29,7 +29,7 @@ export function downtimeChart(title: string, rows: ChartRow[]): string {
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
     `<title>${escapeXml(title)}: downtime by state size, one line per mode</title>`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
-    `<text x="${M.left}" y="20" font-size="14">${escapeXml(title)}: stop-and-restart downtime by state size (RocksDB)</text>`,
+    `<text x="${M.left}" y="20" font-size="14">${escapeXml(title)}: downtime by state size (RocksDB; hand-over: output pause)</text>`,
   ]
   for (let d = x0; d <= x1; d++) {
     const px = x(10 ** d).toFixed(1)

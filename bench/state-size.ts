@@ -5,16 +5,23 @@
  * NO_CLAIM), each beside the plan's estimate. Downtime = blue FINISHED (or CANCELED) → every subtask of green
  * RUNNING, from Flink's timestamps; the savepoint blue writes before it ends is shown beside it (sp.), real
  * and estimated, as it is not in that downtime.
+ * And the exactly-once hand-over (blue-green, handover gate) of the Kafka job holding as much state
+ * (--state-mb, same RocksDB cluster, a real broker, the producer at a steady rate): its downtime is the output
+ * pause (the longest gap between committed output records during the upgrade, from the ledger), as blue writes
+ * until green takes over; no estimate (the plan's is for stop-and-restart).
  * Run: `./run bench:state-size` (prints a table, writes bench/results/state-size-<flink>.svg and .json; no
- * assertions). BENCH_STATE_MB (default 10,100,1024) picks the sizes, FLINK_VERSION the versions.
- * Not (yet): blue-green.
+ * assertions). BENCH_STATE_MB (default 10,100,1024) picks the sizes, BENCH_STATE_MODES (default all) the modes
+ * by name, FLINK_VERSION the versions. Rows of sizes and modes not run are kept from the results file, so a
+ * partial run updates it.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createFlinkClient, type FlinkClient, type UpgradeOptions, upgrade } from '@flink-deploy/core'
 import { buildExampleJob, selectedFlinkVersions, startFlinkCluster } from '@flink-deploy/local-flink'
+import { type KafkaBroker, ledger, startKafkaBroker } from '@flink-deploy/local-kafka'
+import { committed, KAFKA_RATE, kafkaJobArgs } from '../scripts/kafka-job.ts'
 import { cliStopAndRun, load } from './flink-cli-kit.ts'
 import { downtimeChart } from './state-size-chart.ts'
 
@@ -28,12 +35,15 @@ const MODES: { name: string; options?: Partial<UpgradeOptions> }[] = [
   { name: 'canonical CLAIM', options: { savepointFormat: 'canonical', claimMode: 'CLAIM' } },
   { name: 'native CLAIM', options: { savepointFormat: 'native', claimMode: 'CLAIM' } },
 ]
+const HAND_OVER = 'hand-over'
+const SELECTED = process.env.BENCH_STATE_MODES?.split(',').map((m) => m.trim())
+const selected = (mode: string) => !SELECTED || SELECTED.includes(mode)
 const MB = 1024 * 1024
 const RESULTS = join(dirname(fileURLToPath(import.meta.url)), 'results')
 const col = (value: unknown, width: number) => String(value).padStart(width)
 
 console.log(
-  'stop-and-restart upgrades of a RocksDB job by state size (ms, Flink timestamps; est. = the plan: restart + restore; sp. = savepoint write, not in downtime)',
+  'upgrades of a RocksDB job by state size (ms, Flink timestamps; est. = the plan: restart + restore; sp. = savepoint write, not in downtime; hand-over: downtime = output pause)',
 )
 console.log(
   `${'flink'.padEnd(6)} ${col('MB', 5)} ${'mode'.padEnd(15)} ${col('snap MB', 8)} ${col('sp.', 6)} ${col('sp.est', 6)} ${col('restart', 7)} ${col('restore', 7)} ${col('downtime', 8)} ${col('est.', 6)} ${col('est/real', 8)} ${col('total', 6)}  load`,
@@ -70,12 +80,77 @@ interface Row {
   load: string
   history: unknown[]
   blueStart: unknown
+  /** the hand-over's: every produced record once in the committed output? */
+  ledger?: { produced: number; missing: number; duplicated: number }
 }
 
+const ORDER = [...MODES.map((m) => m.name), HAND_OVER]
+
+/** This run's rows, and the results file's rows of the sizes and modes this run did not measure. */
 function writeResults(version: string, rows: Row[]): void {
   mkdirSync(RESULTS, { recursive: true })
-  writeFileSync(join(RESULTS, `state-size-${version}.json`), `${JSON.stringify(rows, null, 2)}\n`)
-  writeFileSync(join(RESULTS, `state-size-${version}.svg`), downtimeChart(`Flink ${version}`, rows))
+  const file = join(RESULTS, `state-size-${version}.json`)
+  const earlier: Row[] = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : []
+  const all = [...earlier.filter((e) => !rows.some((r) => r.mb === e.mb && r.mode === e.mode)), ...rows].sort(
+    (a, b) => a.mb - b.mb || ORDER.indexOf(a.mode) - ORDER.indexOf(b.mode),
+  )
+  writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`)
+  writeFileSync(join(RESULTS, `state-size-${version}.svg`), downtimeChart(`Flink ${version}`, all))
+}
+
+/**
+ * The Kafka job holding `mb` MB, deployed with the gate and handed over to its next release while the producer
+ * writes: the output pause, blue's last savepoint and the ledger. A broker per size, beside that size's cluster.
+ */
+async function handOver(client: FlinkClient, jar: string, mb: number) {
+  const broker = await startKafkaBroker()
+  try {
+    return await handOverOn(client, broker, jar, mb)
+  } finally {
+    await broker.stop()
+  }
+}
+
+async function handOverOn(client: FlinkClient, broker: KafkaBroker, jar: string, mb: number) {
+  const name = `orders-kafka-${mb}mb`
+  const books = ledger(broker.bootstrap, { input: `${name}-in`, output: `${name}-out` })
+  await books.createTopics()
+  const dir = mkdtempSync(join(tmpdir(), 'bench-state-kafka-'))
+  const runtime = { client, stateFile: join(dir, `${name}.json`) }
+  const release = (r: string): UpgradeOptions => ({
+    jobName: name,
+    jar,
+    args: [
+      '--name',
+      name,
+      '--release',
+      r,
+      ...kafkaJobArgs(broker.bootstrap, books),
+      '--state-mb',
+      String(mb),
+    ],
+    strategy: 'blue-green',
+    handover: 'gate',
+    handoverMarginMs: 5_000,
+    verify: { checkpoints: 1, stabilisationMs: 1_000, timeoutMs: 600_000 },
+    timeouts: { savepointMs: 1_800_000 },
+  })
+  const producer = await books.startProducer(KAFKA_RATE, join(dir, 'producer.log'))
+  const first = await upgrade(release('v1'), runtime)
+  if (first.outcome !== 'upgraded') throw new Error(first.summary)
+  const blue = first.greenJobId!
+  await committed(books, 'v1', 300)
+  await fullCheckpoint(client, blue, mb, Date.now())
+  const from = Date.now()
+  const result = await upgrade(release('v2'), runtime)
+  const to = Date.now()
+  if (result.outcome !== 'upgraded') throw new Error(result.summary)
+  await committed(books, 'v2', 300)
+  const produced = await producer.stop()
+  const counts = await books.settle({ timeoutMs: 60_000, window: { from, to } })
+  const snapshot = await lastSnapshot(client, blue, false)
+  await client.jobs.cancel({ jobid: result.greenJobId! })
+  return { result, counts, produced, snapshot }
 }
 
 for (const version of selectedFlinkVersions()) {
@@ -97,15 +172,19 @@ for (const version of selectedFlinkVersions()) {
       ...extra,
     })
     try {
-      const deployed = await upgrade(release('v1'), runtime)
-      if (deployed.outcome !== 'upgraded') throw new Error(deployed.summary)
-      const first = deployed.greenJobId!
-      // A job that has run a while, as blue is in production: the first on a fresh cluster runs cold (its
-      // first full checkpoint took 4× as long as the next job's), and so would the estimate made from it.
-      await fullCheckpoint(client, first, mb, Date.now())
-      let blue = (await upgrade(release('v2', { savepointFormat: 'native' }), runtime)).greenJobId!
+      const warmBlue = async () => {
+        const deployed = await upgrade(release('v1'), runtime)
+        if (deployed.outcome !== 'upgraded') throw new Error(deployed.summary)
+        const first = deployed.greenJobId!
+        // A job that has run a while, as blue is in production: the first on a fresh cluster runs cold (its
+        // first full checkpoint took 4× as long as the next job's), and so would the estimate made from it.
+        await fullCheckpoint(client, first, mb, Date.now())
+        return (await upgrade(release('v2', { savepointFormat: 'native' }), runtime)).greenJobId!
+      }
+      let blue: string | undefined
       let next = 'v1'
-      for (const mode of MODES) {
+      for (const mode of MODES.filter((m) => selected(m.name))) {
+        blue ??= await warmBlue()
         await fullCheckpoint(client, blue, mb, Date.now())
         const before = blue
         // The model's inputs, kept in the JSON to calibrate it against the measured downtime.
@@ -154,6 +233,25 @@ for (const version of selectedFlinkVersions()) {
         )
         writeResults(version, rows)
         next = next === 'v2' ? 'v1' : 'v2'
+      }
+      if (selected(HAND_OVER)) {
+        // green needs a slot beside blue
+        if (blue) await client.jobs.cancel({ jobid: blue })
+        const { result, counts, produced, snapshot } = await handOver(client, jar, mb)
+        rows.push({
+          mb,
+          mode: HAND_OVER,
+          downtime: counts.outputPauseMs,
+          savepointMs: snapshot?.end_to_end_duration,
+          load: load(),
+          history: [],
+          blueStart: undefined,
+          ledger: { produced, missing: counts.missing, duplicated: counts.duplicated },
+        })
+        console.log(
+          `${version.padEnd(6)} ${col(mb, 5)} ${HAND_OVER.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(snapshot?.end_to_end_duration ?? '', 6)} ${col('', 6)} ${col('', 7)} ${col('', 7)} ${col(counts.outputPauseMs, 8)} ${col('', 6)} ${col('', 8)} ${col(result.totalMs, 6)}  ${load()}  (ledger: ${produced} produced, ${counts.missing} missing, ${counts.duplicated} duplicated)`,
+        )
+        writeResults(version, rows)
       }
     } finally {
       await client.close().catch(() => {})

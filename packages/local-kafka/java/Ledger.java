@@ -123,7 +123,7 @@ public final class Ledger {
             inputCount[0]++;
         });
         Map<Integer, Integer> seen = new HashMap<>();
-        Map<String, long[]> releases = new TreeMap<>(); // release -> {output, duplicated}
+        Map<String, long[]> releases = new TreeMap<>(); // release -> {output, duplicated, firstAt, lastAt}
         List<Long> times = new ArrayList<>();
         long[] output = {0};
         // Partitions are read in no particular order: the copy the broker appended first is the original, later
@@ -138,8 +138,9 @@ public final class Ledger {
         for (long[] a : appended) {
             String[] f = values.get((int) a[3]).split(",");
             int seq = Integer.parseInt(f[0]);
-            long[] rel = releases.computeIfAbsent(f[2], k -> new long[2]);
+            long[] rel = releases.computeIfAbsent(f[2], k -> new long[] {0, 0, a[0], 0});
             rel[0]++;
+            rel[3] = a[0];
             if (seen.merge(seq, 1, Integer::sum) > 1) rel[1]++;
             times.add(a[0]);
             output[0]++;
@@ -148,18 +149,24 @@ public final class Ledger {
         long duplicated = seen.values().stream().filter(n -> n > 1).mapToLong(n -> n - 1).sum();
         times.sort(null);
         long pause = 0;
+        long pauseAt = 0;
         for (int i = 1; i < times.size(); i++) {
-            if (times.get(i) >= from && times.get(i - 1) <= to) pause = Math.max(pause, times.get(i) - times.get(i - 1));
+            if (times.get(i) >= from && times.get(i - 1) <= to && times.get(i) - times.get(i - 1) > pause) {
+                pause = times.get(i) - times.get(i - 1);
+                pauseAt = times.get(i - 1);
+            }
         }
         StringBuilder rel = new StringBuilder();
         for (Map.Entry<String, long[]> e : releases.entrySet()) {
             if (rel.length() > 0) rel.append(',');
             rel.append('"').append(e.getKey()).append("\":{\"output\":").append(e.getValue()[0])
-                    .append(",\"duplicated\":").append(e.getValue()[1]).append('}');
+                    .append(",\"duplicated\":").append(e.getValue()[1])
+                    .append(",\"firstAt\":").append(e.getValue()[2])
+                    .append(",\"lastAt\":").append(e.getValue()[3]).append('}');
         }
         System.out.println("{\"input\":" + inputCount[0] + ",\"distinctInput\":" + input.cardinality()
                 + ",\"output\":" + output[0] + ",\"missing\":" + missing + ",\"duplicated\":" + duplicated
-                + ",\"outputPauseMs\":" + pause + ",\"releases\":{" + rel + "}}");
+                + ",\"outputPauseMs\":" + pause + ",\"outputPauseAt\":" + pauseAt + ",\"releases\":{" + rel + "}}");
     }
 
     interface OnRecord {

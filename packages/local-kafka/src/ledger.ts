@@ -29,8 +29,13 @@ export interface LedgerCounts {
   duplicated: number
   /** the longest gap between consecutive committed output records (broker append time) inside the window asked for */
   outputPauseMs: number
-  /** per release (the job's --release): output records and duplicates it committed */
-  releases: Record<string, { output: number; duplicated: number }>
+  /** when that gap began: the append time of the record before it (epoch ms; 0 when there is no gap) */
+  outputPauseAt: number
+  /**
+   * per release (the job's --release): output records and duplicates it committed, and the append times of its
+   * first and last committed record (epoch ms): from one release's last to the next one's first is the switch
+   */
+  releases: Record<string, { output: number; duplicated: number; firstAt: number; lastAt: number }>
 }
 
 export interface Producer {

@@ -36,7 +36,9 @@ import java.util.Optional;
  *
  * Flags: --bootstrap host:port, --in topic, --out topic, --transactional-id-prefix (default: the job name),
  * --keys K (default 16), --checkpoint-interval ms (default 1000), --fail-at-record N (the counter throws on the
- * first record with seq ≥ N: a bad release that fails before it commits anything).
+ * first record with seq ≥ N: a bad release that fails before it commits anything), --state-mb N and
+ * --state-value-bytes B (about N MB of extra keyed state in the counter, written as it first starts:
+ * {@link StateFill}; the output is unchanged).
  *
  * <p>Hand-over (packages/flink-gate): --handover-path P --colour blue|green (or the configuration keys
  * flink-deploy.handover.path / flink-deploy.handover.colour) put the gate in front of the sink, with event time
@@ -57,6 +59,8 @@ final class KafkaPipeline {
         String bootstrap = required(params, "bootstrap");
         long keys = Long.parseLong(params.getOrDefault("keys", "16"));
         long failAtRecord = Long.parseLong(params.getOrDefault("fail-at-record", "-1"));
+        int fillBytes = StateFill.valueBytes(params);
+        long fillKeys = StateFill.keys(StateFill.megabytes(params), fillBytes);
         env.enableCheckpointing(Long.parseLong(params.getOrDefault("checkpoint-interval", "1000")));
 
         KafkaSource<String> source = KafkaSource.<String>builder()
@@ -95,7 +99,8 @@ final class KafkaPipeline {
                 .name("orders-in");
         DataStream<String> counted = (gateAtSource ? HandoverGate.before(input, handover.get()) : input)
                 .keyBy(line -> Long.parseLong(line.substring(0, line.indexOf(','))) % keyCount, Types.LONG)
-                .process(new CountRecords(release, failAtRecord))
+                .transform("counter", Types.STRING,
+                        new StateFill.Filling<>(new CountRecords(release, failAtRecord), fillKeys, fillBytes))
                 .uid(StatefulCounterJob.COUNTER_UID)
                 .name("counter");
         (handover.isEmpty() || gateAtSource ? counted : HandoverGate.before(counted, handover.get()))

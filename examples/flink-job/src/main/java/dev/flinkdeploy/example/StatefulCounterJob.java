@@ -7,7 +7,6 @@ import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiter;
 import org.apache.flink.api.connector.source.util.ratelimit.RateLimiterStrategy;
@@ -61,12 +60,13 @@ import java.util.Map;
  *   <li>--source socket --socket-port P  numbers, one per line, from localhost:P through Flink's socketTextStream: a
  *                              legacy SourceFunction that keeps no position in checkpoints, so it cannot replay (what
  *                              a last-state upgrade must refuse). Same topology and uids.</li>
- *   <li>--state-mb N           hold about N MB of extra keyed state: the source's first N * 1024 numbers are fill
+ *   <li>--state-mb N           hold about N MB of extra keyed state: the source's first N MB / B numbers are fill
  *                              keys, emitted at full speed (the rate limit starts after them), each stored as a
- *                              1 KiB value in ValueState "fill" of the counter; then the normal stream runs. Fill
+ *                              value of B bytes (--state-value-bytes B, default 1024) in ValueState "fill" of the
+ *                              counter ({@link StateFill}); then the normal stream runs. Fill
  *                              keys are negative, so they never mix with the counted keys, and are not counted
  *                              (stateCount is unchanged). A restored source continues after them: no second fill
- *                              (its first N * 1024 numbers after a restore are unthrottled too).</li>
+ *                              (its first N MB / B numbers after a restore are unthrottled too).</li>
  * </ul>
  *
  * <p>Metrics of the counter operator (REST: GET /jobs/:jobid/vertices/:vertexid/metrics?get=0.counter.stateCount):
@@ -83,8 +83,6 @@ public final class StatefulCounterJob {
     public static final String COUNTER_UID = "counter";
     public static final String INCOMPATIBLE_COUNTER_UID = "counter-incompatible";
     public static final String SINK_UID = "discard-sink";
-    /** Bytes of one fill value: --state-mb N writes N * 1024 of them. */
-    static final int FILL_VALUE_BYTES = 1024;
 
     public static void main(String[] args) throws Exception {
         Map<String, String> params = parseArgs(args);
@@ -100,10 +98,8 @@ public final class StatefulCounterJob {
             throw new IllegalArgumentException("--topology must be compatible or incompatible, got: " + topology);
         }
         String jobName = params.getOrDefault("name", "flink-deploy-example " + release);
-        long stateMb = Long.parseLong(params.getOrDefault("state-mb", "0"));
-        if (stateMb < 0) {
-            throw new IllegalArgumentException("--state-mb must be 0 or more, got: " + stateMb);
-        }
+        long stateMb = StateFill.megabytes(params);
+        int fillBytes = StateFill.valueBytes(params);
         if (stateMb > 0 && params.containsKey("async-state")) {
             throw new IllegalArgumentException("--state-mb is not supported with --async-state");
         }
@@ -130,9 +126,9 @@ public final class StatefulCounterJob {
         }
 
         // The first fillKeys numbers of the sequence are fill keys, at full speed; the counted events follow.
-        final long fillKeys = stateMb * (1024L * 1024L / FILL_VALUE_BYTES);
+        final long fillKeys = StateFill.keys(stateMb, fillBytes);
         DataGeneratorSource<Long> source = new DataGeneratorSource<>(
-                (GeneratorFunction<Long, Long>) n -> n < fillKeys ? -(n + 1) : n - fillKeys,
+                (GeneratorFunction<Long, Long>) n -> n < fillKeys ? StateFill.key(n) : n - fillKeys,
                 Long.MAX_VALUE,
                 fillKeys > 0 ? new FreeFirst(RateLimiterStrategy.perSecond(rate), fillKeys) : RateLimiterStrategy.perSecond(rate),
                 Types.LONG);
@@ -154,7 +150,7 @@ public final class StatefulCounterJob {
         KeyedStream<Long, Long> keyed = events.keyBy(n -> n < 0 ? n : n % keyCount, Types.LONG);
         SingleOutputStreamOperator<String> counter = params.containsKey("async-state")
                 ? asyncStateCounter(keyed, release, failAfterSeconds)
-                : keyed.process(new CountPerKey(release, failAfterSeconds));
+                : keyed.process(new CountPerKey(release, failAfterSeconds, fillBytes));
         DataStream<String> counted = counter
                 .uid(topology.equals("incompatible") ? INCOMPATIBLE_COUNTER_UID : COUNTER_UID)
                 .name("counter");
@@ -227,6 +223,7 @@ public final class StatefulCounterJob {
 
         private final String release;
         private final long failAfterSeconds;
+        private final int fillBytes;
 
         private transient ValueState<Long> count;
         private transient ValueState<byte[]> fill;
@@ -235,9 +232,10 @@ public final class StatefulCounterJob {
         private transient long startedAtMillis;
         private transient Counter processedSinceStart;
 
-        public CountPerKey(String release, long failAfterSeconds) {
+        public CountPerKey(String release, long failAfterSeconds, int fillBytes) {
             this.release = release;
             this.failAfterSeconds = failAfterSeconds;
+            this.fillBytes = fillBytes;
         }
 
         @Override
@@ -262,8 +260,7 @@ public final class StatefulCounterJob {
         @Override
         public void open(OpenContext openContext) throws Exception {
             count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Types.LONG));
-            fill = getRuntimeContext().getState(
-                    new ValueStateDescriptor<>("fill", PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO));
+            fill = getRuntimeContext().getState(StateFill.descriptor());
             startedAtMillis = System.currentTimeMillis();
             processedSinceStart = getRuntimeContext().getMetricGroup().counter("processedSinceStart");
             getRuntimeContext().getMetricGroup().gauge("stateCount", (Gauge<Long>) () -> total);
@@ -273,7 +270,7 @@ public final class StatefulCounterJob {
         @Override
         public void processElement(Long n, Context ctx, Collector<String> out) throws Exception {
             if (n < 0) {
-                fill.update(fillValue(n));
+                fill.update(StateFill.value(n, fillBytes));
                 return;
             }
             if (failAfterSeconds > 0
@@ -293,13 +290,6 @@ public final class StatefulCounterJob {
                 out.collect("v1:" + key + ":" + next);
             }
         }
-    }
-
-    /** Pseudo-random bytes, so that neither RocksDB nor snapshot compression shrinks the state. */
-    static byte[] fillValue(long seed) {
-        byte[] value = new byte[FILL_VALUE_BYTES];
-        new java.util.SplittableRandom(seed).nextBytes(value);
-        return value;
     }
 
     static Map<String, String> parseArgs(String[] args) {
