@@ -13,8 +13,7 @@ import { formatResult } from '../report/format.ts'
 import { createMemoryStateStore } from '../store/file-state-store.ts'
 import type { HandoverObject } from '../store/handover-object.ts'
 import { createMemoryReleaseRecords } from '../store/release-record.ts'
-import type { StateStore } from '../store/state-store.ts'
-import { crashingStore } from '../testing/crashing-store.ts'
+import { crashingStore, recordingStore } from '../testing/crashing-store.ts'
 import { startFakeFlink } from '../testing/index.ts'
 import type { UpgradeOptions } from './options.ts'
 import { promote, resume, upgrade } from './run-upgrade.ts'
@@ -598,19 +597,10 @@ describe('hand-over: killed after each hand-over step, resumed', async () => {
   const firstWrites = await (async () => {
     const { client, releases, path, stop } = await setUp()
     try {
-      const seen: string[] = []
-      const store = createMemoryStateStore()
-      const recording: StateStore = {
-        ...store,
-        location: store.location,
-        write: async (run) => {
-          seen.push(JSON.stringify((run.snapshot as { value: unknown }).value))
-          await store.write(run)
-        },
-      }
+      const recording = recordingStore(createMemoryStateStore())
       const result = await upgrade(options('v2', path), { client, releases, store: recording })
       if (result.outcome !== 'upgraded') throw new Error(`the uninterrupted run ended ${result.outcome}`)
-      return HANDOVER_STEPS.map((step) => ({ step, index: seen.indexOf(JSON.stringify(step)) }))
+      return HANDOVER_STEPS.map((step) => ({ step, index: recording.states.indexOf(JSON.stringify(step)) }))
     } finally {
       await stop()
     }

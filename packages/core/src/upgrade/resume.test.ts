@@ -10,8 +10,7 @@ import { describe, expect, it } from 'vitest'
 import { createFlinkClient } from '../client/flink-client.ts'
 import { createMemoryStateStore } from '../store/file-state-store.ts'
 import { createMemoryReleaseRecords } from '../store/release-record.ts'
-import type { StateStore } from '../store/state-store.ts'
-import { crashingStore } from '../testing/crashing-store.ts'
+import { crashingStore, recordingStore } from '../testing/crashing-store.ts'
 import { startFakeFlink } from '../testing/index.ts'
 import type { UpgradeOptions } from './options.ts'
 import { resume, upgrade } from './run-upgrade.ts'
@@ -52,21 +51,13 @@ async function persistedSteps(
   strategy: UpgradeOptions['strategy'],
 ): Promise<{ index: number; step: string }[]> {
   const { fake, client, releases } = await setUp()
-  const seen: string[] = []
-  const store = createMemoryStateStore()
-  const recording: StateStore = {
-    ...store,
-    location: store.location,
-    write: async (run) => {
-      seen.push(JSON.stringify((run.snapshot as { value: unknown }).value))
-      await store.write(run)
-    },
-  }
+  const recording = recordingStore(createMemoryStateStore())
   const result = await upgrade(options('v2', strategy), { client, releases, store: recording })
   if (result.outcome !== 'upgraded') throw new Error(`the uninterrupted run ended ${result.outcome}`)
   await client.close()
   await fake.stop()
   // The last write is the final state: a crash after it leaves nothing to resume.
+  const seen = recording.states
   return seen
     .map((step, index) => ({ index, step }))
     .filter((s, i) => (i === 0 || seen[i - 1] !== s.step) && i < seen.length - 1)
