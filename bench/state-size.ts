@@ -4,15 +4,17 @@
  * last-state (from the latest retained checkpoint), and Flink's CLI script (stop -p, run -s: canonical,
  * NO_CLAIM), each beside the plan's estimate. Downtime = blue FINISHED (or CANCELED) → every subtask of green
  * RUNNING, from Flink's timestamps; the savepoint blue writes before it ends is shown beside it (sp.), real
- * and estimated, as it is not in that downtime.
+ * and estimated, as it is not in that downtime. est. is the plan's estimate, which the job's earlier upgrades in
+ * the run correct (the warm-up's native one, then each mode's); model is the model's alone.
  * And the exactly-once hand-over (blue-green, handover gate) of the Kafka job holding as much state
  * (--state-mb, same RocksDB cluster, a real broker, the producer at a steady rate): its downtime is the output
  * pause (the longest gap between committed output records during the upgrade, from the ledger), as blue writes
  * until green takes over; no estimate (the plan's is for stop-and-restart).
  * Run: `./run bench:state-size` (prints a table, writes bench/results/state-size-<flink>.svg and .json; no
  * assertions). BENCH_STATE_MB (default 10,100,1024) picks the sizes, BENCH_STATE_MODES (default all) the modes
- * by name, FLINK_VERSION the versions. Rows of sizes and modes not run are kept from the results file, so a
- * partial run updates it.
+ * by name, FLINK_VERSION the versions, BENCH_STATE_STORAGE=s3 puts checkpoints and savepoints in an S3 bucket
+ * (moto on loopback; results in state-size-<flink>-s3.*). Rows of sizes and modes not run are kept from the
+ * results file, so a partial run updates it.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,11 +23,19 @@ import { fileURLToPath } from 'node:url'
 import { createFlinkClient, type FlinkClient, type UpgradeOptions, upgrade } from '@flink-deploy/core'
 import { buildExampleJob, selectedFlinkVersions, startFlinkCluster } from '@flink-deploy/local-flink'
 import { type KafkaBroker, ledger, startKafkaBroker } from '@flink-deploy/local-kafka'
+import { startS3Server } from '@flink-deploy/local-s3'
 import { committed, KAFKA_RATE, kafkaJobArgs } from '../scripts/kafka-job.ts'
 import { cliStopAndRun, load } from './flink-cli-kit.ts'
 import { downtimeChart } from './state-size-chart.ts'
 
 const SIZES = (process.env.BENCH_STATE_MB ?? '10,100,1024').split(',').map(Number)
+// Checkpoints and savepoints on local disk, or in an S3 bucket (moto's server on loopback).
+const STORAGE = process.env.BENCH_STATE_STORAGE ?? 'local'
+if (STORAGE !== 'local' && STORAGE !== 's3')
+  throw new Error(`BENCH_STATE_STORAGE must be local or s3, got ${JSON.stringify(STORAGE)}`)
+const BUCKET = 'bench-state'
+const s3 = STORAGE === 's3' ? await startS3Server({ buckets: [BUCKET] }) : undefined
+process.on('exit', () => void s3?.stop())
 // CLAIM last: a last-state upgrade of a job that claimed its savepoint failed on 2.3 (see the report).
 const MODES: { name: string; options?: Partial<UpgradeOptions> }[] = [
   { name: 'canonical', options: { savepointFormat: 'canonical' } },
@@ -46,7 +56,7 @@ console.log(
   'upgrades of a RocksDB job by state size (ms, Flink timestamps; est. = the plan: restart + restore; sp. = savepoint write, not in downtime; hand-over: downtime = output pause)',
 )
 console.log(
-  `${'flink'.padEnd(6)} ${col('MB', 5)} ${'mode'.padEnd(15)} ${col('snap MB', 8)} ${col('sp.', 6)} ${col('sp.est', 6)} ${col('restart', 7)} ${col('restore', 7)} ${col('downtime', 8)} ${col('est.', 6)} ${col('est/real', 8)} ${col('total', 6)}  load`,
+  `${'flink'.padEnd(6)} ${col('MB', 5)} ${'mode'.padEnd(15)} ${col('snap MB', 8)} ${col('sp.', 6)} ${col('sp.est', 6)} ${col('restart', 7)} ${col('restore', 7)} ${col('downtime', 8)} ${col('est.', 6)} ${col('est/real', 8)} ${col('model', 6)} ${col('total', 6)}  load`,
 )
 
 /** A checkpoint that completed after `since` and holds the whole fill. */
@@ -75,7 +85,10 @@ interface Row {
   mb: number
   mode: string
   downtime: number
+  /** the plan's estimate: the model's, corrected by the job's earlier upgrades in this run */
   estimate?: number
+  /** the model's alone */
+  model?: number
   savepointMs?: number
   load: string
   history: unknown[]
@@ -89,13 +102,14 @@ const ORDER = [...MODES.map((m) => m.name), HAND_OVER]
 /** This run's rows, and the results file's rows of the sizes and modes this run did not measure. */
 function writeResults(version: string, rows: Row[]): void {
   mkdirSync(RESULTS, { recursive: true })
-  const file = join(RESULTS, `state-size-${version}.json`)
+  const name = `state-size-${version}${s3 ? '-s3' : ''}`
+  const file = join(RESULTS, `${name}.json`)
   const earlier: Row[] = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : []
   const all = [...earlier.filter((e) => !rows.some((r) => r.mb === e.mb && r.mode === e.mode)), ...rows].sort(
     (a, b) => a.mb - b.mb || ORDER.indexOf(a.mode) - ORDER.indexOf(b.mode),
   )
   writeFileSync(file, `${JSON.stringify(all, null, 2)}\n`)
-  writeFileSync(join(RESULTS, `state-size-${version}.svg`), downtimeChart(`Flink ${version}`, all))
+  writeFileSync(join(RESULTS, `${name}.svg`), downtimeChart(`Flink ${version}${s3 ? ', S3' : ''}`, all))
 }
 
 /**
@@ -157,7 +171,22 @@ for (const version of selectedFlinkVersions()) {
   const rows: Row[] = []
   for (const mb of SIZES) {
     const [cluster, jar] = await Promise.all([
-      startFlinkCluster({ version, stateBackend: 'rocksdb', slots: 2, checkpointInterval: '2 s' }),
+      startFlinkCluster({
+        version,
+        stateBackend: 'rocksdb',
+        slots: 2,
+        checkpointInterval: '2 s',
+        ...(s3
+          ? {
+              s3: {
+                endpoint: s3.endpoint,
+                accessKey: s3.accessKeyId,
+                secretKey: s3.secretAccessKey,
+                bucket: BUCKET,
+              },
+            }
+          : {}),
+      }),
       buildExampleJob(version),
     ])
     const client = createFlinkClient({ baseUrl: cluster.url })
@@ -220,6 +249,7 @@ for (const version of selectedFlinkVersions()) {
           mode: mode.name,
           downtime,
           estimate: est,
+          model: estimate?.modelDowntimeMs,
           savepointMs: sp === '' ? undefined : sp,
           load: load(),
           history,
@@ -229,7 +259,7 @@ for (const version of selectedFlinkVersions()) {
           },
         })
         console.log(
-          `${version.padEnd(6)} ${col(mb, 5)} ${mode.name.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(sp, 6)} ${col(estimate?.savepointMs ?? '', 6)} ${col(estimate?.restartMs ?? '', 7)} ${col(estimate?.restoreMs ?? '', 7)} ${col(downtime, 8)} ${col(est ?? '', 6)} ${col(est ? (est / downtime).toFixed(2) : '', 8)} ${col(total, 6)}  ${load()}`,
+          `${version.padEnd(6)} ${col(mb, 5)} ${mode.name.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(sp, 6)} ${col(estimate?.savepointMs ?? '', 6)} ${col(estimate?.restartMs ?? '', 7)} ${col(estimate?.restoreMs ?? '', 7)} ${col(downtime, 8)} ${col(est ?? '', 6)} ${col(est ? (est / downtime).toFixed(2) : '', 8)} ${col(estimate?.modelDowntimeMs ?? '', 6)} ${col(total, 6)}  ${load()}`,
         )
         writeResults(version, rows)
         next = next === 'v2' ? 'v1' : 'v2'
@@ -249,7 +279,7 @@ for (const version of selectedFlinkVersions()) {
           ledger: { produced, missing: counts.missing, duplicated: counts.duplicated },
         })
         console.log(
-          `${version.padEnd(6)} ${col(mb, 5)} ${HAND_OVER.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(snapshot?.end_to_end_duration ?? '', 6)} ${col('', 6)} ${col('', 7)} ${col('', 7)} ${col(counts.outputPauseMs, 8)} ${col('', 6)} ${col('', 8)} ${col(result.totalMs, 6)}  ${load()}  (ledger: ${produced} produced, ${counts.missing} missing, ${counts.duplicated} duplicated)`,
+          `${version.padEnd(6)} ${col(mb, 5)} ${HAND_OVER.padEnd(15)} ${col(((snapshot?.state_size ?? 0) / MB).toFixed(1), 8)} ${col(snapshot?.end_to_end_duration ?? '', 6)} ${col('', 6)} ${col('', 7)} ${col('', 7)} ${col(counts.outputPauseMs, 8)} ${col('', 6)} ${col('', 8)} ${col('', 6)} ${col(result.totalMs, 6)}  ${load()}  (ledger: ${produced} produced, ${counts.missing} missing, ${counts.duplicated} duplicated)`,
         )
         writeResults(version, rows)
       }

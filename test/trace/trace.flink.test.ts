@@ -119,6 +119,9 @@ for (const version of selectedFlinkVersions()) {
       expect(tag(root, 'flink_deploy.outcome')).toBe('upgraded')
       expect(tag(root, 'flink_deploy.savepoint.path')).toBe(done.savepointPath)
       expect(tag(root, 'flink_deploy.downtime_ms')).toBe(Math.round(done.downtimeMs as number))
+      const estimate = done.estimate as { downtimeMs: number }
+      expect(estimate.downtimeMs).toBeGreaterThan(0)
+      expect(tag(root, 'flink_deploy.estimated_downtime_ms')).toBe(estimate.downtimeMs)
       expect(tag(root, 'error')).toBeUndefined()
 
       const steps = childrenOf(trace, root)

@@ -61,7 +61,7 @@ describe('upgrade', { timeout: 30_000 }, () => {
     expect(order.every((i) => i >= 0)).toBe(true)
     expect(order).toEqual([...order].sort((a, b) => a - b))
     expect(second.stdout).toMatch(/^ {2}outcome +upgraded$/m)
-    expect(second.stdout).toMatch(/^ {2}downtime +\d+ ms$/m)
+    expect(second.stdout).toMatch(/^ {2}downtime +\d+ ms( \(estimated [\d.]+ m?s\))?$/m)
     expect(existsSync(join(ground.dir, '.flink-deploy', `${ground.job}.json`))).toBe(true)
   })
 
@@ -123,6 +123,41 @@ describe('upgrade', { timeout: 30_000 }, () => {
     expect(run.stdout).toContain('Dry run: nothing was changed.')
     expect(run.stdout).toContain(`Plan:\n  1. stop blue ${blue} with a canonical savepoint\n  2. start green`)
     expect(ground.fake.cluster.job(blue)!.state).toBe('RUNNING')
+  })
+
+  it("shows the estimate before blue is touched, corrected by the downtime the job's last upgrade measured", async () => {
+    await deployV1()
+    const upgraded = await cli(['upgrade', ...release('v2'), '--json'])
+    expect(upgraded.code, explain(upgraded)).toBe(0)
+    const lines = ndjson(upgraded.stdout)
+    const { downtimeMs, estimate } = lines.at(-1) as {
+      downtimeMs: number
+      estimate: { modelDowntimeMs: number; downtimeMs: number }
+    }
+    // The estimate event comes before the first step that touches blue.
+    const at = (match: (l: Record<string, unknown>) => boolean) => lines.findIndex(match)
+    expect(at((l) => l.type === 'estimate')).toBeGreaterThan(-1)
+    expect(at((l) => l.type === 'estimate')).toBeLessThan(at((l) => l.step === 'stoppingBlue'))
+    expect(lines.find((l) => l.type === 'estimate')!.estimate).toEqual(estimate)
+
+    const dry = await cli(['upgrade', ...release('v1'), '--dry-run', '--json'])
+    expect(dry.code, explain(dry)).toBe(0)
+    const plan = ndjson(dry.stdout).at(-1) as { summary: string; estimate: { calibration: unknown } }
+    const ratio = downtimeMs / estimate.modelDowntimeMs
+    expect(plan.estimate.calibration).toEqual({
+      // One upgrade moves the model halfway (in log terms) to what it measured.
+      factor: Math.round(Math.min(5, Math.max(0.2, Math.sqrt(ratio))) * 100) / 100,
+      upgrades: 1,
+    })
+    expect(plan.summary).toMatch(/from its history, ×[\d.]+ as its last upgrade measured\)/)
+
+    // Plain output: the estimate under the preflight step, and beside the measured downtime at the end.
+    const plain = await cli(['upgrade', ...release('v1')])
+    expect(plain.code, explain(plain)).toBe(0)
+    expect(plain.stdout).toMatch(
+      /▶ Preflight[^▶]*\n {2}State [\d.]+ KB \(checkpoint \d+\): estimated downtime [\d.]+ m?s \(.*as its last upgrade measured\)/,
+    )
+    expect(plain.stdout).toMatch(/downtime\s+[\d.]+ m?s \(estimated [\d.]+ m?s\)/)
   })
 
   it('--json: every line is JSON, events in order, one final result; a seeded token never appears', async () => {

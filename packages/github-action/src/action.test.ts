@@ -92,6 +92,15 @@ describe('deploy (stop-and-restart)', () => {
     expect(out['job-id']).not.toBe(blueId)
     expect(out['savepoint-path']).toMatch(/^file:\/tmp\/fake-flink\/savepoints\//)
     expect(Number(out['downtime-ms'])).toBeGreaterThanOrEqual(0)
+    expect(Number(out['estimated-downtime-ms'])).toBeGreaterThan(0)
+    // The plan's estimate, logged in the preflight group, before blue is touched.
+    const preflight = r.stdout.slice(
+      r.stdout.indexOf('::group::Preflight'),
+      r.stdout.indexOf('::group::Stopping blue with a savepoint'),
+    )
+    expect(preflight).toMatch(
+      new RegExp(`State [\\d.]+ KB \\(checkpoint \\d+\\): estimated downtime ${out['estimated-downtime-ms']} ms `),
+    )
     // @actions/core writes every output as a heredoc with a random delimiter.
     expect(r.outputFile).toMatch(/^savepoint-path<<ghadelimiter_[0-9a-f-]+$/m)
 
@@ -118,7 +127,7 @@ describe('deploy (stop-and-restart)', () => {
     expect(s).toContain(`| blue job | \`${blueId}\` |`)
     expect(s).toContain(`| green job | \`${out['job-id']}\` |`)
     expect(s).toContain(`| savepoint | \`${out['savepoint-path']}\` |`)
-    expect(s).toMatch(/\| downtime \| \d+ ms \|/)
+    expect(s).toContain(`| downtime | ${out['downtime-ms']} ms (estimated ${out['estimated-downtime-ms']} ms) |`)
     expect(s).toContain('```mermaid\nflowchart LR\n')
     expect(s).toMatch(/s0 --> s1 --> s2 --> s3 --> s4 --> outcome/)
     expect(s).toContain('outcome(["✅ Upgraded"])')

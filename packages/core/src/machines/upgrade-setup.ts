@@ -8,6 +8,7 @@ import { newTriggerId } from '../client/async-operation.ts'
 import type { JobStatus } from '../client/schemas/common.ts'
 import type { ClusterUrls } from '../cross-cluster/clusters.ts'
 import { FlinkApiError, isFlinkDeployError, ReleaseStartFailedError } from '../errors.ts'
+import type { DowntimeEstimate } from '../preflight/downtime-estimate.ts'
 import { GATE_COLOUR_KEY, otherColour } from '../steps/handover/gate-config.ts'
 import type { GateSubtask } from '../steps/handover/gate-metrics.ts'
 import { type BothGates, type CutoverTaken, chooseCutover } from '../steps/handover/handover.ts'
@@ -58,6 +59,8 @@ export type UpgradeEmitted =
   /** Green failed; `firstDeployment`: there is no blue to run again, so nothing stays deployed. */
   | { type: 'rollback-started'; reason: string; firstDeployment: boolean; at: number }
   | { type: 'warning'; message: string; at: number }
+  /** What the upgrade will cost, known before anything is touched (a dry run's is in its result). */
+  | { type: 'estimate'; estimate: DowntimeEstimate; at: number }
   /** The exactly-once hand-over moved on; `cutoverMillis` is T once chosen. */
   | { type: 'handover'; phase: HandoverPhase; cutoverMillis?: number; version: number; at: number }
   | Progress
@@ -193,6 +196,8 @@ export const upgradeSetup = setup({
       const warnings = facts.warnings ?? []
       enqueue.assign({ facts, warnings: [...context.warnings, ...warnings] })
       for (const message of warnings) enqueue.emit({ type: 'warning', message, at: Date.now() })
+      if (facts.estimate && !context.options.dryRun)
+        enqueue.emit({ type: 'estimate', estimate: facts.estimate, at: Date.now() })
     }),
     /** The trigger id is chosen and persisted before the savepoint request that uses it. */
     chooseSavepointTrigger: assign({

@@ -17,23 +17,26 @@
  *   SAVEPOINT_VS_CHECKPOINT of the time a full checkpoint would take. Measured, a canonical savepoint is
  *   written about as fast as a native one; its cost is in the restore.
  * The constants are fitted on the bench (bench/state-size.ts: RocksDB on a local cluster, local disk, 10 MB to
- * 1 GB, Flink 1.20 and 2.3; the rows are pinned in downtime-estimate.test.ts). A guide, not a promise: the
- * restart (~0.5 s) and a canonical restore are CPU work, and on a machine far busier during the upgrade than
- * the fit's (a bench run at load 11–36 on 2 cores) they took 2–10× as long as estimated.
+ * 1 GB, Flink 1.20 and 2.3; the rows are pinned in downtime-estimate.test.ts). They are one machine's: the
+ * restart and a canonical restore are CPU work (on the same 2 cores under load 6–9 they took up to twice as
+ * long), and a restore from remote storage downloads what local disk only copies. So after the job's first
+ * upgrades the model is corrected by what they measured (calibrate below).
  */
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { CheckpointStats } from '../client/schemas/checkpoints.ts'
 import type { JobDetails } from '../client/schemas/jobs.ts'
+import type { MeasuredDowntime } from '../store/release-record.ts'
 import { formatBytes, formatMs } from '../units.ts'
 
 /**
  * The part of a restart Flink's timestamps of blue do not show: noticing blue ended (the savepoint or cancel
  * is polled), the jar-run handler building green's JobGraph, tasks initialising. Downtime less blue's start
- * less the restore was 165–760 ms in the bench (load 2–9 on 2 cores); 400 ms, fitted with the factors below,
- * keeps every row within ±50 %. On a local cluster blue's own start is short (85–160 ms) and does not predict
- * green's; on one that allocates TaskManagers it is most of the restart.
+ * less the restore was 150–300 ms in the bench on a quiet machine (load 1–2 on 2 cores), 165–760 ms under
+ * load 2–9; 300 ms, fitted with the factors below, keeps every row of both within ±50 %. On a local cluster
+ * blue's own start is short (80–160 ms) and does not predict green's; on one that allocates TaskManagers it
+ * is most of the restart.
  */
-const UNTIMED_RESTART_MS = 400
+const UNTIMED_RESTART_MS = 300
 /**
  * Why the file restore factor grows with the state: copying files takes time in proportion to the bytes, while a
  * full checkpoint does not: its fixed costs (the synchronous snapshot, the memtable flush, creating and
@@ -55,20 +58,32 @@ const FILE_RESTORE_FACTOR = 0.2
 /**
  * A canonical restore deserialises every key and value and puts it into a new RocksDB (memtable, flushes,
  * compactions): work per key, on the CPU, that a checkpoint of SST files never does, so the checkpoint history
- * does not predict it. Bench: 100 MB and 1 GB restored at 2–9 ms per MB in three runs (Flink 1.20 and 2.3, load
- * 2–9 on 2 cores; the same run's full checkpoints of 100 MB took 180–710 ms with no relation to it); 5.2 keeps
- * every row within ±50 %. The cost grows with the state alone: a faster CPU restores faster than this.
+ * does not predict it. Bench: 100 MB and 1 GB restored at 2–4 ms per MB on a quiet machine (Flink 1.20 and
+ * 2.3), 2–9 under load 2–9 (the same runs' full checkpoints of 100 MB took 180–710 ms with no relation to
+ * it); 3.9 keeps every row within ±50 %. The cost grows with the state alone: a faster CPU restores faster
+ * than this, which the calibration below learns.
  */
-const CANONICAL_RESTORE_MS_PER_MB = 5.2
+const CANONICAL_RESTORE_MS_PER_MB = 3.9
 const MB = 1024 * 1024
 /**
  * A savepoint (either format) vs a full checkpoint at the job's fastest rate: 0.25–0.8 in the bench, as a
  * stop-with-savepoint of a local RocksDB job mostly waits on no upload; 0.6 is their middle.
  */
 const SAVEPOINT_VS_CHECKPOINT = 0.6
+/**
+ * The correction from the job's own upgrades: measured / model downtime of its last CALIBRATION_UPGRADES
+ * upgrades restored the same way (a canonical savepoint, or files) on the same cluster, their geometric mean,
+ * trusted in proportion to how many there are (n upgrades weigh n against the model's 1: one moves the
+ * estimate halfway, in log terms). A cluster slower or faster than the bench's, or remote storage, is off by a
+ * steady factor the first upgrades show; one upgrade that ran cold or beside a load spike (the bench's first
+ * upgrade of a 1 GB job on a fresh cluster measured 1.3× a later one's) moves it only halfway. Held within
+ * CALIBRATION_LIMITS, so a measurement gone wrong cannot make the estimate absurd.
+ */
+const CALIBRATION_UPGRADES = 3
+const CALIBRATION_LIMITS = { min: 0.2, max: 5 }
 
-export type EstimateMode = 'savepoint' | 'last-state'
-export type EstimateFormat = 'canonical' | 'native'
+export type EstimateMode = MeasuredDowntime['mode']
+export type EstimateFormat = MeasuredDowntime['format']
 
 export interface DowntimeEstimate {
   stateBytes: number
@@ -85,8 +100,19 @@ export interface DowntimeEstimate {
   savepointMs: number
   /** restartMs + restoreMs: blue ended → green running. */
   downtimeMs: number
+  /** The model's downtime before the correction from the job's earlier upgrades. */
+  modelDowntimeMs: number
+  /** That correction, when the job has earlier upgrades of the same kind on the same cluster. */
+  calibration?: Calibration
   /** The same upgrade with a native savepoint, when the mode is a canonical one. */
   nativeDowntimeMs?: number
+}
+
+export interface Calibration {
+  /** measured / model, applied to restart and restore alike. */
+  factor: number
+  /** How many earlier upgrades it is from. */
+  upgrades: number
 }
 
 export interface EstimateInputs {
@@ -97,11 +123,19 @@ export interface EstimateInputs {
   blue?: Pick<JobDetails, 'timestamps' | 'vertices'>
   mode: EstimateMode
   format: EstimateFormat
+  /** The job's earlier upgrades on the cluster green will run on (its release record), oldest first. */
+  past?: MeasuredDowntime[]
 }
 
 export async function estimateDowntime(
   client: FlinkClient,
-  input: { jobId: string; mode: EstimateMode; format: EstimateFormat; signal?: AbortSignal },
+  input: {
+    jobId: string
+    mode: EstimateMode
+    format: EstimateFormat
+    past?: MeasuredDowntime[]
+    signal?: AbortSignal
+  },
 ): Promise<DowntimeEstimate | undefined> {
   const { jobId: jobid, signal } = input
   const [stats, blue] = await Promise.all([
@@ -117,6 +151,7 @@ export async function estimateDowntime(
     blue,
     mode: input.mode,
     format: input.format,
+    past: input.past,
   })
 }
 
@@ -144,20 +179,43 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
       : savepointRate
         ? i.stateBytes / savepointRate
         : SAVEPOINT_VS_CHECKPOINT * fileMs
-  const restoreMs = Math.round(restore(i.format))
+  const calibration = calibrate(i.past ?? [], restoreKind(i.mode, i.format))
+  const factor = calibration?.factor ?? 1
+  const restoreMs = Math.round(restore(i.format) * factor)
+  const calibratedRestartMs = Math.round(restartMs * factor)
+  const nativeFactor = calibrate(i.past ?? [], 'files')?.factor ?? 1
   return {
     stateBytes: i.stateBytes,
     checkpointId: i.checkpointId,
     mode: i.mode,
     format: i.format,
-    restartMs,
+    restartMs: calibratedRestartMs,
     restoreMs,
     savepointMs: Math.round(write),
-    downtimeMs: restartMs + restoreMs,
+    downtimeMs: calibratedRestartMs + restoreMs,
+    modelDowntimeMs: Math.round(restartMs + restore(i.format)),
+    ...(calibration ? { calibration } : {}),
     ...(i.mode === 'savepoint' && i.format === 'canonical'
-      ? { nativeDowntimeMs: restartMs + Math.round(restore('native')) }
+      ? { nativeDowntimeMs: Math.round((restartMs + restore('native')) * nativeFactor) }
       : {}),
   }
+}
+
+/** A canonical savepoint is restored by re-inserting its keys; everything else by copying files. */
+function restoreKind(mode: EstimateMode, format: EstimateFormat): 'canonical' | 'files' {
+  return mode === 'savepoint' && format === 'canonical' ? 'canonical' : 'files'
+}
+
+function calibrate(past: MeasuredDowntime[], kind: 'canonical' | 'files'): Calibration | undefined {
+  const ratios = past
+    .filter((d) => restoreKind(d.mode, d.format) === kind && d.measuredMs > 0)
+    .slice(-CALIBRATION_UPGRADES)
+    .map((d) => d.measuredMs / d.modelMs)
+  if (ratios.length === 0) return undefined
+  const n = ratios.length
+  const weighted = Math.exp((ratios.reduce((sum, r) => sum + Math.log(r), 0) / n) * (n / (n + 1)))
+  const factor = Math.min(CALIBRATION_LIMITS.max, Math.max(CALIBRATION_LIMITS.min, weighted))
+  return { factor: Math.round(factor * 100) / 100, upgrades: ratios.length }
 }
 
 /** Restore time / full-checkpoint time for a restore that copies files. */
@@ -202,5 +260,8 @@ export function describeEstimate(e: DowntimeEstimate): string {
       : ''
   const lastState =
     e.mode === 'savepoint' && e.savepointMs >= 10_000 ? '; last-state would skip the savepoint' : ''
-  return `State ${formatBytes(e.stateBytes)} (checkpoint ${e.checkpointId}): estimated downtime ${formatMs(e.downtimeMs)} (${parts}, from its history)${savepoint}${native}${lastState}`
+  const source = e.calibration
+    ? `from its history, ×${e.calibration.factor} as its last ${e.calibration.upgrades === 1 ? 'upgrade' : `${e.calibration.upgrades} upgrades`} measured`
+    : 'from its history'
+  return `State ${formatBytes(e.stateBytes)} (checkpoint ${e.checkpointId}): estimated downtime ${formatMs(e.downtimeMs)} (${parts}, ${source})${savepoint}${native}${lastState}`
 }

@@ -14,6 +14,7 @@ import { usableCheckpoint } from '../steps/checkpoint-fallback.ts'
 import { GATE_COLOUR_KEY, otherColour } from '../steps/handover/gate-config.ts'
 import { requireBlueGate } from '../steps/handover/handover.ts'
 import { uploadRelease } from '../steps/upload-release.ts'
+import type { MeasuredDowntime } from '../store/release-record.ts'
 import { lastStateMaxAgeMs, type ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { RunSettings } from '../upgrade/run-settings.ts'
 import { estimateDowntime } from './downtime-estimate.ts'
@@ -27,6 +28,11 @@ export interface PreflightDeps {
   clusters: Clusters
   /** How blue was started, from the last release record of this job, when it names this very job. */
   blueRelease(jobName: string, jobId: string): Promise<BlueRelease | undefined>
+  /**
+   * The downtimes the job's last upgrades measured beside the model's estimate, whoever started blue (an
+   * upgrade by hand in between does not change how fast the cluster restores).
+   */
+  pastDowntimes(jobName: string): Promise<MeasuredDowntime[]>
 }
 
 export interface BlueRelease {
@@ -185,12 +191,19 @@ export async function runPreflight(
 
   // Only a guide: a job whose statistics cannot be read is upgraded without one.
   const estimate = fromBlue
-    ? await estimateDowntime(client, {
-        jobId: blueJob.jid,
-        mode: lastState ? 'last-state' : 'savepoint',
-        format: options.savepointFormat,
-        signal,
-      }).catch(() => undefined)
+    ? await deps
+        .pastDowntimes(blueJob.name)
+        .then((past) =>
+          estimateDowntime(client, {
+            jobId: blueJob.jid,
+            mode: lastState ? 'last-state' : 'savepoint',
+            format: options.savepointFormat,
+            // Measured where green will run: a move restores on another cluster.
+            past: past.filter((d) => d.flinkUrl === clusters.green.url),
+            signal,
+          }),
+        )
+        .catch(() => undefined)
     : undefined
   return {
     flinkVersion: version.raw,

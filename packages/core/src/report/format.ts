@@ -3,6 +3,7 @@
  * the same things in the same words. No colours, no terminal control: the surfaces add those.
  */
 import type { UpgradeEmitted } from '../machines/upgrade-setup.ts'
+import { describeEstimate } from '../preflight/downtime-estimate.ts'
 import type { Progress } from '../steps/progress.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import { formatBytes, formatMs } from '../units.ts'
@@ -48,6 +49,8 @@ export function formatEvent(event: UpgradeEmitted): string | undefined {
       return `▶ ${stepTitle(event.step)}`
     case 'step-left':
       return undefined
+    case 'estimate':
+      return `  ${describeEstimate(event.estimate)}`
     case 'savepoint-taken':
       return `  ${event.kind === 'checkpoint' ? 'checkpoint used' : 'savepoint'}: ${event.location}${event.kind === 'savepoint' && event.format ? ` (${event.format})` : ''}${event.reconciled ? ' (recovered from the job statistics)' : ''}`
     case 'blue-settled':
@@ -113,7 +116,11 @@ export function resultRows(result: UpgradeResult): [string, string][] {
   if (result.savepointFormat) rows.push(['savepoint format', result.savepointFormat])
   if (result.blueAfterSavepoint && result.blueAfterSavepoint.condition !== 'healthy')
     rows.push(['blue after the savepoint', formatBlueAfterSavepoint(result.blueAfterSavepoint)])
-  if (result.downtimeMs !== undefined) rows.push(['downtime', formatMs(result.downtimeMs)])
+  if (result.downtimeMs !== undefined)
+    rows.push([
+      'downtime',
+      `${formatMs(result.downtimeMs)}${result.estimate ? ` (estimated ${formatMs(result.estimate.downtimeMs)})` : ''}`,
+    ])
   if (result.duplicateWindowMs !== undefined)
     rows.push(['both jobs ran for', formatMs(result.duplicateWindowMs)])
   if (result.handover)

@@ -32,6 +32,9 @@ export {
 export {
   createFileReleaseRecords,
   createMemoryReleaseRecords,
+  MEASURED_DOWNTIMES_KEPT,
+  type MeasuredDowntime,
+  MeasuredDowntimeSchema,
   type ReleaseRecord,
   ReleaseRecordSchema,
   type ReleaseRecordStore,

@@ -33,6 +33,26 @@ export const TakenSavepointSchema = z.object({
 })
 export type TakenSavepoint = z.infer<typeof TakenSavepointSchema>
 
+/**
+ * One upgrade's downtime as the plan's model estimated it and as it was measured (blue ended → green running),
+ * kept so the next plan of the job can correct the model for this cluster (downtime-estimate.ts).
+ */
+export const MeasuredDowntimeSchema = z.object({
+  /** ISO time the upgrade was verified. */
+  at: z.string().min(1),
+  /** The cluster green was restored on. */
+  flinkUrl: z.string().min(1),
+  mode: z.enum(['savepoint', 'last-state']),
+  format: z.enum(['canonical', 'native']),
+  stateBytes: z.number().nonnegative(),
+  /** The model's estimate, before any correction from earlier upgrades. */
+  modelMs: z.number().positive(),
+  measuredMs: z.number().nonnegative(),
+})
+export type MeasuredDowntime = z.infer<typeof MeasuredDowntimeSchema>
+/** How many measured downtimes a release record keeps, newest last. */
+export const MEASURED_DOWNTIMES_KEPT = 5
+
 export const ReleaseRecordSchema = z.object({
   jobName: z.string().min(1),
   jobId: z.string().regex(/^[0-9a-f]{32}$/, 'expected a Flink JobID (32 lowercase hex characters)'),
@@ -54,6 +74,8 @@ export const ReleaseRecordSchema = z.object({
   runId: z.string().optional(),
   /** Savepoints flink-deploy took of the job, oldest first (absent in records written before retention). */
   savepoints: z.array(TakenSavepointSchema).optional(),
+  /** The job's last upgrades' downtimes, oldest first (absent in records written before the estimate learnt). */
+  downtimes: z.array(MeasuredDowntimeSchema).optional(),
 })
 export type ReleaseRecord = z.infer<typeof ReleaseRecordSchema>
 

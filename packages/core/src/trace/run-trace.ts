@@ -51,6 +51,7 @@ export const ATTR = {
   outcome: 'flink_deploy.outcome',
   savepointPath: 'flink_deploy.savepoint.path',
   downtimeMs: 'flink_deploy.downtime_ms',
+  estimatedDowntimeMs: 'flink_deploy.estimated_downtime_ms',
   totalMs: 'flink_deploy.total_ms',
   blueJobId: 'flink_deploy.blue.job_id',
   greenJobId: 'flink_deploy.green.job_id',
@@ -286,6 +287,7 @@ function resultAttributes(result: UpgradeResult): Attributes {
   }
   if (result.savepointPath !== undefined) out[ATTR.savepointPath] = result.savepointPath
   if (result.downtimeMs !== undefined) out[ATTR.downtimeMs] = Math.round(result.downtimeMs)
+  if (result.estimate) out[ATTR.estimatedDowntimeMs] = result.estimate.downtimeMs
   if (result.blueJobId !== undefined) out[ATTR.blueJobId] = result.blueJobId
   if (result.greenJobId !== undefined) out[ATTR.greenJobId] = result.greenJobId
   if (result.clusters) {

@@ -7,12 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import type { FlinkClient } from '../client/flink-client.ts'
 import type { JobOverview } from '../client/schemas/jobs.ts'
 import type { Clusters, ClusterUrls } from '../cross-cluster/clusters.ts'
+import { blueEndedAt, stopAndRestartDowntime } from '../machines/measured-downtime.ts'
 import type { HandoverRecord, Outcome, UpgradeContext, UpgradeError } from '../machines/upgrade-context.ts'
 import { refusedCanonical } from '../machines/upgrade-setup.ts'
 import { type DowntimeEstimate, describeEstimate } from '../preflight/downtime-estimate.ts'
 import { redactConfiguration } from '../redact.ts'
 import { isTerminal } from '../steps/cancel-job.ts'
-import { terminalAt } from '../steps/terminal-at.ts'
 import type { BlueAfterSavepoint } from '../steps/watch-blue.ts'
 import type { CheckResult } from '../verify/check.ts'
 import type { ResolvedUpgradeOptions, SavepointFormat } from './options.ts'
@@ -81,10 +81,7 @@ export async function buildResult(
   const outcome: Outcome =
     (blueCarriesOn(context.outcome) && stalled ? undefined : context.outcome) ?? 'failed-needs-attention'
   const blueFinishedAt = await blueEndedAt(context, client)
-  const downtimeMs =
-    blueFinishedAt && context.greenRunningAt && context.strategy === 'stop-and-restart'
-      ? Math.max(0, context.greenRunningAt - blueFinishedAt)
-      : undefined
+  const downtimeMs = stopAndRestartDowntime(context, blueFinishedAt)
   const duplicateWindowMs =
     context.strategy === 'blue-green' && !context.handover && blueFinishedAt && context.greenRunningAt
       ? Math.max(0, blueFinishedAt - context.greenRunningAt)
@@ -200,15 +197,6 @@ async function runningJobs(context: UpgradeContext, clusters: Clusters): Promise
     if (!entry || isTerminal(entry.state)) return []
     return [{ ...c, ...runningFacts(entry), cluster: clusterOf(c).url }]
   })
-}
-
-/** Flink's time of blue's end (stopped with the savepoint, cancelled for the checkpoint fallback, or failed), if it ended. */
-async function blueEndedAt(context: UpgradeContext, client: FlinkClient): Promise<number | undefined> {
-  const blue = context.facts?.blue?.jobId
-  const stopped =
-    context.strategy === 'blue-green' ? context.finalSavepoint?.location : context.savepoint?.location
-  if (!blue || !stopped) return undefined
-  return terminalAt(client, blue, ['FINISHED', 'CANCELED', 'FAILED'], { timeoutMs: 10_000 })
 }
 
 /** Preflight failed before it named blue: the job the run was asked to upgrade is blue. */

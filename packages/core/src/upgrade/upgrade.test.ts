@@ -101,6 +101,8 @@ describe('stop-and-restart', () => {
     const timed = ['step-left', 'check-result', 'savepoint-progress', 'restore-progress']
     expect(order.filter((s) => !timed.includes(s))).toEqual([
       'preflight',
+      // before blue is touched
+      'estimate',
       'stoppingBlue',
       'savepoint-taken',
       'startingGreen',

@@ -1,0 +1,55 @@
+/**
+ * The downtime an upgrade measured, for its result and, beside the plan's estimate, for the job's release
+ * record: the next plan corrects its model by it (preflight/downtime-estimate.ts).
+ */
+import type { FlinkClient } from '../client/flink-client.ts'
+import { terminalAt } from '../steps/terminal-at.ts'
+import { MEASURED_DOWNTIMES_KEPT, type MeasuredDowntime } from '../store/release-record.ts'
+import type { UpgradeContext } from './upgrade-context.ts'
+
+/** Flink's time of blue's end (stopped with the savepoint, cancelled for the checkpoint fallback, or failed), if it ended. */
+export async function blueEndedAt(context: UpgradeContext, client: FlinkClient): Promise<number | undefined> {
+  const blue = context.facts?.blue?.jobId
+  const stopped =
+    context.strategy === 'blue-green' ? context.finalSavepoint?.location : context.savepoint?.location
+  if (!blue || !stopped) return undefined
+  return terminalAt(client, blue, ['FINISHED', 'CANCELED', 'FAILED'], { timeoutMs: 10_000 })
+}
+
+/** A stop-and-restart's downtime: blue ended → every subtask of green RUNNING, by Flink's clock. */
+export function stopAndRestartDowntime(context: UpgradeContext, blueEnded: number | undefined) {
+  return blueEnded && context.greenRunningAt && context.strategy === 'stop-and-restart'
+    ? Math.max(0, context.greenRunningAt - blueEnded)
+    : undefined
+}
+
+/** This upgrade's downtime when the plan estimated it, to keep beside the estimate. */
+export async function measuredDowntime(
+  context: UpgradeContext,
+  blue: FlinkClient,
+): Promise<number | undefined> {
+  if (context.strategy !== 'stop-and-restart' || !context.facts?.estimate) return undefined
+  return stopAndRestartDowntime(context, await blueEndedAt(context, blue))
+}
+
+/** The record's downtimes with this upgrade's appended, when it measured one beside an estimate. */
+export function withMeasuredDowntime(
+  kept: MeasuredDowntime[] | undefined,
+  context: UpgradeContext,
+  measuredMs: number | undefined,
+  flinkUrl: string,
+): MeasuredDowntime[] | undefined {
+  const estimate = context.facts?.estimate
+  if (!estimate || measuredMs === undefined) return kept
+  const { mode, format, stateBytes, modelDowntimeMs } = estimate
+  const entry = {
+    at: new Date().toISOString(),
+    flinkUrl,
+    mode,
+    format,
+    stateBytes,
+    modelMs: modelDowntimeMs,
+    measuredMs,
+  }
+  return [...(kept ?? []), entry].slice(-MEASURED_DOWNTIMES_KEPT)
+}
