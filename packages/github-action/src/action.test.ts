@@ -99,7 +99,9 @@ describe('deploy (stop-and-restart)', () => {
       r.stdout.indexOf('::group::Stopping blue with a savepoint'),
     )
     expect(preflight).toMatch(
-      new RegExp(`State [\\d.]+ KB \\(checkpoint \\d+\\): estimated downtime ${out['estimated-downtime-ms']} ms `),
+      new RegExp(
+        `State [\\d.]+ KB \\(checkpoint \\d+\\): estimated downtime ${out['estimated-downtime-ms']} ms `,
+      ),
     )
     // @actions/core writes every output as a heredoc with a random delimiter.
     expect(r.outputFile).toMatch(/^savepoint-path<<ghadelimiter_[0-9a-f-]+$/m)
@@ -127,7 +129,9 @@ describe('deploy (stop-and-restart)', () => {
     expect(s).toContain(`| blue job | \`${blueId}\` |`)
     expect(s).toContain(`| green job | \`${out['job-id']}\` |`)
     expect(s).toContain(`| savepoint | \`${out['savepoint-path']}\` |`)
-    expect(s).toContain(`| downtime | ${out['downtime-ms']} ms (estimated ${out['estimated-downtime-ms']} ms) |`)
+    expect(s).toContain(
+      `| downtime | ${out['downtime-ms']} ms (estimated ${out['estimated-downtime-ms']} ms) |`,
+    )
     expect(s).toContain('```mermaid\nflowchart LR\n')
     expect(s).toMatch(/s0 --> s1 --> s2 --> s3 --> s4 --> outcome/)
     expect(s).toContain('outcome(["✅ Upgraded"])')
