@@ -35,7 +35,6 @@ if (STORAGE !== 'local' && STORAGE !== 's3')
   throw new Error(`BENCH_STATE_STORAGE must be local or s3, got ${JSON.stringify(STORAGE)}`)
 const BUCKET = 'bench-state'
 const s3 = STORAGE === 's3' ? await startS3Server({ buckets: [BUCKET] }) : undefined
-process.on('exit', () => void s3?.stop())
 // CLAIM last: a last-state upgrade of a job that claimed its savepoint failed on 2.3 (see the report).
 const MODES: { name: string; options?: Partial<UpgradeOptions> }[] = [
   { name: 'canonical', options: { savepointFormat: 'canonical' } },
@@ -289,3 +288,4 @@ for (const version of selectedFlinkVersions()) {
     }
   }
 }
+await s3?.stop()

@@ -23,12 +23,19 @@ export function stopAndRestartDowntime(context: UpgradeContext, blueEnded: numbe
     : undefined
 }
 
-/** This upgrade's downtime when the plan estimated it, to keep beside the estimate. */
+/**
+ * This upgrade's downtime when the plan estimated it, to keep beside the estimate; none when it restored
+ * otherwise than planned (blue failed and its checkpoint was used instead of a savepoint): then blue ended
+ * long before the restore, and the time says nothing of the cluster's speed.
+ */
 export async function measuredDowntime(
   context: UpgradeContext,
   blue: FlinkClient,
 ): Promise<number | undefined> {
-  if (context.strategy !== 'stop-and-restart' || !context.facts?.estimate) return undefined
+  const estimate = context.facts?.estimate
+  if (context.strategy !== 'stop-and-restart' || !estimate) return undefined
+  const planned = estimate.mode === 'last-state' ? 'checkpoint' : 'savepoint'
+  if (context.savepoint?.kind !== planned) return undefined
   return stopAndRestartDowntime(context, await blueEndedAt(context, blue))
 }
 

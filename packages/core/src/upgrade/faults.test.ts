@@ -182,7 +182,7 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
     )
     // The recovery command in the summary must be one the CLI accepts (test/support/printed-commands.ts).
     recordPrinted(result.summary)
-    return { fake, client, blueId, result }
+    return { fake, client, blueId, result, releases }
   }
 
   for (const strategy of ['stop-and-restart', 'blue-green'] as const) {
@@ -243,12 +243,17 @@ describe('savepoint fails in blue task', { timeout: 30_000 }, () => {
 
   for (const failsTask of ['restart', 'fail'] as const) {
     it(`stop-and-restart with the checkpoint fallback: blue ${failsTask === 'restart' ? 'restarts' : 'fails'}, green starts from its latest checkpoint`, async () => {
-      const { fake, client, blueId, result } = await failing('stop-and-restart', failsTask, {
+      const { fake, client, blueId, result, releases } = await failing('stop-and-restart', failsTask, {
         checkpointFallbackMaxAgeMs: 60_000,
       })
       try {
         expect(result.outcome, result.summary).toBe('upgraded')
         expect(result.savepointPath).toMatch(/chk-\d+/)
+        // Blue ended long before green started: no measure of how fast the cluster restores.
+        expect(result.estimate).toBeDefined()
+        const record = await releases.read(release('v2').jobName!)
+        expect(record?.jobId).toBe(result.greenJobId)
+        expect(record?.downtimes).toBeUndefined()
         expect(result.blueAfterSavepoint?.condition).toBe(failsTask === 'restart' ? 'restarted' : 'ended')
         const stats = await client.checkpoints.statistics({ jobid: result.greenJobId! })
         expect(stats.latest.restored?.external_path).toBe(result.savepointPath)
