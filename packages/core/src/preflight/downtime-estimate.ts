@@ -52,7 +52,9 @@ const GROWTH_LIMIT_BYTES = 1024 * 1024 * 1024
  * A checkpoint or native savepoint restore at 100 MB vs a full checkpoint: the files are copied (not re-
  * written) into green's RocksDB directory, far faster than RocksDB flushed and wrote them. Bench: ~50 ms of a
  * ~270 ms checkpoint at 100 MB (0.2), 0.3–1.2 s of a 0.9–2 s one at 1 GB (0.3–0.8; 0.2 × 10.24^0.35 = 0.45).
- * From remote storage (S3) the download may approach the upload: not measured.
+ * From S3 it is not local disk's: on moto (loopback, bench BENCH_STATE_STORAGE=s3) a 1 GB checkpoint took 6 s
+ * to upload and 1.6 s to restore, so the model estimated 3× too much; the calibration corrects it from the
+ * job's first upgrades there.
  */
 const FILE_RESTORE_FACTOR = 0.2
 /**
