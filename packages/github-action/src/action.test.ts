@@ -292,6 +292,9 @@ describe('blue-green with manual promotion across two invocations', () => {
       `Run this action with action: promote (or reject) and state-file: ${first.outputs['state-file']}`,
     )
     expect(first.summary).toContain('## ⏸️ Awaiting promotion: orders')
+    // Blue never stopped: the plan's restore estimate is logged as such, and is no downtime output.
+    expect(first.stdout).toMatch(/green restores beside blue, which keeps running, in est\. \d+ ms/)
+    expect(first.outputs['estimated-downtime-ms']).toBeUndefined()
 
     const second = await run({
       'flink-url': fake.url,

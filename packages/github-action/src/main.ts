@@ -166,7 +166,10 @@ async function report(result: UpgradeResult, inputs: ActionInputs): Promise<void
     'flink-url': result.running.find((r) => r.jobId === currentJobId(result))?.cluster,
     'rolled-back': String(result.outcome === 'rolled-back'),
     'downtime-ms': result.downtimeMs === undefined ? undefined : String(Math.round(result.downtimeMs)),
-    'estimated-downtime-ms': result.estimate === undefined ? undefined : String(result.estimate.downtimeMs),
+    'estimated-downtime-ms':
+      result.estimate === undefined || result.estimate.besideBlue
+        ? undefined
+        : String(result.estimate.downtimeMs),
     'duration-ms': String(Math.round(result.totalMs)),
     'state-file': inputs.stateFile,
     'state-store': inputs.stateStore,

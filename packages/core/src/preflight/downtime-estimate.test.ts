@@ -46,6 +46,17 @@ describe('the downtime estimate in the plan', () => {
       expect(lastState.estimate!.savepointMs).toBe(0)
       // A few KB of state: restores of a millisecond or less, canonical never the cheaper.
       expect(lastState.estimate!.restoreMs).toBeLessThanOrEqual(estimate.restoreMs)
+      // Blue-green: green restores while blue keeps running; no downtime is promised.
+      const blueGreen = await upgrade(release('v2', { dryRun: true, strategy: 'blue-green' }), {
+        client,
+        releases,
+      })
+      expect(blueGreen.estimate?.besideBlue).toBe(true)
+      expect(blueGreen.summary).toMatch(
+        /State [\d.]+ KB \(checkpoint \d+\): green restores beside blue, which keeps running, in est\. \d+ ms \(restart/,
+      )
+      expect(blueGreen.summary).not.toContain('downtime')
+      expect(estimate.besideBlue).toBeUndefined()
     } finally {
       await client.close()
       await fake.stop()

@@ -108,6 +108,8 @@ export interface DowntimeEstimate {
   calibration?: Calibration
   /** The same upgrade with a native savepoint, when the mode is a canonical one. */
   nativeDowntimeMs?: number
+  /** Blue-green: green restores while blue keeps running, so restart + restore is no downtime. */
+  besideBlue?: true
 }
 
 export interface Calibration {
@@ -127,6 +129,7 @@ export interface EstimateInputs {
   format: EstimateFormat
   /** The job's earlier upgrades on the cluster green will run on (its release record), oldest first. */
   past?: MeasuredDowntime[]
+  besideBlue?: boolean
 }
 
 export async function estimateDowntime(
@@ -136,6 +139,7 @@ export async function estimateDowntime(
     mode: EstimateMode
     format: EstimateFormat
     past?: MeasuredDowntime[]
+    besideBlue?: boolean
     signal?: AbortSignal
   },
 ): Promise<DowntimeEstimate | undefined> {
@@ -154,6 +158,7 @@ export async function estimateDowntime(
     mode: input.mode,
     format: input.format,
     past: input.past,
+    besideBlue: input.besideBlue,
   })
 }
 
@@ -197,6 +202,7 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
     downtimeMs: calibratedRestartMs + restoreMs,
     modelDowntimeMs: Math.round(restartMs + restore(i.format)),
     ...(calibration ? { calibration } : {}),
+    ...(i.besideBlue ? { besideBlue: true as const } : {}),
     ...(i.mode === 'savepoint' && i.format === 'canonical'
       ? { nativeDowntimeMs: Math.round((restartMs + restore('native')) * nativeFactor) }
       : {}),
@@ -265,5 +271,8 @@ export function describeEstimate(e: DowntimeEstimate): string {
   const source = e.calibration
     ? `from its history, ×${e.calibration.factor} as its last ${e.calibration.upgrades === 1 ? 'upgrade' : `${e.calibration.upgrades} upgrades`} measured`
     : 'from its history'
-  return `State ${formatBytes(e.stateBytes)} (checkpoint ${e.checkpointId}): estimated downtime ${formatMs(e.downtimeMs)} (${parts}, ${source})${savepoint}${native}${lastState}`
+  const cost = e.besideBlue
+    ? `green restores beside blue, which keeps running, in est. ${formatMs(e.downtimeMs)}`
+    : `estimated downtime ${formatMs(e.downtimeMs)}`
+  return `State ${formatBytes(e.stateBytes)} (checkpoint ${e.checkpointId}): ${cost} (${parts}, ${source})${savepoint}${native}${lastState}`
 }

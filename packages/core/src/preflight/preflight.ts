@@ -200,6 +200,7 @@ export async function runPreflight(
             format: options.savepointFormat,
             // Measured where green will run: a move restores on another cluster.
             past: past.filter((d) => d.flinkUrl === clusters.green.url),
+            besideBlue: options.strategy === 'blue-green',
             signal,
           }),
         )

@@ -287,7 +287,8 @@ function resultAttributes(result: UpgradeResult): Attributes {
   }
   if (result.savepointPath !== undefined) out[ATTR.savepointPath] = result.savepointPath
   if (result.downtimeMs !== undefined) out[ATTR.downtimeMs] = Math.round(result.downtimeMs)
-  if (result.estimate) out[ATTR.estimatedDowntimeMs] = result.estimate.downtimeMs
+  if (result.estimate && !result.estimate.besideBlue)
+    out[ATTR.estimatedDowntimeMs] = result.estimate.downtimeMs
   if (result.blueJobId !== undefined) out[ATTR.blueJobId] = result.blueJobId
   if (result.greenJobId !== undefined) out[ATTR.greenJobId] = result.greenJobId
   if (result.clusters) {
