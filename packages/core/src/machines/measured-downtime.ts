@@ -3,6 +3,7 @@
  * record: the next plan corrects its model by it (preflight/downtime-estimate.ts).
  */
 import type { FlinkClient } from '../client/flink-client.ts'
+import type { Clusters } from '../cross-cluster/clusters.ts'
 import { terminalAt } from '../steps/terminal-at.ts'
 import { MEASURED_DOWNTIMES_KEPT, type MeasuredDowntime } from '../store/release-record.ts'
 import type { UpgradeContext } from './upgrade-context.ts'
@@ -24,34 +25,25 @@ export function stopAndRestartDowntime(context: UpgradeContext, blueEnded: numbe
 }
 
 /**
- * This upgrade's downtime when the plan estimated it, to keep beside the estimate; none when it restored
- * otherwise than planned (blue failed and its checkpoint was used instead of a savepoint): then blue ended
- * long before the restore, and the time says nothing of the cluster's speed.
+ * The record's downtimes with this upgrade's appended, when the plan estimated it and it measured one. Not when
+ * it restored otherwise than planned (blue failed and its checkpoint was used instead of a savepoint): then
+ * blue ended long before the restore, and the time says nothing of the cluster's speed.
  */
-export async function measuredDowntime(
-  context: UpgradeContext,
-  blue: FlinkClient,
-): Promise<number | undefined> {
-  const estimate = context.facts?.estimate
-  if (context.strategy !== 'stop-and-restart' || !estimate) return undefined
-  const planned = estimate.mode === 'last-state' ? 'checkpoint' : 'savepoint'
-  if (context.savepoint?.kind !== planned) return undefined
-  return stopAndRestartDowntime(context, await blueEndedAt(context, blue))
-}
-
-/** The record's downtimes with this upgrade's appended, when it measured one beside an estimate. */
-export function withMeasuredDowntime(
+export async function withMeasuredDowntime(
   kept: MeasuredDowntime[] | undefined,
   context: UpgradeContext,
-  measuredMs: number | undefined,
-  flinkUrl: string,
-): MeasuredDowntime[] | undefined {
+  clusters: Clusters,
+): Promise<MeasuredDowntime[] | undefined> {
   const estimate = context.facts?.estimate
-  if (!estimate || measuredMs === undefined) return kept
+  if (context.strategy !== 'stop-and-restart' || !estimate) return kept
+  const planned = estimate.mode === 'last-state' ? 'checkpoint' : 'savepoint'
+  if (context.savepoint?.kind !== planned) return kept
+  const measuredMs = stopAndRestartDowntime(context, await blueEndedAt(context, clusters.blue))
+  if (measuredMs === undefined) return kept
   const { mode, format, stateBytes, modelDowntimeMs } = estimate
   const entry = {
     at: new Date().toISOString(),
-    flinkUrl,
+    flinkUrl: clusters.green.url,
     mode,
     format,
     stateBytes,

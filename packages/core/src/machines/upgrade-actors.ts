@@ -37,7 +37,7 @@ import type { ReleaseRecordStore } from '../store/release-record.ts'
 import type { ResolvedUpgradeOptions } from '../upgrade/options.ts'
 import type { Check, CheckResult } from '../verify/check.ts'
 import { defaultChecks, runChecks } from '../verify/index.ts'
-import { measuredDowntime, withMeasuredDowntime } from './measured-downtime.ts'
+import { withMeasuredDowntime } from './measured-downtime.ts'
 import { savepointsTaken, withTaken } from './savepoints-taken.ts'
 import type { UpgradeContext } from './upgrade-context.ts'
 import type {
@@ -226,7 +226,6 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         if (error instanceof StateFileInvalidError) return undefined
         throw error
       })
-      const downtime = await measuredDowntime(context, clusters.blue)
       await deps.releases.write({
         jobName: name,
         jobId: context.green.jobId,
@@ -242,7 +241,7 @@ export function createUpgradeActors(deps: UpgradeActorDeps) {
         deployedAt: new Date().toISOString(),
         runId: context.runId,
         savepoints: withTaken(previous?.savepoints, savepointsTaken(context)),
-        downtimes: withMeasuredDowntime(previous?.downtimes, context, downtime, clusters.green.url),
+        downtimes: await withMeasuredDowntime(previous?.downtimes, context, clusters),
       })
     }),
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { createFlinkClient } from '../client/flink-client.ts'
+import { createFlinkClient, type FlinkClient } from '../client/flink-client.ts'
 import type { CheckpointStats } from '../client/schemas/checkpoints.ts'
 import { createMemoryReleaseRecords, type MeasuredDowntime } from '../store/release-record.ts'
 import { startFakeFlink } from '../testing/index.ts'
@@ -17,11 +17,23 @@ const release = (build: string, extra: Partial<UpgradeOptions> = {}): UpgradeOpt
   return { jobName: 'orders', jar, args: ['--name', 'orders', '--release', build], ...extra }
 }
 
+/** A fake Flink and a client of it for one test, both closed after it. */
+async function onFakeFlink(
+  test: (on: { fake: Awaited<ReturnType<typeof startFakeFlink>>; client: FlinkClient }) => Promise<void>,
+) {
+  const fake = await startFakeFlink({ version: '2.3.0' })
+  const client = createFlinkClient({ baseUrl: fake.url })
+  try {
+    await test({ fake, client })
+  } finally {
+    await client.close()
+    await fake.stop()
+  }
+}
+
 describe('the downtime estimate in the plan', () => {
   it("gives blue's state size and a downtime from its checkpoint history, per mode", async () => {
-    const fake = await startFakeFlink({ version: '2.3.0' })
-    const client = createFlinkClient({ baseUrl: fake.url })
-    try {
+    await onFakeFlink(async ({ client }) => {
       const releases = createMemoryReleaseRecords()
       const blueId = (
         await upgrade(release('v1', { verify: { checkpoints: 2, stabilisationMs: 0 } }), { client, releases })
@@ -57,16 +69,11 @@ describe('the downtime estimate in the plan', () => {
       )
       expect(blueGreen.summary).not.toContain('downtime')
       expect(estimate.besideBlue).toBeUndefined()
-    } finally {
-      await client.close()
-      await fake.stop()
-    }
+    })
   })
 
   it("keeps each upgrade's measured downtime beside the model's in the release record, and the next plan learns from it", async () => {
-    const fake = await startFakeFlink({ version: '2.3.0' })
-    const client = createFlinkClient({ baseUrl: fake.url })
-    try {
+    await onFakeFlink(async ({ fake, client }) => {
       const releases = createMemoryReleaseRecords()
       const quick = { verify: { checkpoints: 2, stabilisationMs: 0 } }
       await upgrade(release('v1', quick), { client, releases })
@@ -98,16 +105,11 @@ describe('the downtime estimate in the plan', () => {
       })
       expect(blueGreen.outcome, blueGreen.summary).toBe('upgraded')
       expect((await releases.read('orders'))!.downtimes).toHaveLength(1)
-    } finally {
-      await client.close()
-      await fake.stop()
-    }
+    })
   })
 
   it('is left out when the statistics cannot be read, and the run goes on', async () => {
-    const fake = await startFakeFlink({ version: '2.3.0' })
-    const client = createFlinkClient({ baseUrl: fake.url })
-    try {
+    await onFakeFlink(async ({ fake, client }) => {
       const releases = createMemoryReleaseRecords()
       await upgrade(release('v1', { verify: { stabilisationMs: 0 } }), { client, releases })
       // State compatibility reads them too, and goes on without them as well.
@@ -115,10 +117,7 @@ describe('the downtime estimate in the plan', () => {
       const plan = await upgrade(release('v2', { dryRun: true }), { client, releases })
       expect(plan.outcome, plan.summary).toBe('dry-run')
       expect(plan.estimate).toBeUndefined()
-    } finally {
-      await client.close()
-      await fake.stop()
-    }
+    })
   })
 })
 

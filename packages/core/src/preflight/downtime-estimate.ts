@@ -134,16 +134,12 @@ export interface EstimateInputs {
 
 export async function estimateDowntime(
   client: FlinkClient,
-  input: {
+  input: Pick<EstimateInputs, 'mode' | 'format' | 'past' | 'besideBlue'> & {
     jobId: string
-    mode: EstimateMode
-    format: EstimateFormat
-    past?: MeasuredDowntime[]
-    besideBlue?: boolean
     signal?: AbortSignal
   },
 ): Promise<DowntimeEstimate | undefined> {
-  const { jobId: jobid, signal } = input
+  const { jobId: jobid, signal, ...model } = input
   const [stats, blue] = await Promise.all([
     client.checkpoints.statistics({ jobid, signal }),
     client.jobs.get({ jobid, signal }).catch(() => undefined),
@@ -155,10 +151,7 @@ export async function estimateDowntime(
     checkpointId: latest.id,
     history: stats.history,
     blue,
-    mode: input.mode,
-    format: input.format,
-    past: input.past,
-    besideBlue: input.besideBlue,
+    ...model,
   })
 }
 
@@ -176,8 +169,8 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
     (c) => c.is_savepoint,
     (c) => c.state_size,
   )
-  const restore = (format: EstimateFormat) =>
-    i.mode === 'savepoint' && format === 'canonical'
+  const restore = (kind: RestoreKind) =>
+    kind === 'canonical'
       ? (CANONICAL_RESTORE_MS_PER_MB * i.stateBytes) / MB
       : fileRestoreFactor(i.stateBytes) * fileMs
   const write =
@@ -186,11 +179,14 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
       : savepointRate
         ? i.stateBytes / savepointRate
         : SAVEPOINT_VS_CHECKPOINT * fileMs
-  const calibration = calibrate(i.past ?? [], restoreKind(i.mode, i.format))
+  const kind = restoreKind(i.mode, i.format)
+  const modelRestoreMs = restore(kind)
+  const calibration = calibrate(i.past ?? [], kind)
   const factor = calibration?.factor ?? 1
-  const restoreMs = Math.round(restore(i.format) * factor)
   const calibratedRestartMs = Math.round(restartMs * factor)
-  const nativeFactor = calibrate(i.past ?? [], 'files')?.factor ?? 1
+  const restoreMs = Math.round(modelRestoreMs * factor)
+  const nativeDowntimeMs = () =>
+    Math.round((restartMs + restore('files')) * (calibrate(i.past ?? [], 'files')?.factor ?? 1))
   return {
     stateBytes: i.stateBytes,
     checkpointId: i.checkpointId,
@@ -200,21 +196,20 @@ export function modelDowntime(i: EstimateInputs): DowntimeEstimate | undefined {
     restoreMs,
     savepointMs: Math.round(write),
     downtimeMs: calibratedRestartMs + restoreMs,
-    modelDowntimeMs: Math.round(restartMs + restore(i.format)),
+    modelDowntimeMs: Math.round(restartMs + modelRestoreMs),
     ...(calibration ? { calibration } : {}),
     ...(i.besideBlue ? { besideBlue: true as const } : {}),
-    ...(i.mode === 'savepoint' && i.format === 'canonical'
-      ? { nativeDowntimeMs: Math.round((restartMs + restore('native')) * nativeFactor) }
-      : {}),
+    ...(kind === 'canonical' ? { nativeDowntimeMs: nativeDowntimeMs() } : {}),
   }
 }
 
 /** A canonical savepoint is restored by re-inserting its keys; everything else by copying files. */
-function restoreKind(mode: EstimateMode, format: EstimateFormat): 'canonical' | 'files' {
+type RestoreKind = 'canonical' | 'files'
+function restoreKind(mode: EstimateMode, format: EstimateFormat): RestoreKind {
   return mode === 'savepoint' && format === 'canonical' ? 'canonical' : 'files'
 }
 
-function calibrate(past: MeasuredDowntime[], kind: 'canonical' | 'files'): Calibration | undefined {
+function calibrate(past: MeasuredDowntime[], kind: RestoreKind): Calibration | undefined {
   const ratios = past
     .filter((d) => restoreKind(d.mode, d.format) === kind && d.measuredMs > 0)
     .slice(-CALIBRATION_UPGRADES)
